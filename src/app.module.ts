@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
+import { throttlerOptions } from './common/throttling/throttling.js';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, AppConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source-options.js';
+import { HealthModule } from './health/health.module.js';
+import { MessagesModule } from './messages/messages.module.js';
+import { SandboxModule } from './sandbox/sandbox.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole service for one validated configuration (tests build several side by side). */
+  static forRoot(config: AppConfig & { database: { url: string } }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url)),
+        ThrottlerModule.forRootAsync({
+          inject: [APP_CONFIG, Reflector],
+          useFactory: (cfg: AppConfig, reflector: Reflector) => throttlerOptions(cfg, reflector),
+        }),
+        HealthModule,
+        UsersModule,
+        AuthModule,
+        SessionsModule,
+        MessagesModule,
+        SandboxModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // Order matters: authenticate first, so the rate limiter can count per user and tier.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
+    };
+  }
+}

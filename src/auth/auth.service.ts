@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { notFound, unauthorized } from '../common/errors/app-error.js';
+import { toMeView, toUserView, type MeView, type UserView } from '../users/user.presenter.js';
+import { UsersService } from '../users/users.service.js';
+import type { LoginDto } from './dto/login.dto.js';
+import type { RegisterDto } from './dto/register.dto.js';
+import { PasswordService } from './password.service.js';
+import { TokenService } from './token.service.js';
+
+export interface AuthResult {
+  access_token: string;
+  token_type: 'bearer';
+  user: UserView;
+}
+
+/** One message for an unknown user and a wrong password, so the API does not reveal which names exist. */
+const BAD_CREDENTIALS = 'Incorrect username or password';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async register(dto: RegisterDto): Promise<AuthResult> {
+    const user = await this.users.create({
+      username: dto.username,
+      email: dto.email,
+      passwordHash: await this.passwords.hash(dto.password),
+    });
+    return this.result(user);
+  }
+
+  async login(dto: LoginDto): Promise<AuthResult> {
+    const user = await this.users.findForLogin(dto.username);
+    const ok = await this.passwords.verify(user?.passwordHash, dto.password);
+    if (!user || !ok || user.disabled) {
+      throw unauthorized(BAD_CREDENTIALS);
+    }
+    return this.result(user);
+  }
+
+  async me(userId: number): Promise<MeView> {
+    const user = await this.users.findById(userId);
+    if (!user) {
+      throw notFound('User not found');
+    }
+    return toMeView(user);
+  }
+
+  private result(user: Parameters<typeof toUserView>[0]): AuthResult {
+    return { access_token: this.tokens.issueAccess(user.id), token_type: 'bearer', user: toUserView(user) };
+  }
+}

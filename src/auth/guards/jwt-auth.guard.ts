@@ -1,0 +1,46 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { unauthorized } from '../../common/errors/app-error.js';
+import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
+import type { AuthUser } from '../auth-user.js';
+import { IS_PREVIEW_ROUTE_KEY } from './preview-route.decorator.js';
+
+function toAuthUser(user: AuthUser | false | undefined, info: unknown): AuthUser {
+  if (!user) {
+    const missing = info instanceof Error && info.message === 'No auth token';
+    throw unauthorized(missing ? 'Not authenticated' : 'Could not validate credentials');
+  }
+  return user;
+}
+
+class PreviewAuthGuard extends AuthGuard('preview') {
+  override handleRequest<T = AuthUser>(_err: unknown, user: AuthUser | false, info: unknown): T {
+    return toAuthUser(user, info) as T;
+  }
+}
+
+/** The global guard: every route needs an access token unless it is `@Public()`; preview routes also take `?token=`. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly preview = new PreviewAuthGuard();
+
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(ctx: ExecutionContext) {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
+      return true;
+    }
+    if (this.reflector.getAllAndOverride<boolean>(IS_PREVIEW_ROUTE_KEY, targets)) {
+      return this.preview.canActivate(ctx);
+    }
+    return super.canActivate(ctx);
+  }
+
+  override handleRequest<T = AuthUser>(_err: unknown, user: AuthUser | false, info: unknown): T {
+    return toAuthUser(user, info) as T;
+  }
+}

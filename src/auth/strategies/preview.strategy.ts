@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthedRequest } from '../../common/http/authed-request.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { UsersService } from '../../users/users.service.js';
+import type { AuthUser } from '../auth-user.js';
+import { JWT_ALGORITHM, type TokenClaims } from '../token.service.js';
+import { userFromClaims } from './claims-to-user.js';
+
+const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/** A token in the URL: `?token=` or, on the tokenised asset path, the `:token` path segment. */
+function fromUrl(req: Request): string | null {
+  const token: unknown = req.params.token ?? req.query.token;
+  return typeof token === 'string' && token ? token : null;
+}
+
+/**
+ * Preview and static routes: a browser cannot add a header to an iframe, so `?token=` is accepted too,
+ * holding either an access token or a preview token bound to this very session. The header wins.
+ */
+@Injectable()
+export class PreviewStrategy extends PassportStrategy(Strategy, 'preview') {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: (req: Request) => fromHeader(req) ?? fromUrl(req),
+      secretOrKey: config.auth.jwtSecret,
+      algorithms: [JWT_ALGORITHM],
+      passReqToCallback: true,
+    });
+  }
+
+  async validate(req: AuthedRequest, claims: TokenClaims): Promise<AuthUser | false> {
+    if (claims.typ === 'preview' && claims.sid !== req.params.id) {
+      return false;
+    }
+    const header = fromHeader(req);
+    // An access token never belongs in a path: only preview tokens open the tokenised asset path.
+    if (!header && req.params.token && claims.typ !== 'preview') {
+      return false;
+    }
+    req.tokenSource = { kind: claims.typ, fromUrl: !header, token: header ?? fromUrl(req) ?? '' };
+    return userFromClaims(this.users, claims);
+  }
+}

@@ -1,0 +1,44 @@
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { AppError } from './common/errors/app-error.js';
+import type { AppConfig } from './config/app-config.js';
+
+/** Validation failures are 422 with one line per field; values are never coerced to another type. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    stopAtFirstError: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const fieldErrors = errors.flatMap((e) =>
+        Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }).map((message) => ({
+          field: e.property,
+          message,
+        })),
+      );
+      const summary = fieldErrors.map((f) => f.message).join('; ');
+      return new AppError('validation', `Validation failed: ${summary}`, fieldErrors);
+    },
+  });
+}
+
+/** Builds the HTTP application exactly as production runs it; tests call this too. */
+export async function createApp(config: AppConfig & { database: { url: string } }): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: false,
+    logger: ['log', 'warn', 'error'],
+    bodyParser: false,
+  });
+  // Any 1 MiB file fits in a JSON body however it is escaped; more is refused with 413.
+  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,86 @@
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError, type FieldError } from '../errors/app-error.js';
+import { statusOf } from '../errors/error-status.js';
+
+interface ErrorBody {
+  detail: string;
+  errors?: FieldError[];
+}
+
+const GENERIC: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not authenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Request body too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+};
+
+/** The one place errors become `{"detail": …}`; unexpected ones are logged with their stack and hidden. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.toResponse(exception);
+    if (status >= 500 && !(exception instanceof AppError)) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`Unhandled error: ${err.message}`, err.stack);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof AppError) {
+      const body: ErrorBody = { detail: exception.message };
+      if (exception.errors) {
+        body.errors = exception.errors;
+      }
+      return [statusOf(exception.kind), body];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return [status, { detail: this.httpDetail(exception, status) }];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, { detail: 'Internal server error' }];
+  }
+
+  /** Nest's own exceptions: keep their message where it is ours to show, else a generic one. */
+  private httpDetail(exception: HttpException, status: number): string {
+    // Express and body-parser failures arrive wrapped, their parser text as message: say it plainly.
+    if (exception.cause instanceof SyntaxError) {
+      return 'Malformed JSON in request body';
+    }
+    if (exception.cause instanceof URIError) {
+      return 'Malformed percent-encoding in URL';
+    }
+    if (exception.cause && GENERIC[status]) {
+      return GENERIC[status];
+    }
+    if (status === HttpStatus.NOT_FOUND) {
+      return 'Not found';
+    }
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    if (typeof message === 'string' && status < 500) {
+      return message;
+    }
+    return GENERIC[status] ?? 'Internal server error';
+  }
+}

@@ -1,0 +1,18 @@
+import type { Request } from 'express';
+import type { AuthUser } from '../../auth/auth-user.js';
+import type { Session } from '../../sessions/session.entity.js';
+
+/** How the request's token was presented; preview routes swap an access token seen in the URL. */
+export interface TokenSource {
+  kind: 'access' | 'preview';
+  /** True when the token came in the URL (query or path) rather than the Authorization header. */
+  fromUrl: boolean;
+  token: string;
+}
+
+export interface AuthedRequest extends Request {
+  user: AuthUser;
+  tokenSource?: TokenSource;
+  /** Set by the session ownership guard. */
+  ownedSession?: Session;
+}

@@ -1,0 +1,39 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { AppConfig } from '../../config/app-config.js';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
+import type { AuthedRequest } from '../http/authed-request.js';
+import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
+
+/**
+ * One throttler: signed-in callers are counted per user at their tier's limit; register/login per IP.
+ * Other public routes (health) are not limited. The JWT guard runs first, so `req.user` is known here.
+ */
+export function throttlerOptions(config: AppConfig, reflector: Reflector): ThrottlerModuleOptions {
+  const flag = (ctx: ExecutionContext, key: string) =>
+    reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
+  const request = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>();
+  return {
+    throttlers: [
+      {
+        name: 'default',
+        ttl: config.throttle.ttlMs,
+        limit: (ctx) => {
+          const user = request(ctx).user;
+          return flag(ctx, AUTH_RATE_LIMIT_KEY) || !user
+            ? config.throttle.authLimit
+            : config.throttle.tierLimits[user.tier];
+        },
+      },
+    ],
+    skipIf: (ctx) => flag(ctx, IS_PUBLIC_KEY) && !flag(ctx, AUTH_RATE_LIMIT_KEY),
+    getTracker: (req, ctx) => {
+      const r = req as AuthedRequest;
+      return flag(ctx, AUTH_RATE_LIMIT_KEY) || !r.user ? `ip:${r.ip ?? 'unknown'}` : `user:${r.user.id}`;
+    },
+    // One counter per caller across all routes (the default key is per route).
+    generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,
+    errorMessage: 'Too many requests; slow down and retry later',
+  };
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDurationSeconds } from './duration.js';
+
+export type Tier = 'free' | 'pro' | 'enterprise';
+
+/** Everything the service reads from its environment, parsed and validated once at boot. */
+export interface AppConfig {
+  production: boolean;
+  http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string | false };
+  database: { url: string | undefined; embeddedDir: string; dataDir: string };
+  auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
+  llm: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  agent: { maxIterations: number };
+  sandbox: { maxFileBytes: number; maxSessionBytes: number };
+  throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
+  redisUrl: string | undefined;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function int(env: Env, key: string, fallback: number, min = 1): number {
+  const raw = env[key];
+  if (raw === undefined || raw.trim() === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${key} must be an integer ≥ ${min} (got "${raw}")`);
+  }
+  return value;
+}
+
+function str(env: Env, key: string): string | undefined {
+  const raw = env[key]?.trim();
+  return raw ? raw : undefined;
+}
+
+/** In development a random secret is generated once and kept under the data dir, so tokens survive restarts. */
+function devJwtSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    return readFileSync(file, 'utf8').trim();
+  }
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function jwtSecret(env: Env, production: boolean, dataDir: string): string {
+  const secret = str(env, 'JWT_SECRET');
+  if (production && (!secret || secret.length < 32)) {
+    throw new ConfigError(
+      'JWT_SECRET must be set to at least 32 characters when NODE_ENV=production ' +
+        '(generate one with: node -e "console.log(require(\'crypto\').randomBytes(48).toString(\'base64url\'))")',
+    );
+  }
+  return secret ?? devJwtSecret(dataDir);
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(str(env, 'DATA_DIR') ?? '.data');
+  const ttlRaw = str(env, 'JWT_EXPIRES_IN') ?? '30m';
+  const accessTokenTtlSec = parseDurationSeconds(ttlRaw);
+  if (accessTokenTtlSec === null) {
+    throw new ConfigError(`JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`);
+  }
+  const trustProxy = str(env, 'TRUST_PROXY');
+  return {
+    production,
+    http: {
+      port: int(env, 'PORT', 3000, 0),
+      host: str(env, 'HOST') ?? '0.0.0.0',
+      bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
+      trustProxy: trustProxy && trustProxy !== 'false' ? trustProxy : false,
+    },
+    database: { url: str(env, 'DATABASE_URL'), embeddedDir: resolve(dataDir, 'postgres'), dataDir },
+    auth: {
+      jwtSecret: jwtSecret(env, production, dataDir),
+      accessTokenTtlSec,
+      previewTokenTtlSec: 600,
+    },
+    llm: {
+      apiKey: str(env, 'OPENAI_API_KEY'),
+      baseUrl: str(env, 'OPENAI_BASE_URL'),
+      model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
+    },
+    agent: { maxIterations: int(env, 'AGENT_MAX_ITERATIONS', 25) },
+    sandbox: {
+      maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),
+      maxSessionBytes: int(env, 'SANDBOX_MAX_SESSION_BYTES', 100 * 1024 * 1024),
+    },
+    throttle: {
+      ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),
+      authLimit: int(env, 'THROTTLE_AUTH_LIMIT', 20),
+      tierLimits: {
+        free: int(env, 'THROTTLE_LIMIT_FREE', 120),
+        pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
+        enterprise: int(env, 'THROTTLE_LIMIT_ENTERPRISE', 3000),
+      },
+    },
+    redisUrl: str(env, 'REDIS_URL'),
+  };
+}

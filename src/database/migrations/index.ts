@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+
+/** Every migration, in order; listed explicitly so the compiled app and the tests load the same set. */
+export const MIGRATIONS = [InitialSchema1764000000000];

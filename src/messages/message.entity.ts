@@ -1,0 +1,67 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import { Session } from '../sessions/session.entity.js';
+
+export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+export const MESSAGE_STATUSES = ['running', 'completed', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+@Entity('messages')
+@Index('messages_session_created_idx', ['sessionId', 'id'])
+export class Message {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ name: 'session_id', type: 'char', length: 32 })
+  sessionId!: string;
+
+  @ManyToOne(() => Session, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'session_id' })
+  session?: Relation<Session>;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: MessageRole;
+
+  @Column({ type: 'text', default: '' })
+  content!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'completed' })
+  status!: MessageStatus;
+
+  /** Why an assistant run ended: completed, max_iterations, time_limit, stuck_loop, cancelled, provider_error, interrupted. */
+  @Column({ name: 'finish_reason', type: 'varchar', length: 32, nullable: true })
+  finishReason!: string | null;
+
+  @Column({ name: 'prompt_tokens', type: 'int', nullable: true })
+  promptTokens!: number | null;
+
+  @Column({ name: 'completion_tokens', type: 'int', nullable: true })
+  completionTokens!: number | null;
+
+  /** Set by any replica to ask the running turn to stop; the run polls it between steps. */
+  @Column({ name: 'cancel_requested', type: 'boolean', default: false })
+  cancelRequested!: boolean;
+
+  /** Refreshed by the process running the turn; a stale one means the process died. */
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt!: Date | null;
+
+  /** Which replica runs the turn, so a shutting-down replica fails only its own runs. */
+  @Column({ name: 'runner_id', type: 'varchar', length: 64, nullable: true })
+  runnerId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

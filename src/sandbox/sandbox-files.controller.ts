@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentSession } from '../sessions/current-session.decorator.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
+import { WriteFileDto } from './dto/write-file.dto.js';
+import { SandboxPathParam } from './sandbox-path.decorator.js';
+import { SandboxService, type SandboxScope } from './sandbox.service.js';
+
+@Controller('sessions/:id/sandbox/files')
+@UseGuards(SessionOwnerGuard)
+export class SandboxFilesController {
+  constructor(private readonly sandbox: SandboxService) {}
+
+  @Get()
+  list(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
+    return this.sandbox.list(scope(user, session));
+  }
+
+  @Get('*filename')
+  read(@CurrentUser() user: AuthUser, @CurrentSession() session: Session, @SandboxPathParam() path: string) {
+    return this.sandbox.readText(scope(user, session), path);
+  }
+
+  @Post('*filename')
+  @HttpCode(200)
+  async write(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: Session,
+    @SandboxPathParam() path: string,
+    @Body() dto: WriteFileDto,
+  ) {
+    const saved = await this.sandbox.write(scope(user, session), path, dto.content);
+    return { ...saved, message: 'File saved successfully' };
+  }
+
+  @Delete('*filename')
+  async remove(@CurrentUser() user: AuthUser, @CurrentSession() session: Session, @SandboxPathParam() path: string) {
+    await this.sandbox.remove(scope(user, session), path);
+    return { message: 'File deleted successfully' };
+  }
+}
+
+export const scope = (user: AuthUser, session: Session): SandboxScope => ({ userId: user.id, sessionId: session.id });

@@ -1,0 +1,38 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+  type Relation,
+} from 'typeorm';
+import { User } from '../users/user.entity.js';
+
+@Entity('sessions')
+export class Session {
+  /** 32 lowercase hex chars (a uuid without dashes), as the contract shows. */
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'int' })
+  userId!: number;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: Relation<User>;
+
+  @Column({ type: 'varchar', length: 200 })
+  title!: string;
+
+  /** Sum of the sizes of this session's sandbox files, kept in step under a row lock (the quota). */
+  @Column({ name: 'sandbox_bytes', type: 'bigint', default: 0, select: false })
+  sandboxBytes!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

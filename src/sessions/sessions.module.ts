@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Session } from './session.entity.js';
+import { SessionOwnerGuard } from './session-owner.guard.js';
+import { SessionsController } from './sessions.controller.js';
+import { SessionsService } from './sessions.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Session])],
+  controllers: [SessionsController],
+  providers: [SessionsService, SessionOwnerGuard],
+  exports: [SessionsService, SessionOwnerGuard],
+})
+export class SessionsModule {}

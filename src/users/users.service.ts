@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { badRequest } from '../common/errors/app-error.js';
+import { isUniqueViolation } from '../database/pg-errors.js';
+import { User } from './user.entity.js';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  async create(input: NewUser): Promise<User> {
+    await this.assertAvailable(input.username, input.email);
+    try {
+      return await this.users.save(this.users.create(input));
+    } catch (err) {
+      // Two registrations racing for one name: the unique index decides.
+      if (isUniqueViolation(err)) {
+        throw badRequest('Username or email already registered');
+      }
+      throw err;
+    }
+  }
+
+  /** Finds a user by username or email, case-insensitively, with the password hash. */
+  findForLogin(login: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.username) = lower(:login) OR lower(u.email) = lower(:login)', { login })
+      .orderBy('lower(u.username) = lower(:login)', 'DESC')
+      .getOne();
+  }
+
+  /** The user a token names, or null when gone or disabled (so their tokens stop working at once). */
+  async findActive(id: number): Promise<AuthUser | null> {
+    const user = await this.users.findOne({ where: { id } });
+    if (!user || user.disabled) {
+      return null;
+    }
+    return { id: user.id, username: user.username, email: user.email, tier: user.tier, role: user.role };
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findOne({ where: { id } });
+  }
+
+  private async assertAvailable(username: string, email: string): Promise<void> {
+    const taken = await this.users
+      .createQueryBuilder('u')
+      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', { username, email })
+      .getOne();
+    if (taken) {
+      throw badRequest(
+        taken.username.toLowerCase() === username.toLowerCase()
+          ? 'Username already registered'
+          : 'Email already registered',
+      );
+    }
+  }
+}
