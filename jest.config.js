@@ -1,7 +1,7 @@
 // Jest runs in native ESM mode (NestJS 12 is ESM-only); see ../shared/stack-notes.md.
 const tsJest = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: { ignoreCodes: ['TS151001'] } },
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } },
 ];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
