@@ -96,8 +96,11 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        child.kill('SIGKILL');
+        const timer = new Promise((r) => setTimeout(r, 10_000).unref());
+        await Promise.race([exited, timer]);
+        if (child.exitCode === null) {
+          child.kill('SIGKILL');
+        }
       }
       if (!db) {
         await database.drop();
