@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+import { parseDurationSeconds } from './duration.js';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'aeio-config-'));
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const c = loadConfig({ DATA_DIR: dataDir() });
+    expect(c.http).toMatchObject({ port: 3000, host: '0.0.0.0', bodyLimitBytes: 8 * 1024 * 1024 });
+    expect(c.auth.accessTokenTtlSec).toBe(1800);
+    expect(c.auth.previewTokenTtlSec).toBe(600);
+    expect(c.llm).toEqual({ apiKey: undefined, baseUrl: undefined, model: 'gpt-4o-mini' });
+    expect(c.agent.maxIterations).toBe(25);
+    expect(c.sandbox).toEqual({ maxFileBytes: 1048576, maxSessionBytes: 104857600 });
+    expect(c.throttle).toEqual({
+      ttlMs: 60000,
+      authLimit: 20,
+      tierLimits: { free: 120, pro: 600, enterprise: 3000 },
+    });
+    expect(c.database.url).toBeUndefined();
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('refuses to start in production without a JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
+  });
+
+  it('refuses a production JWT_SECRET shorter than 32 characters', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toThrow(/at least 32/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
+  });
+
+  it('generates a development secret once and keeps it under the data dir', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).auth.jwtSecret;
+    const second = loadConfig({ DATA_DIR: dir }).auth.jwtSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(second).toBe(first);
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8')).toBe(first);
+    expect(loadConfig({ DATA_DIR: dataDir() }).auth.jwtSecret).not.toBe(first);
+  });
+
+  it.each([
+    ['JWT_EXPIRES_IN', 'soon', /JWT_EXPIRES_IN/],
+    ['PORT', 'abc', /PORT/],
+    ['SANDBOX_MAX_FILE_BYTES', '-1', /SANDBOX_MAX_FILE_BYTES/],
+    ['AGENT_MAX_ITERATIONS', '2.5', /AGENT_MAX_ITERATIONS/],
+    ['THROTTLE_LIMIT_PRO', '0', /THROTTLE_LIMIT_PRO/],
+  ])('names the variable when %s is malformed', (key, value, message) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), [key]: value })).toThrow(message);
+  });
+
+  it('reads every documented variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://u:p@db:5432/aeio',
+      JWT_SECRET: 's'.repeat(40),
+      JWT_EXPIRES_IN: '1h',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://localhost:11434/v1',
+      OPENAI_MODEL: 'qwen2.5-coder',
+      AGENT_MAX_ITERATIONS: '7',
+      SANDBOX_MAX_SESSION_BYTES: '2000',
+      SANDBOX_MAX_FILE_BYTES: '1000',
+      THROTTLE_TTL_MS: '1000',
+      THROTTLE_AUTH_LIMIT: '3',
+      THROTTLE_LIMIT_FREE: '4',
+      THROTTLE_LIMIT_PRO: '5',
+      THROTTLE_LIMIT_ENTERPRISE: '6',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(c.http.port).toBe(8080);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.database.url).toBe('postgres://u:p@db:5432/aeio');
+    expect(c.auth.accessTokenTtlSec).toBe(3600);
+    expect(c.llm).toEqual({ apiKey: 'sk-test', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5-coder' });
+    expect(c.agent.maxIterations).toBe(7);
+    expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000 });
+    expect(c.throttle).toEqual({ ttlMs: 1000, authLimit: 3, tierLimits: { free: 4, pro: 5, enterprise: 6 } });
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it.each([
+    ['30m', 1800],
+    ['3s', 3],
+    ['1h', 3600],
+    ['2d', 172800],
+    ['45', 45],
+    [' 10M ', 600],
+  ])('reads %j as %d seconds', (raw, seconds) => {
+    expect(parseDurationSeconds(raw)).toBe(seconds);
+  });
+
+  it.each(['', 'abc', '10x', '-5m', '0', '1.5h'])('refuses %j', (raw) => {
+    expect(parseDurationSeconds(raw)).toBeNull();
+  });
+});
