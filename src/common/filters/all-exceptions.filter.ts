@@ -72,7 +72,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception.cause && GENERIC[status]) {
       return GENERIC[status];
     }
-    if (status === HttpStatus.NOT_FOUND) {
+    if (status === 404) {
       return 'Not found';
     }
     const response = exception.getResponse();
