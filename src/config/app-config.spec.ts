@@ -13,8 +13,15 @@ describe('loadConfig', () => {
     expect(c.http).toMatchObject({ port: 3000, host: '0.0.0.0', bodyLimitBytes: 8 * 1024 * 1024 });
     expect(c.auth.accessTokenTtlSec).toBe(1800);
     expect(c.auth.previewTokenTtlSec).toBe(600);
-    expect(c.llm).toEqual({ apiKey: undefined, baseUrl: undefined, model: 'gpt-4o-mini' });
-    expect(c.agent.maxIterations).toBe(25);
+    expect(c.llm).toEqual({
+      apiKey: undefined,
+      baseUrl: undefined,
+      model: 'gpt-4o-mini',
+      timeoutMs: 60000,
+      maxRetries: 2,
+      streamIdleMs: 60000,
+    });
+    expect(c.agent).toEqual({ maxIterations: 25, runTimeoutMs: 600000, staleRunMs: 60000, historyBudgetChars: 48000 });
     expect(c.sandbox).toEqual({ maxFileBytes: 1048576, maxSessionBytes: 104857600 });
     expect(c.throttle).toEqual({
       ttlMs: 60000,
@@ -79,7 +86,7 @@ describe('loadConfig', () => {
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.database.url).toBe('postgres://u:p@db:5432/aeio');
     expect(c.auth.accessTokenTtlSec).toBe(3600);
-    expect(c.llm).toEqual({ apiKey: 'sk-test', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5-coder' });
+    expect(c.llm).toMatchObject({ apiKey: 'sk-test', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5-coder' });
     expect(c.agent.maxIterations).toBe(7);
     expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000 });
     expect(c.throttle).toEqual({ ttlMs: 1000, authLimit: 3, tierLimits: { free: 4, pro: 5, enterprise: 6 } });

@@ -8,11 +8,18 @@ export type Tier = 'free' | 'pro' | 'enterprise';
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
-  http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string | false };
+  http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string | false; sseHeartbeatMs: number };
   database: { url: string | undefined; embeddedDir: string; dataDir: string };
   auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
-  llm: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
-  agent: { maxIterations: number };
+  llm: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    timeoutMs: number;
+    maxRetries: number;
+    streamIdleMs: number;
+  };
+  agent: { maxIterations: number; runTimeoutMs: number; staleRunMs: number; historyBudgetChars: number };
   sandbox: { maxFileBytes: number; maxSessionBytes: number };
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
   redisUrl: string | undefined;
@@ -78,6 +85,7 @@ export function loadConfig(env: Env): AppConfig {
       host: str(env, 'HOST') ?? '0.0.0.0',
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
       trustProxy: trustProxy && trustProxy !== 'false' ? trustProxy : false,
+      sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
     },
     database: { url: str(env, 'DATABASE_URL'), embeddedDir: resolve(dataDir, 'postgres'), dataDir },
     auth: {
@@ -89,8 +97,16 @@ export function loadConfig(env: Env): AppConfig {
       apiKey: str(env, 'OPENAI_API_KEY'),
       baseUrl: str(env, 'OPENAI_BASE_URL'),
       model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
+      timeoutMs: int(env, 'OPENAI_TIMEOUT_MS', 60_000),
+      maxRetries: int(env, 'OPENAI_MAX_RETRIES', 2, 0),
+      streamIdleMs: int(env, 'OPENAI_STREAM_IDLE_MS', 60_000),
     },
-    agent: { maxIterations: int(env, 'AGENT_MAX_ITERATIONS', 25) },
+    agent: {
+      maxIterations: int(env, 'AGENT_MAX_ITERATIONS', 25),
+      runTimeoutMs: int(env, 'AGENT_RUN_TIMEOUT_MS', 600_000),
+      staleRunMs: int(env, 'AGENT_STALE_RUN_MS', 60_000, 1000),
+      historyBudgetChars: int(env, 'AGENT_HISTORY_CHARS', 48_000, 0),
+    },
     sandbox: {
       maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),
       maxSessionBytes: int(env, 'SANDBOX_MAX_SESSION_BYTES', 100 * 1024 * 1024),

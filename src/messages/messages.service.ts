@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { conflict } from '../common/errors/app-error.js';
+import { isUniqueViolation } from '../database/pg-errors.js';
 import { ExecutionStep } from './execution-step.entity.js';
 import { Message } from './message.entity.js';
 
-/** Reads a session's conversation. Callers pass a session the acting user was checked to own. */
+export interface TurnEnd {
+  status: 'completed' | 'failed';
+  finishReason: string;
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A session's conversation and the bookkeeping of agent turns. Callers pass a session the actor owns. */
 @Injectable()
 export class MessagesService {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
   ) {}
@@ -27,5 +38,128 @@ export class MessagesService {
       return [];
     }
     return this.steps.find({ where: { messageId: latest.id }, order: { id: 'ASC' } });
+  }
+
+  /** Earlier messages with content, newest kept first until `budgetChars` is spent, returned oldest first. */
+  async history(sessionId: string, beforeId: number, budgetChars: number): Promise<Message[]> {
+    const rows = await this.messages
+      .createQueryBuilder('m')
+      .where('m.sessionId = :sessionId AND m.id < :beforeId AND m.content <> :empty', {
+        sessionId,
+        beforeId,
+        empty: '',
+      })
+      .orderBy('m.id', 'DESC')
+      .limit(200)
+      .getMany();
+    const kept: Message[] = [];
+    let used = 0;
+    for (const m of rows) {
+      used += m.content.length;
+      if (used > budgetChars) {
+        break;
+      }
+      kept.push(m);
+    }
+    return kept.reverse();
+  }
+
+  /** Stores a user message on its own (when no run can start, the message is still kept). */
+  storeUserMessage(sessionId: string, content: string): Promise<Message> {
+    return this.messages.save(this.messages.create({ sessionId, role: 'user', content, status: 'completed' }));
+  }
+
+  /**
+   * Stores the user message and the assistant message of a new turn (`running`) in one transaction.
+   * The partial unique index on running messages makes a second turn in the session fail: 409.
+   */
+  async beginTurn(sessionId: string, content: string, runnerId: string): Promise<[Message, Message]> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const repo = tx.getRepository(Message);
+        const user = await repo.save(repo.create({ sessionId, role: 'user', content, status: 'completed' }));
+        const assistant = await repo.save(
+          repo.create({ sessionId, role: 'assistant', content: '', status: 'running', runnerId, heartbeatAt: new Date() }),
+        );
+        await tx.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
+        return [user, assistant];
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw conflict('This session is already running an agent turn; wait for it to finish or cancel it');
+      }
+      throw err;
+    }
+  }
+
+  async finishTurn(messageId: number, end: TurnEnd): Promise<Message> {
+    await this.messages.update(
+      { id: messageId },
+      {
+        status: end.status,
+        finishReason: end.finishReason,
+        content: end.content,
+        promptTokens: end.promptTokens,
+        completionTokens: end.completionTokens,
+        finishedAt: new Date(),
+      },
+    );
+    return this.messages.findOneByOrFail({ id: messageId });
+  }
+
+  /** Flags the session's running turn for cancellation; the replica running it sees the flag. */
+  async requestCancel(sessionId: string): Promise<number | null> {
+    const rows: [{ id: number }[], number] = await this.db.query(
+      `UPDATE messages SET cancel_requested = true WHERE session_id = $1 AND status = 'running' RETURNING id`,
+      [sessionId],
+    );
+    return rows[0][0]?.id ?? null;
+  }
+
+  /** Of the given running turns, those someone asked to cancel. One query for all local runs. */
+  async cancelRequested(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows: { id: number }[] = await this.db.query(
+      `SELECT id FROM messages WHERE id = ANY($1::int[]) AND cancel_requested`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async heartbeat(ids: number[]): Promise<void> {
+    if (ids.length > 0) {
+      await this.db.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [ids]);
+    }
+  }
+
+  /**
+   * Fails turns whose process stopped beating (it died), so their session is not locked forever.
+   * With `sessionId`, only that session's; with `runnerId`, that replica's turns whatever their heartbeat.
+   */
+  async failStaleTurns(opts: { staleMs: number; sessionId?: string; runnerId?: string; reason: string }): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rows: [{ id: number }[], number] = await tx.query(
+        `UPDATE messages
+            SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
+                content = CASE WHEN content = '' THEN $1 ELSE content || E'\\n\\n' || $1 END
+          WHERE status = 'running'
+            AND ($2::char(32) IS NULL OR session_id = $2)
+            AND (($3::varchar IS NOT NULL AND runner_id = $3)
+                 OR ($3::varchar IS NULL AND heartbeat_at < now() - make_interval(secs => $4 / 1000.0)))
+        RETURNING id`,
+        [opts.reason, opts.sessionId ?? null, opts.runnerId ?? null, opts.staleMs],
+      );
+      const ids = rows[0].map((r) => r.id);
+      if (ids.length > 0) {
+        await tx.query(
+          `UPDATE execution_steps SET status = 'failed', progress = 100, error = $2, finished_at = now()
+            WHERE message_id = ANY($1::int[]) AND status IN ('pending', 'running')`,
+          [ids, 'not finished: the run was interrupted'],
+        );
+      }
+      return ids.length;
+    });
   }
 }

@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+import { AppError, conflict } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { ExecutionStep } from '../messages/execution-step.entity.js';
+import type { Message } from '../messages/message.entity.js';
+import { toMessageView, toStepView } from '../messages/message.presenter.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
+import { AgentLoop } from './run/agent-loop.js';
+import { DbStepStore } from './run/db-step-store.js';
+import type { RunListener } from './run/run-events.js';
+import type { RunOutcome, StepState, StopReason } from './run/run-ports.js';
+import { RunRegistry } from './run/run-registry.service.js';
+import { ToolRegistry } from './tools/tool-registry.js';
+
+export interface StartedTurn {
+  userMessage: Message;
+  assistantMessage: Message;
+  /** Resolves when the run has ended and its message is stored. */
+  finished: Promise<{ message: Message; outcome: RunOutcome }>;
+}
+
+const NOT_CONFIGURED =
+  'No LLM provider is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) and restart';
+
+/** Starts agent turns: stores the messages, runs the loop in the background, records how it ended. */
+@Injectable()
+export class AgentRunService {
+  private readonly logger = new Logger(AgentRunService.name);
+  private readonly tools = new ToolRegistry();
+
+  constructor(
+    @Inject(LLM_CLIENT) private readonly llm: LlmClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly messages: MessagesService,
+    private readonly sessions: SessionsService,
+    private readonly sandbox: SandboxService,
+    private readonly registry: RunRegistry,
+    @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
+  ) {}
+
+  /**
+   * Begins a turn in a session the user owns. `listener` hears every event from `user_message` on, so
+   * a streaming client misses nothing; the run goes on whether or not anyone listens.
+   */
+  async start(user: AuthUser, sessionId: string, content: string, listener?: RunListener): Promise<StartedTurn> {
+    await this.sessions.getOwned(user.id, sessionId);
+    if (!this.llm.configured) {
+      await this.messages.storeUserMessage(sessionId, content);
+      throw new AppError('unavailable', NOT_CONFIGURED);
+    }
+    let turn: [Message, Message];
+    try {
+      turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
+    } catch (err) {
+      // A turn left by a replica that died must not lock the session: sweep it and try once more.
+      if (!(err instanceof AppError && err.kind === 'conflict') || (await this.registry.sweepSession(sessionId)) === 0) {
+        throw err;
+      }
+      turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
+    }
+    const [userMessage, assistantMessage] = turn;
+    const emit: RunListener = (e) => listener?.(e);
+    emit({ event: 'user_message', data: toMessageView(userMessage) });
+    const controller = new AbortController();
+    const finished = this.execute({ userId: user.id, sessionId }, userMessage, assistantMessage, controller, emit);
+    this.registry.register(assistantMessage.id, controller, finished);
+    // A streaming caller does not await the end; a failure to store it is logged in execute().
+    finished.catch(() => undefined);
+    return { userMessage, assistantMessage, finished };
+  }
+
+  /** Asks the session's running turn to stop, wherever it runs. */
+  async cancel(user: AuthUser, sessionId: string): Promise<{ message: string; message_id: number }> {
+    await this.sessions.getOwned(user.id, sessionId);
+    const id = await this.messages.requestCancel(sessionId);
+    if (id === null) {
+      throw conflict('No agent turn is running in this session');
+    }
+    this.registry.abortLocal(id, 'cancelled');
+    return { message: 'Cancellation requested', message_id: id };
+  }
+
+  private async execute(
+    scope: SandboxScope,
+    userMessage: Message,
+    assistant: Message,
+    controller: AbortController,
+    emit: RunListener,
+  ): Promise<{ message: Message; outcome: RunOutcome }> {
+    const timeLimit = setTimeout(() => controller.abort('time_limit' satisfies StopReason), this.config.agent.runTimeoutMs);
+    const stepView = (s: StepState) => toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id } as ExecutionStep);
+    let outcome: RunOutcome;
+    try {
+      const history = await this.messages.history(scope.sessionId, userMessage.id, this.config.agent.historyBudgetChars);
+      const conversation: LlmMessage[] = [
+        ...history.map((m): LlmMessage => ({ role: m.role, content: m.content })),
+        { role: 'user', content: userMessage.content },
+      ];
+      outcome = await new AgentLoop({
+        llm: this.llm,
+        tools: this.tools,
+        toolContext: { sandbox: this.sandbox, scope },
+        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id),
+        observer: {
+          step: (s) => emit({ event: 'step', data: stepView(s) }),
+          delta: (content) => emit({ event: 'delta', data: { content } }),
+        },
+        conversation,
+        listFiles: () => this.sandbox.list(scope),
+        maxIterations: this.config.agent.maxIterations,
+        signal: controller.signal,
+        checkpoint: () => this.registry.checkpoint(assistant.id),
+        streamIdleMs: this.config.llm.streamIdleMs,
+      }).run();
+    } catch (err) {
+      this.logger.error(`agent turn ${assistant.id} failed: ${(err as Error).message}`, (err as Error).stack);
+      outcome = {
+        status: 'failed',
+        finishReason: 'error',
+        content: 'Failed: an internal error stopped the run.',
+        promptTokens: 0,
+        completionTokens: 0,
+      };
+    } finally {
+      clearTimeout(timeLimit);
+    }
+    let message: Message;
+    try {
+      message = await this.messages.finishTurn(assistant.id, outcome);
+      await this.sessions.touch(scope.sessionId);
+    } catch (err) {
+      this.logger.error(`could not store the end of agent turn ${assistant.id}: ${(err as Error).message}`);
+      emit({ event: 'error', data: { detail: 'Failed: the end of the run could not be stored' } });
+      throw err;
+    }
+    if (outcome.finishReason === 'provider_error' || outcome.finishReason === 'error') {
+      emit({ event: 'error', data: { detail: message.content } });
+    } else {
+      emit({ event: 'done', data: toMessageView(message) });
+    }
+    return { message, outcome };
+  }
+}

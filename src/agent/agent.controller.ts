@@ -1,0 +1,54 @@
+import { Body, Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { AppError } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { toMessageView } from '../messages/message.presenter.js';
+import { CurrentSession } from '../sessions/current-session.decorator.js';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
+import { AgentRunService } from './agent-run.service.js';
+import { PostMessageDto } from './dto/post-message.dto.js';
+import { SseStream } from './sse-stream.js';
+
+@Controller('sessions/:id/messages')
+@UseGuards(SessionOwnerGuard)
+export class AgentController {
+  constructor(
+    private readonly agent: AgentRunService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Runs one agent turn: the stored assistant message as JSON, or the run's events as SSE. */
+  @Post()
+  @HttpCode(200)
+  async post(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: Session,
+    @Body() dto: PostMessageDto,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (dto.stream) {
+      const sse = new SseStream(res, this.config.http.sseHeartbeatMs);
+      await this.agent.start(user, session.id, dto.content, (e) => sse.send(e));
+      return;
+    }
+    const { finished } = await this.agent.start(user, session.id, dto.content);
+    const { message, outcome } = await finished;
+    if (outcome.finishReason === 'provider_error') {
+      throw new AppError('provider_failed', message.content);
+    }
+    if (outcome.finishReason === 'error') {
+      throw new Error(`agent turn ${message.id} failed internally`);
+    }
+    res.status(200).json(toMessageView(message));
+  }
+
+  @Post('latest/cancel')
+  @HttpCode(200)
+  cancel(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
+    return this.agent.cancel(user, session.id);
+  }
+}

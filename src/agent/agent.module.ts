@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ExecutionStep } from '../messages/execution-step.entity.js';
+import { MessagesModule } from '../messages/messages.module.js';
+import { SandboxModule } from '../sandbox/sandbox.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { AgentRunService } from './agent-run.service.js';
+import { AgentController } from './agent.controller.js';
+import { LLM_CLIENT } from './llm/llm-client.js';
+import { OpenAiLlmClient } from './llm/openai-llm.client.js';
+import { RunRegistry } from './run/run-registry.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ExecutionStep]), MessagesModule, SessionsModule, SandboxModule],
+  controllers: [AgentController],
+  providers: [AgentRunService, RunRegistry, { provide: LLM_CLIENT, useClass: OpenAiLlmClient }],
+})
+export class AgentModule {}

@@ -1,0 +1,43 @@
+import type { StepStatus } from '../../messages/execution-step.entity.js';
+
+/** The fields of an execution step the loop writes. */
+export interface StepState {
+  id: number;
+  iteration: number;
+  toolCallId: string | null;
+  toolName: string;
+  toolArguments: Record<string, unknown>;
+  status: StepStatus;
+  progress: number;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type StepPatch = Partial<Omit<StepState, 'id' | 'iteration'>>;
+
+/** Where steps are kept (PostgreSQL in the service, memory in unit tests). */
+export interface StepStore {
+  create(step: Omit<StepState, 'id'>): Promise<StepState>;
+  /** Applies the patch and returns the whole step as it now is. */
+  update(step: StepState, patch: StepPatch): Promise<StepState>;
+}
+
+/** Live progress for whoever follows the run (SSE). */
+export interface RunObserver {
+  step(step: StepState): void;
+  delta(text: string): void;
+}
+
+/** Why a run stopped early; the abort signal carries one of these as its reason. */
+export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
+
+export type FinishReason = 'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
+
+export interface RunOutcome {
+  status: 'completed' | 'failed';
+  finishReason: FinishReason;
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+}
