@@ -40,5 +40,10 @@ export async function createApp(config: AppConfig & { database: { url: string } 
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
+  await app.init();
+  // Nest answers unknown routes under /api; everything else gets the same {"detail"} 404, not Express's HTML.
+  app.use((_req: unknown, res: { status(code: number): { json(body: unknown): void } }) =>
+    res.status(404).json({ detail: 'Not found' }),
+  );
   return app;
 }

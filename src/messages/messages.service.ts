@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { conflict } from '../common/errors/app-error.js';
+import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { ExecutionStep } from './execution-step.entity.js';
 import { Message } from './message.entity.js';
@@ -98,7 +99,7 @@ export class MessagesService {
       {
         status: end.status,
         finishReason: end.finishReason,
-        content: end.content,
+        content: stripNul(end.content),
         promptTokens: end.promptTokens,
         completionTokens: end.completionTokens,
         finishedAt: new Date(),

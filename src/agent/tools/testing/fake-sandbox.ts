@@ -1,0 +1,103 @@
+import { notFound, payloadTooLarge } from '../../../common/errors/app-error.js';
+import type { FileListing, SandboxScope } from '../../../sandbox/sandbox.service.js';
+import { quotaProblem, type QuotaLimits } from '../../../sandbox/quota.js';
+import { parseSandboxPath } from '../../../sandbox/sandbox-path.js';
+import type { ToolContext } from '../agent-tool.js';
+
+/**
+ * An in-memory stand-in for SandboxService with the same contract: the real path and quota rules, and the
+ * same AppError kinds (bad_request, not_found, payload_too_large), always as rejected promises.
+ */
+export class FakeSandbox implements ToolContext['sandbox'] {
+  private readonly sandboxes = new Map<string, Map<string, string>>();
+
+  constructor(readonly limits: QuotaLimits = { maxFileBytes: 10_000, maxSessionBytes: 50_000 }) {}
+
+  list(scope: SandboxScope): Promise<FileListing> {
+    return later(() => this.listNow(scope));
+  }
+
+  readText(scope: SandboxScope, rawPath: unknown): Promise<{ filename: string; content: string; size: number }> {
+    return later(() => {
+      const filename = parseSandboxPath(rawPath);
+      const content = this.filesOf(scope).get(filename);
+      if (content === undefined) {
+        throw notFound(`File not found: ${filename}`);
+      }
+      return { filename, content, size: Buffer.byteLength(content, 'utf8') };
+    });
+  }
+
+  write(scope: SandboxScope, rawPath: unknown, content: string): Promise<{ filename: string; size: number }> {
+    return later(() => {
+      const filename = parseSandboxPath(rawPath);
+      const files = this.filesOf(scope);
+      const newSize = Buffer.byteLength(content, 'utf8');
+      const old = files.get(filename);
+      const oldSize = old === undefined ? 0 : Buffer.byteLength(old, 'utf8');
+      const problem = quotaProblem(
+        { sessionBytes: this.listNow(scope).total_size, oldSize, newSize },
+        this.limits,
+      );
+      if (problem) {
+        throw payloadTooLarge(problem);
+      }
+      files.set(filename, content);
+      return { filename, size: newSize };
+    });
+  }
+
+  remove(scope: SandboxScope, rawPath: unknown): Promise<void> {
+    return later(() => {
+      const filename = parseSandboxPath(rawPath);
+      if (!this.filesOf(scope).delete(filename)) {
+        throw notFound(`File not found: ${filename}`);
+      }
+    });
+  }
+
+  /** Test helper: the content of a file, or undefined when there is none. */
+  contentOf(scope: SandboxScope, filename: string): string | undefined {
+    return this.filesOf(scope).get(filename);
+  }
+
+  /** Test helper: the file names of a sandbox, sorted. */
+  names(scope: SandboxScope): string[] {
+    return this.listNow(scope).files.map((f) => f.name);
+  }
+
+  /** Test helper: puts a file in place without any checks. */
+  seed(scope: SandboxScope, filename: string, content: string): void {
+    this.filesOf(scope).set(filename, content);
+  }
+
+  private listNow(scope: SandboxScope): FileListing {
+    const files = [...this.filesOf(scope).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, content]) => ({ name, size: Buffer.byteLength(content, 'utf8') }));
+    return { files, total_size: files.reduce((sum, f) => sum + f.size, 0) };
+  }
+
+  private filesOf(scope: SandboxScope): Map<string, string> {
+    const key = `${scope.userId}/${scope.sessionId}`;
+    let files = this.sandboxes.get(key);
+    if (!files) {
+      files = new Map();
+      this.sandboxes.set(key, files);
+    }
+    return files;
+  }
+}
+
+/** Runs `fn` on a later tick, so its throw becomes a rejection as with the real (database) service. */
+const later = <T>(fn: () => T): Promise<T> => Promise.resolve().then(fn);
+
+export const TEST_SCOPE: SandboxScope = { userId: 1, sessionId: 'a'.repeat(32) };
+
+/** A tool context over a fresh fake sandbox. */
+export function fakeToolContext(
+  limits?: QuotaLimits,
+  scope: SandboxScope = TEST_SCOPE,
+): ToolContext & { sandbox: FakeSandbox } {
+  return { sandbox: new FakeSandbox(limits), scope };
+}

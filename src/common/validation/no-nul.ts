@@ -1,0 +1,12 @@
+import { Matches } from 'class-validator';
+
+/** PostgreSQL text cannot hold U+0000, so free text with it is refused up front (422), not failed at insert. */
+export const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
+
+/** Removes U+0000 from text that comes from a model rather than a client, before it is stored. */
+export const stripNul = (s: string): string => (s.includes('\u0000') ? s.replaceAll('\u0000', '') : s);
+
+/** `stripNul` over the string values of a JSON object (jsonb refuses U+0000 too). */
+export function stripNulDeep<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replaceAll('\\u0000', '')) as T;
+}
