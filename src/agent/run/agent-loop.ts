@@ -137,6 +137,10 @@ export class AgentLoop {
           }
         }
       }
+      // The SDK ends an aborted stream quietly; an aborted response is never a complete one.
+      if (request.signal.aborted) {
+        throw new LlmError('The request to the LLM provider was aborted', 'aborted');
+      }
     } catch (err) {
       await this.failUnfinished([...calls.values()], 'not run: the model response was cut off');
       throw idle

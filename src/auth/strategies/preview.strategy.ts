@@ -12,15 +12,20 @@ import { userFromClaims } from './claims-to-user.js';
 
 const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
 
-/** A token in the URL: `?token=` or, on the tokenised asset path, the `:token` path segment. */
+/** A token in the URL: the `:token` segment of the tokenised asset path, else `?token=`. */
 function fromUrl(req: Request): string | null {
   const token: unknown = req.params.token ?? req.query.token;
   return typeof token === 'string' && token ? token : null;
 }
 
+/** On the tokenised asset path the path's own token decides, whatever header comes along. */
+const extract = (req: Request): string | null =>
+  typeof req.params.token === 'string' ? req.params.token : (fromHeader(req) ?? fromUrl(req));
+
 /**
  * Preview and static routes: a browser cannot add a header to an iframe, so `?token=` is accepted too,
- * holding either an access token or a preview token bound to this very session. The header wins.
+ * holding either an access token or a preview token bound to this very session. The header wins,
+ * except on the tokenised asset path, where the token in the path is the credential.
  */
 @Injectable()
 export class PreviewStrategy extends PassportStrategy(Strategy, 'preview') {
@@ -29,7 +34,7 @@ export class PreviewStrategy extends PassportStrategy(Strategy, 'preview') {
     private readonly users: UsersService,
   ) {
     super({
-      jwtFromRequest: (req: Request) => fromHeader(req) ?? fromUrl(req),
+      jwtFromRequest: extract,
       secretOrKey: config.auth.jwtSecret,
       algorithms: [JWT_ALGORITHM],
       passReqToCallback: true,
@@ -40,12 +45,13 @@ export class PreviewStrategy extends PassportStrategy(Strategy, 'preview') {
     if (claims.typ === 'preview' && claims.sid !== req.params.id) {
       return false;
     }
-    const header = fromHeader(req);
+    const inPath = typeof req.params.token === 'string';
     // An access token never belongs in a path: only preview tokens open the tokenised asset path.
-    if (!header && req.params.token && claims.typ !== 'preview') {
+    if (inPath && claims.typ !== 'preview') {
       return false;
     }
-    req.tokenSource = { kind: claims.typ, fromUrl: !header, token: header ?? fromUrl(req) ?? '' };
+    const header = inPath ? null : fromHeader(req);
+    req.tokenSource = { kind: claims.typ, fromUrl: !header, token: extract(req) ?? '' };
     return userFromClaims(this.users, claims);
   }
 }
