@@ -27,7 +27,9 @@ export function validationPipe(): ValidationPipe {
 }
 
 /** Builds the HTTP application exactly as production runs it; tests call this too. */
-export async function createApp(config: AppConfig & { database: { url: string } }): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig & { database: { url: string } },
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: false,
     logger: ['log', 'warn', 'error'],

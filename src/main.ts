@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
   if (!url) {
-    logger.log(`DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`);
+    logger.log(
+      `DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`,
+    );
     embedded = await startEmbeddedPostgres(config.database.embeddedDir, { persistent: true });
     url = embedded.url;
   }

@@ -49,7 +49,12 @@ export class AgentRunService {
    * Begins a turn in a session the user owns. `listener` hears every event from `user_message` on, so
    * a streaming client misses nothing; the run goes on whether or not anyone listens.
    */
-  async start(user: AuthUser, sessionId: string, content: string, listener?: RunListener): Promise<StartedTurn> {
+  async start(
+    user: AuthUser,
+    sessionId: string,
+    content: string,
+    listener?: RunListener,
+  ): Promise<StartedTurn> {
     await this.sessions.getOwned(user.id, sessionId);
     if (!this.llm.configured) {
       await this.messages.storeUserMessage(sessionId, content);
@@ -60,7 +65,10 @@ export class AgentRunService {
       turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
     } catch (err) {
       // A turn left by a replica that died must not lock the session: sweep it and try once more.
-      if (!(err instanceof AppError && err.kind === 'conflict') || (await this.registry.sweepSession(sessionId)) === 0) {
+      if (
+        !(err instanceof AppError && err.kind === 'conflict') ||
+        (await this.registry.sweepSession(sessionId)) === 0
+      ) {
         throw err;
       }
       turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
@@ -69,7 +77,13 @@ export class AgentRunService {
     const emit: RunListener = (e) => listener?.(e);
     emit({ event: 'user_message', data: toMessageView(userMessage) });
     const controller = new AbortController();
-    const finished = this.execute({ userId: user.id, sessionId }, userMessage, assistantMessage, controller, emit);
+    const finished = this.execute(
+      { userId: user.id, sessionId },
+      userMessage,
+      assistantMessage,
+      controller,
+      emit,
+    );
     this.registry.register(assistantMessage.id, controller, finished);
     // A streaming caller does not await the end; a failure to store it is logged in execute().
     finished.catch(() => undefined);
@@ -77,7 +91,10 @@ export class AgentRunService {
   }
 
   /** Asks the session's running turn to stop, wherever it runs. */
-  async cancel(user: AuthUser, sessionId: string): Promise<{ message: string; message_id: number }> {
+  async cancel(
+    user: AuthUser,
+    sessionId: string,
+  ): Promise<{ message: string; message_id: number }> {
     await this.sessions.getOwned(user.id, sessionId);
     const id = await this.messages.requestCancel(sessionId);
     if (id === null) {
@@ -94,11 +111,19 @@ export class AgentRunService {
     controller: AbortController,
     emit: RunListener,
   ): Promise<{ message: Message; outcome: RunOutcome }> {
-    const timeLimit = setTimeout(() => controller.abort('time_limit' satisfies StopReason), this.config.agent.runTimeoutMs);
-    const stepView = (s: StepState) => toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id } as ExecutionStep);
+    const timeLimit = setTimeout(
+      () => controller.abort('time_limit' satisfies StopReason),
+      this.config.agent.runTimeoutMs,
+    );
+    const stepView = (s: StepState) =>
+      toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id } as ExecutionStep);
     let outcome: RunOutcome;
     try {
-      const history = await this.messages.history(scope.sessionId, userMessage.id, this.config.agent.historyBudgetChars);
+      const history = await this.messages.history(
+        scope.sessionId,
+        userMessage.id,
+        this.config.agent.historyBudgetChars,
+      );
       const conversation: LlmMessage[] = [
         ...history.map((m): LlmMessage => ({ role: m.role, content: m.content })),
         { role: 'user', content: userMessage.content },
@@ -120,7 +145,10 @@ export class AgentRunService {
         streamIdleMs: this.config.llm.streamIdleMs,
       }).run();
     } catch (err) {
-      this.logger.error(`agent turn ${assistant.id} failed: ${(err as Error).message}`, (err as Error).stack);
+      this.logger.error(
+        `agent turn ${assistant.id} failed: ${(err as Error).message}`,
+        (err as Error).stack,
+      );
       outcome = {
         status: 'failed',
         finishReason: 'error',
@@ -136,7 +164,9 @@ export class AgentRunService {
       message = await this.messages.finishTurn(assistant.id, outcome);
       await this.sessions.touch(scope.sessionId);
     } catch (err) {
-      this.logger.error(`could not store the end of agent turn ${assistant.id}: ${(err as Error).message}`);
+      this.logger.error(
+        `could not store the end of agent turn ${assistant.id}: ${(err as Error).message}`,
+      );
       emit({ event: 'error', data: { detail: 'Failed: the end of the run could not be stored' } });
       throw err;
     }

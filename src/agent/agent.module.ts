@@ -11,7 +11,12 @@ import { OpenAiLlmClient } from './llm/openai-llm.client.js';
 import { RunRegistry } from './run/run-registry.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ExecutionStep]), MessagesModule, SessionsModule, SandboxModule],
+  imports: [
+    TypeOrmModule.forFeature([ExecutionStep]),
+    MessagesModule,
+    SessionsModule,
+    SandboxModule,
+  ],
   controllers: [AgentController],
   providers: [AgentRunService, RunRegistry, { provide: LLM_CLIENT, useClass: OpenAiLlmClient }],
 })

@@ -51,6 +51,10 @@ export class AuthService {
   }
 
   private result(user: Parameters<typeof toUserView>[0]): AuthResult {
-    return { access_token: this.tokens.issueAccess(user.id), token_type: 'bearer', user: toUserView(user) };
+    return {
+      access_token: this.tokens.issueAccess(user.id),
+      token_type: 'bearer',
+      user: toUserView(user),
+    };
   }
 }

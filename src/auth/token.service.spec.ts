@@ -45,7 +45,10 @@ describe('TokenService', () => {
 
   it('refuses an expired token and one of an unknown type', () => {
     const tokens = service();
-    const expired = jwt.sign({ sub: '1', typ: 'access', exp: Math.floor(Date.now() / 1000) - 1 }, SECRET);
+    const expired = jwt.sign(
+      { sub: '1', typ: 'access', exp: Math.floor(Date.now() / 1000) - 1 },
+      SECRET,
+    );
     const refresh = jwt.sign({ sub: '1', typ: 'refresh' }, SECRET);
     const badSub = jwt.sign({ sub: 'admin', typ: 'access' }, SECRET);
     expect(tokens.verify(expired)).toBeNull();

@@ -23,10 +23,9 @@ export class TokenService {
   ) {}
 
   issueAccess(userId: number): string {
-    return this.jwt.sign(
-      { sub: String(userId), typ: 'access' } satisfies TokenClaims,
-      { expiresIn: this.config.auth.accessTokenTtlSec },
-    );
+    return this.jwt.sign({ sub: String(userId), typ: 'access' } satisfies TokenClaims, {
+      expiresIn: this.config.auth.accessTokenTtlSec,
+    });
   }
 
   issuePreview(userId: number, sessionId: string): { token: string; expiresAt: Date } {

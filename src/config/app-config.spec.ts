@@ -21,7 +21,12 @@ describe('loadConfig', () => {
       maxRetries: 2,
       streamIdleMs: 60000,
     });
-    expect(c.agent).toEqual({ maxIterations: 25, runTimeoutMs: 600000, staleRunMs: 60000, historyBudgetChars: 48000 });
+    expect(c.agent).toEqual({
+      maxIterations: 25,
+      runTimeoutMs: 600000,
+      staleRunMs: 60000,
+      historyBudgetChars: 48000,
+    });
     expect(c.sandbox).toEqual({ maxFileBytes: 1048576, maxSessionBytes: 104857600 });
     expect(c.throttle).toEqual({
       ttlMs: 60000,
@@ -38,8 +43,12 @@ describe('loadConfig', () => {
   });
 
   it('refuses a production JWT_SECRET shorter than 32 characters', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toThrow(/at least 32/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toThrow(
+      /at least 32/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe(
+      'x'.repeat(32),
+    );
   });
 
   it('generates a development secret once and keeps it under the data dir', () => {
@@ -86,10 +95,18 @@ describe('loadConfig', () => {
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.database.url).toBe('postgres://u:p@db:5432/aeio');
     expect(c.auth.accessTokenTtlSec).toBe(3600);
-    expect(c.llm).toMatchObject({ apiKey: 'sk-test', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5-coder' });
+    expect(c.llm).toMatchObject({
+      apiKey: 'sk-test',
+      baseUrl: 'http://localhost:11434/v1',
+      model: 'qwen2.5-coder',
+    });
     expect(c.agent.maxIterations).toBe(7);
     expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000 });
-    expect(c.throttle).toEqual({ ttlMs: 1000, authLimit: 3, tierLimits: { free: 4, pro: 5, enterprise: 6 } });
+    expect(c.throttle).toEqual({
+      ttlMs: 1000,
+      authLimit: 3,
+      tierLimits: { free: 4, pro: 5, enterprise: 6 },
+    });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
   });
 });

@@ -8,7 +8,13 @@ export type Tier = 'free' | 'pro' | 'enterprise';
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
-  http: { port: number; host: string; bodyLimitBytes: number; trustProxy: string | false; sseHeartbeatMs: number };
+  http: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    trustProxy: string | false;
+    sseHeartbeatMs: number;
+  };
   database: { url: string | undefined; embeddedDir: string; dataDir: string };
   auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
   llm: {
@@ -19,7 +25,12 @@ export interface AppConfig {
     maxRetries: number;
     streamIdleMs: number;
   };
-  agent: { maxIterations: number; runTimeoutMs: number; staleRunMs: number; historyBudgetChars: number };
+  agent: {
+    maxIterations: number;
+    runTimeoutMs: number;
+    staleRunMs: number;
+    historyBudgetChars: number;
+  };
   sandbox: { maxFileBytes: number; maxSessionBytes: number };
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
   redisUrl: string | undefined;
@@ -63,7 +74,7 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   if (production && (!secret || secret.length < 32)) {
     throw new ConfigError(
       'JWT_SECRET must be set to at least 32 characters when NODE_ENV=production ' +
-        '(generate one with: node -e "console.log(require(\'crypto\').randomBytes(48).toString(\'base64url\'))")',
+        "(generate one with: node -e \"console.log(require('crypto').randomBytes(48).toString('base64url'))\")",
     );
   }
   return secret ?? devJwtSecret(dataDir);
@@ -75,7 +86,9 @@ export function loadConfig(env: Env): AppConfig {
   const ttlRaw = str(env, 'JWT_EXPIRES_IN') ?? '30m';
   const accessTokenTtlSec = parseDurationSeconds(ttlRaw);
   if (accessTokenTtlSec === null) {
-    throw new ConfigError(`JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`);
+    throw new ConfigError(
+      `JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`,
+    );
   }
   const trustProxy = str(env, 'TRUST_PROXY');
   return {

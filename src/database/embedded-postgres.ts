@@ -61,7 +61,13 @@ export async function startEmbeddedPostgres(
     await server.initialise();
   }
   await server.start();
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    database: 'postgres',
+  });
   await client.connect();
   try {
     const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'aeio'`);

@@ -67,27 +67,44 @@ export class MessagesService {
 
   /** Stores a user message on its own (when no run can start, the message is still kept). */
   storeUserMessage(sessionId: string, content: string): Promise<Message> {
-    return this.messages.save(this.messages.create({ sessionId, role: 'user', content, status: 'completed' }));
+    return this.messages.save(
+      this.messages.create({ sessionId, role: 'user', content, status: 'completed' }),
+    );
   }
 
   /**
    * Stores the user message and the assistant message of a new turn (`running`) in one transaction.
    * The partial unique index on running messages makes a second turn in the session fail: 409.
    */
-  async beginTurn(sessionId: string, content: string, runnerId: string): Promise<[Message, Message]> {
+  async beginTurn(
+    sessionId: string,
+    content: string,
+    runnerId: string,
+  ): Promise<[Message, Message]> {
     try {
       return await this.db.transaction(async (tx) => {
         const repo = tx.getRepository(Message);
-        const user = await repo.save(repo.create({ sessionId, role: 'user', content, status: 'completed' }));
+        const user = await repo.save(
+          repo.create({ sessionId, role: 'user', content, status: 'completed' }),
+        );
         const assistant = await repo.save(
-          repo.create({ sessionId, role: 'assistant', content: '', status: 'running', runnerId, heartbeatAt: new Date() }),
+          repo.create({
+            sessionId,
+            role: 'assistant',
+            content: '',
+            status: 'running',
+            runnerId,
+            heartbeatAt: new Date(),
+          }),
         );
         await tx.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
         return [user, assistant];
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw conflict('This session is already running an agent turn; wait for it to finish or cancel it');
+        throw conflict(
+          'This session is already running an agent turn; wait for it to finish or cancel it',
+        );
       }
       throw err;
     }
@@ -131,7 +148,9 @@ export class MessagesService {
 
   async heartbeat(ids: number[]): Promise<void> {
     if (ids.length > 0) {
-      await this.db.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [ids]);
+      await this.db.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [
+        ids,
+      ]);
     }
   }
 
@@ -139,7 +158,12 @@ export class MessagesService {
    * Fails turns whose process stopped beating (it died), so their session is not locked forever.
    * With `sessionId`, only that session's; with `runnerId`, that replica's turns whatever their heartbeat.
    */
-  async failStaleTurns(opts: { staleMs: number; sessionId?: string; runnerId?: string; reason: string }): Promise<number> {
+  async failStaleTurns(opts: {
+    staleMs: number;
+    sessionId?: string;
+    runnerId?: string;
+    reason: string;
+  }): Promise<number> {
     return this.db.transaction(async (tx) => {
       const rows: [{ id: number }[], number] = await tx.query(
         `UPDATE messages

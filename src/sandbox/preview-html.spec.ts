@@ -5,7 +5,10 @@ const BASE = '/api/sessions/abc/sandbox/site/tok/';
 
 describe('withBaseHref', () => {
   it('puts the base element first inside <head>', () => {
-    const out = withBaseHref('<!DOCTYPE html><html><head lang="en"><title>x</title></head></html>', BASE);
+    const out = withBaseHref(
+      '<!DOCTYPE html><html><head lang="en"><title>x</title></head></html>',
+      BASE,
+    );
     expect(out).toBe(
       `<!DOCTYPE html><html><head lang="en"><base href="${BASE}"><title>x</title></head></html>`,
     );
@@ -18,11 +21,15 @@ describe('withBaseHref', () => {
   });
 
   it('keeps a doctype first in a bare fragment', () => {
-    expect(withBaseHref('<!doctype html><p>hi</p>', BASE)).toBe(`<!doctype html><base href="${BASE}"><p>hi</p>`);
+    expect(withBaseHref('<!doctype html><p>hi</p>', BASE)).toBe(
+      `<!doctype html><base href="${BASE}"><p>hi</p>`,
+    );
   });
 
   it('escapes the href so it cannot break out of the attribute', () => {
-    expect(withBaseHref('<p></p>', '/a"><script>')).toBe('<base href="/a&quot;>&lt;script>"><p></p>');
+    expect(withBaseHref('<p></p>', '/a"><script>')).toBe(
+      '<base href="/a&quot;>&lt;script>"><p></p>',
+    );
   });
 
   it('does not mistake <header> for <head>', () => {

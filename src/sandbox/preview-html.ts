@@ -1,5 +1,6 @@
 /** Escapes a value for a double-quoted HTML attribute. */
-const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const attr = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
  * Puts a `<base href>` first in the document's head so its relative links (`style.css`, `js/app.js`)

@@ -53,17 +53,28 @@ export class PreviewService {
   }
 
   /** `…/static/{path}`: the raw file; an access token in the URL is first swapped for a preview token. */
-  async asset(user: AuthUser, sessionId: string, path: string, source: TokenSource): Promise<PreviewResult> {
+  async asset(
+    user: AuthUser,
+    sessionId: string,
+    path: string,
+    source: TokenSource,
+  ): Promise<PreviewResult> {
     if (source.fromUrl && source.kind === 'access') {
       const { token } = this.tokens.issuePreview(user.id, sessionId);
       const encodedPath = path.split('/').map(encodeURIComponent).join('/');
-      return { redirect: `${sandboxBase(sessionId)}/static/${encodedPath}?token=${encodeURIComponent(token)}` };
+      return {
+        redirect: `${sandboxBase(sessionId)}/static/${encodedPath}?token=${encodeURIComponent(token)}`,
+      };
     }
     return { file: await this.sandbox.read({ userId: user.id, sessionId }, path) };
   }
 
   /** `…/site/{previewToken}/{path}`: what the page's relative links resolve to; no path means index.html. */
-  async siteFile(user: AuthUser, sessionId: string, path: string | undefined): Promise<PreviewResult> {
+  async siteFile(
+    user: AuthUser,
+    sessionId: string,
+    path: string | undefined,
+  ): Promise<PreviewResult> {
     if (!path) {
       return { file: await this.readEntry(user, sessionId) };
     }

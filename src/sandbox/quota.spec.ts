@@ -17,13 +17,17 @@ describe('quotaProblem', () => {
   });
 
   it('refuses a new file that would take the session over its limit', () => {
-    expect(quotaProblem({ sessionBytes: 200, oldSize: 0, newSize: 51 }, limits)).toMatch(/per session/);
+    expect(quotaProblem({ sessionBytes: 200, oldSize: 0, newSize: 51 }, limits)).toMatch(
+      /per session/,
+    );
   });
 
   it('counts the replaced file as freed when judging a growing overwrite', () => {
     expect(quotaProblem({ sessionBytes: 250, oldSize: 50, newSize: 50 }, limits)).toBeNull();
     expect(quotaProblem({ sessionBytes: 240, oldSize: 40, newSize: 50 }, limits)).toBeNull();
-    expect(quotaProblem({ sessionBytes: 245, oldSize: 40, newSize: 50 }, limits)).toMatch(/per session/);
+    expect(quotaProblem({ sessionBytes: 245, oldSize: 40, newSize: 50 }, limits)).toMatch(
+      /per session/,
+    );
   });
 
   it('always lets a shrinking overwrite through, even in a session already over a lowered limit', () => {

@@ -19,7 +19,11 @@ export class SandboxFilesController {
   }
 
   @Get('*filename')
-  read(@CurrentUser() user: AuthUser, @CurrentSession() session: Session, @SandboxPathParam() path: string) {
+  read(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: Session,
+    @SandboxPathParam() path: string,
+  ) {
     return this.sandbox.readText(scope(user, session), path);
   }
 
@@ -36,10 +40,17 @@ export class SandboxFilesController {
   }
 
   @Delete('*filename')
-  async remove(@CurrentUser() user: AuthUser, @CurrentSession() session: Session, @SandboxPathParam() path: string) {
+  async remove(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: Session,
+    @SandboxPathParam() path: string,
+  ) {
     await this.sandbox.remove(scope(user, session), path);
     return { message: 'File deleted successfully' };
   }
 }
 
-export const scope = (user: AuthUser, session: Session): SandboxScope => ({ userId: user.id, sessionId: session.id });
+export const scope = (user: AuthUser, session: Session): SandboxScope => ({
+  userId: user.id,
+  sessionId: session.id,
+});

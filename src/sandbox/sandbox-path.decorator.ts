@@ -8,7 +8,8 @@ import { parseSandboxPath } from './sandbox-path.js';
  */
 export const SandboxPathParam = createParamDecorator(
   (opts: { optional?: boolean } | undefined, ctx: ExecutionContext): string | undefined => {
-    const raw = ctx.switchToHttp().getRequest<Request>().params.filename as string | string[] | undefined;
+    const raw = ctx.switchToHttp().getRequest<Request>().params.filename as
+      string | string[] | undefined;
     if (raw === undefined && opts?.optional) {
       return undefined;
     }

@@ -68,7 +68,10 @@ export class SandboxService {
     return { content: rows[0].content, contentType: rows[0].content_type, size: rows[0].size };
   }
 
-  async readText(scope: SandboxScope, rawPath: unknown): Promise<{ filename: string; content: string; size: number }> {
+  async readText(
+    scope: SandboxScope,
+    rawPath: unknown,
+  ): Promise<{ filename: string; content: string; size: number }> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
     return { filename, content: file.content.toString('utf8'), size: file.size };
@@ -78,12 +81,18 @@ export class SandboxService {
    * Creates or replaces a file. The session row is locked first, so concurrent writes to one session
    * queue up and each sees the total the previous one left: the quota cannot be raced past.
    */
-  async write(scope: SandboxScope, rawPath: unknown, content: string): Promise<{ filename: string; size: number }> {
+  async write(
+    scope: SandboxScope,
+    rawPath: unknown,
+    content: string,
+  ): Promise<{ filename: string; size: number }> {
     const path = parseSandboxPath(rawPath);
     const bytes = Buffer.from(content, 'utf8');
     const limits = this.config.sandbox;
     if (bytes.length > limits.maxFileBytes) {
-      throw payloadTooLarge(quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)!);
+      throw payloadTooLarge(
+        quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)!,
+      );
     }
     await this.db.transaction(async (tx) => {
       const sessionBytes = await this.lockSession(tx, scope);

@@ -3,10 +3,12 @@ import type { AuthedRequest } from '../common/http/authed-request.js';
 import type { Session } from './session.entity.js';
 
 /** The session `SessionOwnerGuard` resolved and checked for this request. */
-export const CurrentSession = createParamDecorator((_data: unknown, ctx: ExecutionContext): Session => {
-  const session = ctx.switchToHttp().getRequest<AuthedRequest>().ownedSession;
-  if (!session) {
-    throw new Error('CurrentSession used on a route without SessionOwnerGuard');
-  }
-  return session;
-});
+export const CurrentSession = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Session => {
+    const session = ctx.switchToHttp().getRequest<AuthedRequest>().ownedSession;
+    if (!session) {
+      throw new Error('CurrentSession used on a route without SessionOwnerGuard');
+    }
+    return session;
+  },
+);

@@ -25,7 +25,11 @@ export class SessionsController {
   }
 
   @Patch(':id')
-  async rename(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: SessionTitleDto) {
+  async rename(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: SessionTitleDto,
+  ) {
     return toSessionView(await this.sessions.rename(user.id, id, dto.title));
   }
 

@@ -45,7 +45,13 @@ export class UsersService {
     if (!user || user.disabled) {
       return null;
     }
-    return { id: user.id, username: user.username, email: user.email, tier: user.tier, role: user.role };
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      tier: user.tier,
+      role: user.role,
+    };
   }
 
   findById(id: number): Promise<User | null> {
@@ -55,7 +61,10 @@ export class UsersService {
   private async assertAvailable(username: string, email: string): Promise<void> {
     const taken = await this.users
       .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', { username, email })
+      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', {
+        username,
+        email,
+      })
       .getOne();
     if (taken) {
       throw badRequest(

@@ -41,15 +41,27 @@ describe('agent limits and provider failures', () => {
 
   it('stops a model that never stops calling tools after AGENT_MAX_ITERATIONS rounds (200, failed)', async () => {
     const sessionId = await createSession(t.http, user.token);
-    script((n) => streamed(callTools([{ name: 'write_file', args: { filename: `page${n}.html`, content: `<p>${n}</p>` } }])));
+    script((n) =>
+      streamed(
+        callTools([
+          { name: 'write_file', args: { filename: `page${n}.html`, content: `<p>${n}</p>` } },
+        ]),
+      ),
+    );
     const before = fake.requests.length;
     const res = await postMessage(t.http, user.token, sessionId, 'keep going forever');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', finish_reason: 'max_iterations' });
     expect(res.body.content).toMatch(/limit of 3 tool-calling rounds/);
     expect(fake.requests.length - before).toBe(3);
-    const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, { token: user.token });
-    expect(files.body.files.map((f: any) => f.name)).toEqual(['page0.html', 'page1.html', 'page2.html']);
+    const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, {
+      token: user.token,
+    });
+    expect(files.body.files.map((f: any) => f.name)).toEqual([
+      'page0.html',
+      'page1.html',
+      'page2.html',
+    ]);
     const recorded = await steps(t.http, user.token, sessionId);
     expect(recorded.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
   });
@@ -72,19 +84,28 @@ describe('agent limits and provider failures', () => {
     expect(res.status).toBe(502);
     expect(res.body).toEqual({ detail: expect.stringMatching(/LLM provider answered HTTP 500/) });
     expect(res.text).not.toMatch(/test-key|127\.0\.0\.1/);
-    expect(await assistantRow(sessionId)).toMatchObject({ status: 'failed', finish_reason: 'provider_error' });
+    expect(await assistantRow(sessionId)).toMatchObject({
+      status: 'failed',
+      finish_reason: 'provider_error',
+    });
   });
 
   it('keeps the files written before the provider failed mid-run', async () => {
     const sessionId = await createSession(t.http, user.token);
     script((n) =>
       n === 0
-        ? streamed(callTools([{ name: 'write_file', args: { filename: 'index.html', content: '<h1>kept</h1>' } }]))
+        ? streamed(
+            callTools([
+              { name: 'write_file', args: { filename: 'index.html', content: '<h1>kept</h1>' } },
+            ]),
+          )
         : { kind: 'status', status: 503 },
     );
     const res = await postMessage(t.http, user.token, sessionId, 'build');
     expect(res.status).toBe(502);
-    const file = await t.http.get(`/api/sessions/${sessionId}/sandbox/files/index.html`, { token: user.token });
+    const file = await t.http.get(`/api/sessions/${sessionId}/sandbox/files/index.html`, {
+      token: user.token,
+    });
     expect(file.body.content).toBe('<h1>kept</h1>');
   });
 
@@ -96,15 +117,24 @@ describe('agent limits and provider failures', () => {
     expect(res.status).toBe(502);
     expect(res.body.detail).toMatch(/did not answer in time|sent nothing/);
     expect(Date.now() - started).toBeLessThan(6000);
-    expect(await assistantRow(sessionId)).toMatchObject({ status: 'failed', finish_reason: 'provider_error' });
+    expect(await assistantRow(sessionId)).toMatchObject({
+      status: 'failed',
+      finish_reason: 'provider_error',
+    });
   });
 
   it('gives up on a stream that stalls half-way (idle timeout → 502), leaving no step pending', async () => {
     const sessionId = await createSession(t.http, user.token);
     script(() =>
-      streamed(callTools([{ name: 'write_file', args: { filename: 'a.html', content: 'x'.repeat(500) } }], 6), {
-        stallAfter: 3,
-      }),
+      streamed(
+        callTools(
+          [{ name: 'write_file', args: { filename: 'a.html', content: 'x'.repeat(500) } }],
+          6,
+        ),
+        {
+          stallAfter: 3,
+        },
+      ),
     );
     const res = await postMessage(t.http, user.token, sessionId, 'stall');
     expect(res.status).toBe(502);
@@ -118,9 +148,15 @@ describe('agent limits and provider failures', () => {
     const sessionId = await createSession(t.http, user.token);
     // Three rounds of ~5 s each cannot fit in the 6 s limit.
     script((n) =>
-      streamed(callTools([{ name: 'write_file', args: { filename: `slow${n}.txt`, content: 'y'.repeat(100) } }], 10), {
-        delayMs: 400,
-      }),
+      streamed(
+        callTools(
+          [{ name: 'write_file', args: { filename: `slow${n}.txt`, content: 'y'.repeat(100) } }],
+          10,
+        ),
+        {
+          delayMs: 400,
+        },
+      ),
     );
     const res = await postMessage(t.http, user.token, sessionId, 'slow');
     expect(res.status).toBe(200);
@@ -145,7 +181,9 @@ describe('agent without a provider', () => {
     expect(res.body.detail).toMatch(/OPENAI_API_KEY/);
     expect(res.body.detail).toMatch(/OPENAI_BASE_URL/);
     const messages = await t.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
-    expect(messages.body).toEqual([expect.objectContaining({ role: 'user', content: 'build me a site' })]);
+    expect(messages.body).toEqual([
+      expect.objectContaining({ role: 'user', content: 'build me a site' }),
+    ]);
   });
 
   it.each([
@@ -156,7 +194,10 @@ describe('agent without a provider', () => {
   ])('refuses %s with 422', async (_label, body) => {
     const user = await registerUser(t.http);
     const sessionId = await createSession(t.http, user.token);
-    const res = await t.http.post(`/api/sessions/${sessionId}/messages`, { token: user.token, body });
+    const res = await t.http.post(`/api/sessions/${sessionId}/messages`, {
+      token: user.token,
+      body,
+    });
     expect(res.status).toBe(422);
     expect(res.body.detail).toEqual(expect.any(String));
   });

@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, fileContent, llmEnv, postMessage, steps, toolResults } from '../support/agent-helpers.js';
+import {
+  eventually,
+  fileContent,
+  llmEnv,
+  postMessage,
+  steps,
+  toolResults,
+} from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const INDEX = '<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css"></head><body><h1>Hi</h1><script src="js/app.js"></script></body></html>';
+const INDEX =
+  '<!DOCTYPE html><html><head><link rel="stylesheet" href="style.css"></head><body><h1>Hi</h1><script src="js/app.js"></script></body></html>';
 const CSS = 'body { background: #fafafa; }';
 const JS = 'document.body.dataset.ran = "yes";';
 
@@ -32,10 +40,15 @@ describe('agent runs', () => {
   it('builds a three-file site over several rounds and records every step', async () => {
     const sessionId = await createSession(t.http, user.token);
     const first = script([
-      streamed([...say('I will create the files.'), ...callTools([{ name: 'write_file', args: { filename: 'index.html', content: INDEX } }])]),
+      streamed([
+        ...say('I will create the files.'),
+        ...callTools([{ name: 'write_file', args: { filename: 'index.html', content: INDEX } }]),
+      ]),
       streamed(callTools([{ name: 'write_file', args: { filename: 'style.css', content: CSS } }])),
       streamed(callTools([{ name: 'write_file', args: { filename: 'js/app.js', content: JS } }])),
-      streamed(say('Your site is ready: index.html, style.css and js/app.js.'), { usage: [300, 40] }),
+      streamed(say('Your site is ready: index.html, style.css and js/app.js.'), {
+        usage: [300, 40],
+      }),
     ]);
     const res = await postMessage(t.http, user.token, sessionId, 'Build me a landing page');
     expect(res.status).toBe(200);
@@ -44,17 +57,28 @@ describe('agent runs', () => {
       role: 'assistant',
       status: 'completed',
       finish_reason: 'completed',
-      content: 'I will create the files.\n\nYour site is ready: index.html, style.css and js/app.js.',
+      content:
+        'I will create the files.\n\nYour site is ready: index.html, style.css and js/app.js.',
       prompt_tokens: 600,
       completion_tokens: 100,
     });
-    expect((await fileContent(t.http, user.token, sessionId, 'index.html')).body.content).toBe(INDEX);
+    expect((await fileContent(t.http, user.token, sessionId, 'index.html')).body.content).toBe(
+      INDEX,
+    );
     expect((await fileContent(t.http, user.token, sessionId, 'style.css')).body.content).toBe(CSS);
     expect((await fileContent(t.http, user.token, sessionId, 'js/app.js')).body.content).toBe(JS);
 
     const recorded = await steps(t.http, user.token, sessionId);
-    expect(recorded.map((s) => [s.iteration, s.tool_name, s.status, s.progress, s.tool_arguments])).toEqual([
-      [1, 'write_file', 'completed', 100, { filename: 'index.html', content_bytes: Buffer.byteLength(INDEX) }],
+    expect(
+      recorded.map((s) => [s.iteration, s.tool_name, s.status, s.progress, s.tool_arguments]),
+    ).toEqual([
+      [
+        1,
+        'write_file',
+        'completed',
+        100,
+        { filename: 'index.html', content_bytes: Buffer.byteLength(INDEX) },
+      ],
       [2, 'write_file', 'completed', 100, { filename: 'style.css', content_bytes: CSS.length }],
       [3, 'write_file', 'completed', 100, { filename: 'js/app.js', content_bytes: JS.length }],
     ]);
@@ -66,13 +90,24 @@ describe('agent runs', () => {
     // The model was told about the sandbox and got a result for every call.
     const requests = fake.requests.slice(first);
     expect(requests).toHaveLength(4);
-    expect(requests[0].body).toMatchObject({ model: 'fake-model', stream: true, stream_options: { include_usage: true } });
-    expect(requests[0].body.tools.map((x: any) => x.function.name).sort()).toEqual(
-      ['delete_file', 'edit_file', 'list_files', 'read_file', 'write_file'],
-    );
+    expect(requests[0].body).toMatchObject({
+      model: 'fake-model',
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(requests[0].body.tools.map((x: any) => x.function.name).sort()).toEqual([
+      'delete_file',
+      'edit_file',
+      'list_files',
+      'read_file',
+      'write_file',
+    ]);
     expect(requests[0].body.messages[0].role).toBe('system');
     expect(requests[0].body.messages[0].content).toContain('index.html');
-    expect(requests[0].body.messages.at(-1)).toEqual({ role: 'user', content: 'Build me a landing page' });
+    expect(requests[0].body.messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'Build me a landing page',
+    });
     expect(requests[3].body.messages[0].content).toMatch(/js\/app\.js \(\d+ bytes\)/);
     const results = Object.values(toolResults(requests[3].body));
     expect(results).toHaveLength(3);
@@ -118,10 +153,30 @@ describe('agent runs', () => {
 
   it('edits an existing file with an exact, unique replacement', async () => {
     const sessionId = await createSession(t.http, user.token);
-    await writeFile(t.http, user.token, sessionId, 'index.html', '<h1>Old title</h1><p>keep me</p>');
+    await writeFile(
+      t.http,
+      user.token,
+      sessionId,
+      'index.html',
+      '<h1>Old title</h1><p>keep me</p>',
+    );
     const first = script([
-      streamed(callTools([{ name: 'edit_file', args: { filename: 'index.html', old_string: 'Old title', new_string: 'New title' } }])),
-      streamed(callTools([{ name: 'edit_file', args: { filename: 'index.html', old_string: 'missing text', new_string: 'x' } }])),
+      streamed(
+        callTools([
+          {
+            name: 'edit_file',
+            args: { filename: 'index.html', old_string: 'Old title', new_string: 'New title' },
+          },
+        ]),
+      ),
+      streamed(
+        callTools([
+          {
+            name: 'edit_file',
+            args: { filename: 'index.html', old_string: 'missing text', new_string: 'x' },
+          },
+        ]),
+      ),
       streamed(say('Renamed the title.')),
     ]);
     const res = await postMessage(t.http, user.token, sessionId, 'rename the title');
@@ -134,7 +189,11 @@ describe('agent runs', () => {
       ['edit_file', 'completed'],
       ['edit_file', 'failed'],
     ]);
-    expect(recorded[0].tool_arguments).toEqual({ filename: 'index.html', old_string_bytes: 9, new_string_bytes: 9 });
+    expect(recorded[0].tool_arguments).toEqual({
+      filename: 'index.html',
+      old_string_bytes: 9,
+      new_string_bytes: 9,
+    });
     expect(recorded[1].error).toMatch(/not found/);
     const result = Object.values(toolResults(fake.requests[first + 2].body));
     expect(result[1]).toEqual({ ok: false, error: expect.stringMatching(/not found/) });
@@ -144,7 +203,10 @@ describe('agent runs', () => {
     const sessionId = await createSession(t.http, user.token);
     const big = 'x'.repeat(20_000);
     script([
-      streamed(callTools([{ name: 'write_file', args: { filename: 'big.txt', content: big } }], 40), { delayMs: 60 }),
+      streamed(
+        callTools([{ name: 'write_file', args: { filename: 'big.txt', content: big } }], 40),
+        { delayMs: 60 },
+      ),
       streamed(say('Wrote it.')),
     ]);
     const pending = postMessage(t.http, user.token, sessionId, 'write a big file');
@@ -161,37 +223,74 @@ describe('agent runs', () => {
     const res = await pending;
     expect(res.status).toBe(200);
     const [done] = await steps(t.http, user.token, sessionId);
-    expect(done).toMatchObject({ status: 'completed', progress: 100, tool_arguments: { filename: 'big.txt', content_bytes: 20_000 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      tool_arguments: { filename: 'big.txt', content_bytes: 20_000 },
+    });
   });
 
   it.each([
-    ['a path that climbs out of the sandbox', { name: 'write_file', args: { filename: '../../etc/passwd', content: 'x' } }, /Invalid filename/],
-    ['a percent-encoded traversal', { name: 'read_file', args: { filename: '%2e%2e%2fsecret' } }, /Invalid filename/],
-    ['malformed JSON arguments', { name: 'write_file', args: '{"filename": "a.html", "content": ' }, /Invalid JSON/],
+    [
+      'a path that climbs out of the sandbox',
+      { name: 'write_file', args: { filename: '../../etc/passwd', content: 'x' } },
+      /Invalid filename/,
+    ],
+    [
+      'a percent-encoded traversal',
+      { name: 'read_file', args: { filename: '%2e%2e%2fsecret' } },
+      /Invalid filename/,
+    ],
+    [
+      'malformed JSON arguments',
+      { name: 'write_file', args: '{"filename": "a.html", "content": ' },
+      /Invalid JSON/,
+    ],
     ['an unknown tool', { name: 'rm_rf', args: { path: '/' } }, /Unknown tool "rm_rf"/],
     ['a missing file', { name: 'read_file', args: { filename: 'nope.html' } }, /not found/i],
-    ['a 2 MiB file', { name: 'write_file', args: { filename: 'huge.txt', content: 'y'.repeat(2 * 1024 * 1024) } }, /limit/],
-  ])('returns %s to the model as a failed tool result and carries on', async (_label, call, error) => {
-    const sessionId = await createSession(t.http, user.token);
-    const first = script([streamed(callTools([call], 8)), streamed(say('I see the error; stopping here.'))]);
-    const res = await postMessage(t.http, user.token, sessionId, 'try something odd');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'completed', content: 'I see the error; stopping here.' });
-    const [step] = await steps(t.http, user.token, sessionId);
-    expect(step).toMatchObject({ status: 'failed', progress: 100, tool_name: call.name });
-    expect(step.error).toMatch(error);
-    const [result] = Object.values(toolResults(fake.requests[first + 1].body));
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(error) });
-    const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, { token: user.token });
-    expect(files.body).toEqual({ files: [], total_size: 0 });
-    const leaked = await t.db.query(`SELECT path FROM sandbox_files WHERE path LIKE '%passwd%' OR path LIKE '%..%'`);
-    expect(leaked).toEqual([]);
-  });
+    [
+      'a 2 MiB file',
+      { name: 'write_file', args: { filename: 'huge.txt', content: 'y'.repeat(2 * 1024 * 1024) } },
+      /limit/,
+    ],
+  ])(
+    'returns %s to the model as a failed tool result and carries on',
+    async (_label, call, error) => {
+      const sessionId = await createSession(t.http, user.token);
+      const first = script([
+        streamed(callTools([call], 8)),
+        streamed(say('I see the error; stopping here.')),
+      ]);
+      const res = await postMessage(t.http, user.token, sessionId, 'try something odd');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        status: 'completed',
+        content: 'I see the error; stopping here.',
+      });
+      const [step] = await steps(t.http, user.token, sessionId);
+      expect(step).toMatchObject({ status: 'failed', progress: 100, tool_name: call.name });
+      expect(step.error).toMatch(error);
+      const [result] = Object.values(toolResults(fake.requests[first + 1].body));
+      expect(result).toEqual({ ok: false, error: expect.stringMatching(error) });
+      const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, {
+        token: user.token,
+      });
+      expect(files.body).toEqual({ files: [], total_size: 0 });
+      const leaked = await t.db.query(
+        `SELECT path FROM sandbox_files WHERE path LIKE '%passwd%' OR path LIKE '%..%'`,
+      );
+      expect(leaked).toEqual([]);
+    },
+  );
 
   it('keeps the tool arguments of a step small', async () => {
     const sessionId = await createSession(t.http, user.token);
     script([
-      streamed(callTools([{ name: 'write_file', args: { filename: 'page.html', content: 'z'.repeat(5000) } }])),
+      streamed(
+        callTools([
+          { name: 'write_file', args: { filename: 'page.html', content: 'z'.repeat(5000) } },
+        ]),
+      ),
       streamed(say('ok')),
     ]);
     await postMessage(t.http, user.token, sessionId, 'x');

@@ -30,12 +30,20 @@ describe('streamed runs, concurrency and cancel', () => {
     const sessionId = await createSession(t.http, user.token);
     script((n) =>
       n === 0
-        ? streamed(callTools([{ name: 'write_file', args: { filename: 'index.html', content: '<h1>hi</h1>' } }]), {
-            delayMs: 40,
-          })
+        ? streamed(
+            callTools([
+              { name: 'write_file', args: { filename: 'index.html', content: '<h1>hi</h1>' } },
+            ]),
+            {
+              delayMs: 40,
+            },
+          )
         : streamed(say('Done: one page.', 3), { delayMs: 120 }),
     );
-    const sse = await openSse(messagesUrl(sessionId), user.token, { content: 'make a page', stream: true });
+    const sse = await openSse(messagesUrl(sessionId), user.token, {
+      content: 'make a page',
+      stream: true,
+    });
     expect(sse.status).toBe(200);
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await sse.all();
@@ -43,20 +51,37 @@ describe('streamed runs, concurrency and cancel', () => {
     expect(names[0]).toBe('user_message');
     expect(names.at(-1)).toBe('done');
     expect(new Set(names)).toEqual(new Set(['user_message', 'step', 'delta', 'done']));
-    expect(events[0].data).toMatchObject({ role: 'user', content: 'make a page', session_id: sessionId });
+    expect(events[0].data).toMatchObject({
+      role: 'user',
+      content: 'make a page',
+      session_id: sessionId,
+    });
 
     const stepEvents = events.filter((e) => e.event === 'step').map((e) => e.data);
-    expect(stepEvents[0]).toMatchObject({ status: 'pending', progress: 0, tool_name: 'write_file' });
-    expect(stepEvents.map((s) => s.status)).toEqual(expect.arrayContaining(['pending', 'running', 'completed']));
+    expect(stepEvents[0]).toMatchObject({
+      status: 'pending',
+      progress: 0,
+      tool_name: 'write_file',
+    });
+    expect(stepEvents.map((s) => s.status)).toEqual(
+      expect.arrayContaining(['pending', 'running', 'completed']),
+    );
     expect(stepEvents.at(-1)).toMatchObject({
       status: 'completed',
       progress: 100,
       tool_arguments: { filename: 'index.html', content_bytes: 11 },
     });
-    const text = events.filter((e) => e.event === 'delta').map((e) => e.data.content).join('');
+    const text = events
+      .filter((e) => e.event === 'delta')
+      .map((e) => e.data.content)
+      .join('');
     expect(text).toBe('Done: one page.');
     const done = events.at(-1)!.data;
-    expect(done).toMatchObject({ role: 'assistant', status: 'completed', content: 'Done: one page.' });
+    expect(done).toMatchObject({
+      role: 'assistant',
+      status: 'completed',
+      content: 'Done: one page.',
+    });
     expect(sse.comments.length).toBeGreaterThan(0);
 
     const stored = await t.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
@@ -106,9 +131,15 @@ describe('streamed runs, concurrency and cancel', () => {
     const sessionId = await createSession(t.http, user.token);
     script((n) =>
       n === 0
-        ? streamed(callTools([{ name: 'write_file', args: { filename: 'index.html', content: 'z'.repeat(3000) } }], 20), {
-            delayMs: 50,
-          })
+        ? streamed(
+            callTools(
+              [{ name: 'write_file', args: { filename: 'index.html', content: 'z'.repeat(3000) } }],
+              20,
+            ),
+            {
+              delayMs: 50,
+            },
+          )
         : streamed(say('Finished without you.'), { delayMs: 50 }),
     );
     const sse = await openSse(messagesUrl(sessionId), user.token, { content: 'go', stream: true });
@@ -121,7 +152,9 @@ describe('streamed runs, concurrency and cancel', () => {
       return last.role === 'assistant' && last.status !== 'running' ? last : undefined;
     });
     expect(message).toMatchObject({ status: 'completed', content: 'Finished without you.' });
-    const file = await t.http.get(`/api/sessions/${sessionId}/sandbox/files/index.html`, { token: user.token });
+    const file = await t.http.get(`/api/sessions/${sessionId}/sandbox/files/index.html`, {
+      token: user.token,
+    });
     expect(file.body.size).toBe(3000);
   });
 
@@ -129,22 +162,37 @@ describe('streamed runs, concurrency and cancel', () => {
     const sessionId = await createSession(t.http, user.token);
     script((n) =>
       n === 0
-        ? streamed(callTools([{ name: 'write_file', args: { filename: 'a.txt', content: 'q'.repeat(4000) } }], 100), {
-            delayMs: 50,
-          })
+        ? streamed(
+            callTools(
+              [{ name: 'write_file', args: { filename: 'a.txt', content: 'q'.repeat(4000) } }],
+              100,
+            ),
+            {
+              delayMs: 50,
+            },
+          )
         : streamed(say('never reached')),
     );
     const running = postMessage(t.http, user.token, sessionId, 'long job');
-    await eventually(async () => ((await steps(t.http, user.token, sessionId)).length > 0 ? true : undefined));
-    const cancel = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, { token: user.token });
+    await eventually(async () =>
+      (await steps(t.http, user.token, sessionId)).length > 0 ? true : undefined,
+    );
+    const cancel = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
+      token: user.token,
+    });
     expect(cancel.status).toBe(200);
-    expect(cancel.body).toMatchObject({ message: 'Cancellation requested', message_id: expect.any(Number) });
+    expect(cancel.body).toMatchObject({
+      message: 'Cancellation requested',
+      message_id: expect.any(Number),
+    });
     const res = await running;
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', finish_reason: 'cancelled' });
     const recorded = await steps(t.http, user.token, sessionId);
     expect(recorded.every((s) => s.status === 'failed' && s.progress === 100)).toBe(true);
-    const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, { token: user.token });
+    const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, {
+      token: user.token,
+    });
     expect(files.body.files).toEqual([]);
 
     script(() => streamed(say('Back again.')));
@@ -155,13 +203,19 @@ describe('streamed runs, concurrency and cancel', () => {
 
   it('answers 409 to a cancel when nothing runs, 403/404 for foreign or unknown sessions', async () => {
     const sessionId = await createSession(t.http, user.token);
-    const idle = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, { token: user.token });
+    const idle = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
+      token: user.token,
+    });
     expect(idle.status).toBe(409);
     expect(idle.body).toEqual({ detail: expect.any(String) });
     const other = await registerUser(t.http);
-    const foreign = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, { token: other.token });
+    const foreign = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
+      token: other.token,
+    });
     expect(foreign.status).toBe(403);
-    const unknown = await t.http.post(`/api/sessions/${'0'.repeat(32)}/messages/latest/cancel`, { token: user.token });
+    const unknown = await t.http.post(`/api/sessions/${'0'.repeat(32)}/messages/latest/cancel`, {
+      token: user.token,
+    });
     expect(unknown.status).toBe(404);
     const foreignPost = await postMessage(t.http, other.token, sessionId, 'not mine');
     expect(foreignPost.status).toBe(403);
@@ -195,7 +249,11 @@ describe('a run whose process dies', () => {
     try {
       const message = await eventually(
         async () => {
-          const rows = await first.db.query<{ status: string; finish_reason: string; content: string }>(
+          const rows = await first.db.query<{
+            status: string;
+            finish_reason: string;
+            content: string;
+          }>(
             `SELECT status, finish_reason, content FROM messages WHERE session_id = $1 AND role = 'assistant'`,
             [sessionId],
           );
@@ -204,7 +262,10 @@ describe('a run whose process dies', () => {
         15_000,
         'the orphaned run to be marked failed',
       );
-      expect(message).toMatchObject({ finish_reason: 'interrupted', content: expect.stringMatching(/Interrupted/) });
+      expect(message).toMatchObject({
+        finish_reason: 'interrupted',
+        content: expect.stringMatching(/Interrupted/),
+      });
       fake.script = () => streamed(say('Fresh start.'));
       const res = await postMessage(second.http, user.token, sessionId, 'again');
       expect(res.status).toBe(200);

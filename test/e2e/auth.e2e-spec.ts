@@ -37,7 +37,9 @@ describe('auth', () => {
       ['username in other case', { username: 'JohnDoe', email: 'other2@example.com' }, /Username/],
       ['email in other case', { username: 'someone', email: 'JOHN@example.com' }, /Email/],
     ])('refuses a taken name: %s (400)', async (_label, fields, detail) => {
-      const res = await t.http.post('/api/auth/register', { body: { ...fields, password: 'whatever1' } });
+      const res = await t.http.post('/api/auth/register', {
+        body: { ...fields, password: 'whatever1' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.detail).toMatch(detail);
     });
@@ -54,7 +56,12 @@ describe('auth', () => {
       ['password too long', { password: 'x'.repeat(129) }, 'password'],
       ['password as a number', { password: 12345678 }, 'password'],
     ])('refuses %s with 422 and a field error', async (_label, override, field) => {
-      const body = { username: 'validname', email: 'valid@example.com', password: 'validpass', ...override };
+      const body = {
+        username: 'validname',
+        email: 'valid@example.com',
+        password: 'validpass',
+        ...override,
+      };
       const res = await t.http.post('/api/auth/register', { body });
       expect(res.status).toBe(422);
       expect(typeof res.body.detail).toBe('string');
@@ -74,7 +81,9 @@ describe('auth', () => {
 
   describe('POST /api/auth/login', () => {
     it('logs in by username (200, same shape as register)', async () => {
-      const res = await t.http.post('/api/auth/login', { body: { username: 'johndoe', password: 'securepass123' } });
+      const res = await t.http.post('/api/auth/login', {
+        body: { username: 'johndoe', password: 'securepass123' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         access_token: expect.any(String),
@@ -92,8 +101,12 @@ describe('auth', () => {
     });
 
     it('answers an unknown user and a wrong password with the identical 401', async () => {
-      const wrong = await t.http.post('/api/auth/login', { body: { username: 'johndoe', password: 'nope-nope' } });
-      const unknown = await t.http.post('/api/auth/login', { body: { username: 'ghost', password: 'nope-nope' } });
+      const wrong = await t.http.post('/api/auth/login', {
+        body: { username: 'johndoe', password: 'nope-nope' },
+      });
+      const unknown = await t.http.post('/api/auth/login', {
+        body: { username: 'ghost', password: 'nope-nope' },
+      });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
       expect(wrong.body).toEqual(unknown.body);
@@ -128,7 +141,9 @@ describe('auth', () => {
     });
 
     it('answers 401 to a malformed token and to a token signed with another secret', async () => {
-      const forged = jwt.sign({ sub: '1', typ: 'access' }, 'another-secret-another-secret-0000', { algorithm: 'HS256' });
+      const forged = jwt.sign({ sub: '1', typ: 'access' }, 'another-secret-another-secret-0000', {
+        algorithm: 'HS256',
+      });
       for (const token of ['not-a-jwt', forged]) {
         const res = await t.http.get('/api/auth/me', { token });
         expect(res.status).toBe(401);
@@ -138,9 +153,13 @@ describe('auth', () => {
     it('answers 401 to an alg=none token and to one signed with another HMAC algorithm', async () => {
       const user = await registerUser(t.http);
       const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-      const payload = Buffer.from(JSON.stringify({ sub: String(user.id), typ: 'access' })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ sub: String(user.id), typ: 'access' })).toString(
+        'base64url',
+      );
       const none = `${header}.${payload}.`;
-      const hs512 = jwt.sign({ sub: String(user.id), typ: 'access' }, TEST_JWT_SECRET, { algorithm: 'HS512' });
+      const hs512 = jwt.sign({ sub: String(user.id), typ: 'access' }, TEST_JWT_SECRET, {
+        algorithm: 'HS512',
+      });
       for (const token of [none, hs512]) {
         expect((await t.http.get('/api/auth/me', { token })).status).toBe(401);
       }

@@ -197,7 +197,9 @@ describe('sandbox preview', () => {
     });
 
     it('judges the token in the path even when a valid Authorization header comes along', async () => {
-      const res = await t.http.get(`${sandbox(sessionId)}/site/garbage/style.css`, { token: user.token });
+      const res = await t.http.get(`${sandbox(sessionId)}/site/garbage/style.css`, {
+        token: user.token,
+      });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ detail: expect.any(String) });
     });

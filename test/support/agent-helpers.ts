@@ -11,22 +11,38 @@ export const llmEnv = (fake: FakeOpenAi, extra: Record<string, string> = {}) => 
   ...extra,
 });
 
-export async function postMessage(http: HttpClient, token: string, sessionId: string, content: string) {
+export async function postMessage(
+  http: HttpClient,
+  token: string,
+  sessionId: string,
+  content: string,
+) {
   return http.post(`/api/sessions/${sessionId}/messages`, { token, body: { content } });
 }
 
 export async function steps(http: HttpClient, token: string, sessionId: string): Promise<any[]> {
-  const res = await http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, { token });
+  const res = await http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
+    token,
+  });
   expect(res.status).toBe(200);
   return res.body;
 }
 
-export async function fileContent(http: HttpClient, token: string, sessionId: string, name: string) {
+export async function fileContent(
+  http: HttpClient,
+  token: string,
+  sessionId: string,
+  name: string,
+) {
   return http.get(`/api/sessions/${sessionId}/sandbox/files/${name}`, { token });
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, ms = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();

@@ -4,7 +4,9 @@ import pg from 'pg';
 function serverUrl(): string {
   const url = process.env.TEST_PG_SERVER_URL;
   if (!url) {
-    throw new Error('TEST_PG_SERVER_URL is unset: run e2e tests through `npm test` (jest globalSetup)');
+    throw new Error(
+      'TEST_PG_SERVER_URL is unset: run e2e tests through `npm test` (jest globalSetup)',
+    );
   }
   return url;
 }
@@ -27,7 +29,10 @@ async function onServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 export interface TestDatabase {
   url: string;
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]>;
   drop(): Promise<void>;
 }
 

@@ -20,14 +20,27 @@ export async function registerUser(http: HttpClient, prefix = 'user'): Promise<T
   return { id: res.body.user.id, username, email, password, token: res.body.access_token };
 }
 
-export async function createSession(http: HttpClient, token: string, title = 'My site'): Promise<string> {
+export async function createSession(
+  http: HttpClient,
+  token: string,
+  title = 'My site',
+): Promise<string> {
   const res = await http.post('/api/sessions', { token, body: { title } });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
-export async function writeFile(http: HttpClient, token: string, sessionId: string, name: string, content: string) {
-  const res = await http.post(`/api/sessions/${sessionId}/sandbox/files/${name}`, { token, body: { content } });
+export async function writeFile(
+  http: HttpClient,
+  token: string,
+  sessionId: string,
+  name: string,
+  content: string,
+) {
+  const res = await http.post(`/api/sessions/${sessionId}/sandbox/files/${name}`, {
+    token,
+    body: { content },
+  });
   expect(res.status).toBe(200);
   return res;
 }

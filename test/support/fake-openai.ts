@@ -2,13 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** One piece of a streamed answer: text, or a piece of tool call number `index`. */
-export type Piece =
-  | { text: string }
-  | { index: number; id?: string; name?: string; args?: string };
+export type Piece = { text: string } | { index: number; id?: string; name?: string; args?: string };
 
 export type Reply =
   /** A streamed answer, `delayMs` between chunks; `stallAfter` stops sending (without closing) after that many. */
-  | { kind: 'stream'; pieces: Piece[]; delayMs?: number; stallAfter?: number; usage?: [number, number] }
+  | {
+      kind: 'stream';
+      pieces: Piece[];
+      delayMs?: number;
+      stallAfter?: number;
+      usage?: [number, number];
+    }
   | { kind: 'status'; status: number; body?: unknown }
   /** Takes the request and never answers. */
   | { kind: 'hang' };
@@ -30,7 +34,8 @@ function split(s: string, n: number): string[] {
   return out.length ? out : [''];
 }
 
-export const say = (text: string, pieces = 3): Piece[] => split(text, pieces).map((t) => ({ text: t }));
+export const say = (text: string, pieces = 3): Piece[] =>
+  split(text, pieces).map((t) => ({ text: t }));
 
 /** Tool calls as a provider streams them: id and name first, then the arguments split across chunks. */
 export function callTools(calls: ToolCallSpec[], argPieces = 4, startIndex = 0): Piece[] {
@@ -38,13 +43,21 @@ export function callTools(calls: ToolCallSpec[], argPieces = 4, startIndex = 0):
     const index = startIndex + i;
     const args = typeof c.args === 'string' ? c.args : JSON.stringify(c.args);
     return [
-      { index, id: c.id ?? `call_${Math.random().toString(36).slice(2, 10)}`, name: c.name, args: '' },
+      {
+        index,
+        id: c.id ?? `call_${Math.random().toString(36).slice(2, 10)}`,
+        name: c.name,
+        args: '',
+      },
       ...split(args, argPieces).map((a) => ({ index, args: a })),
     ];
   });
 }
 
-export const streamed = (pieces: Piece[], extra: Partial<Extract<Reply, { kind: 'stream' }>> = {}): Reply => ({
+export const streamed = (
+  pieces: Piece[],
+  extra: Partial<Extract<Reply, { kind: 'stream' }>> = {},
+): Reply => ({
   kind: 'stream',
   pieces,
   ...extra,
@@ -99,10 +112,16 @@ export class FakeOpenAi {
       raw += chunk;
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"not found"}}');
       return;
     }
-    const recorded: RecordedRequest = { body: JSON.parse(raw), headers: req.headers, at: Date.now() };
+    const recorded: RecordedRequest = {
+      body: JSON.parse(raw),
+      headers: req.headers,
+      at: Date.now(),
+    };
     const n = this.requests.push(recorded) - 1;
     const times: number[] = [];
     this.chunkTimes[n] = times;
@@ -115,7 +134,11 @@ export class FakeOpenAi {
       case 'status':
         res
           .writeHead(reply.status, { 'content-type': 'application/json' })
-          .end(JSON.stringify(reply.body ?? { error: { message: 'scripted failure', type: 'server_error' } }));
+          .end(
+            JSON.stringify(
+              reply.body ?? { error: { message: 'scripted failure', type: 'server_error' } },
+            ),
+          );
         return;
       case 'stream':
         await this.stream(res, reply, recorded.body.model as string, times);
@@ -129,18 +152,30 @@ export class FakeOpenAi {
     times: number[],
   ): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
+    const base = {
+      id: 'chatcmpl-fake',
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model,
+    };
     const chunks: unknown[] = reply.pieces.map((p) => ({
       ...base,
       choices: [{ index: 0, delta: toDelta(p), finish_reason: null }],
     }));
     const usesTools = reply.pieces.some((p) => 'index' in p);
-    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: usesTools ? 'tool_calls' : 'stop' }] });
+    chunks.push({
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: usesTools ? 'tool_calls' : 'stop' }],
+    });
     const [prompt, completion] = reply.usage ?? [100, 20];
     chunks.push({
       ...base,
       choices: [],
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+      },
     });
     for (const [i, chunk] of chunks.entries()) {
       if (reply.stallAfter !== undefined && i >= reply.stallAfter) {

@@ -22,7 +22,11 @@ export async function openSse(url: string, token: string, body: unknown): Promis
   const controller = new AbortController();
   const res = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+    },
     body: JSON.stringify(body),
     signal: controller.signal,
   });

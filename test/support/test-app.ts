@@ -29,7 +29,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(http: HttpClient, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForHealth(
+  http: HttpClient,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -52,7 +56,10 @@ async function waitForHealth(http: HttpClient, child: ChildProcess, output: () =
  * database and a free port on loopback. NestJS 12 is ESM-only and some Nest packages are still CommonJS,
  * which Jest's module loader cannot mix on Node 20, so the app always runs outside the Jest VM.
  */
-export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
   const database = db ?? (await createTestDatabase());
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'aeio-test-data-'));

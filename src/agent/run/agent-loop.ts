@@ -3,7 +3,14 @@ import { LlmError, type LlmClient, type LlmMessage, type LlmToolCall } from '../
 import type { ToolContext } from '../tools/agent-tool.js';
 import { parseArguments, type ToolRegistry } from '../tools/tool-registry.js';
 import { partialFilename, streamingProgress } from './progress.js';
-import type { FinishReason, RunObserver, RunOutcome, StepState, StepStore, StopReason } from './run-ports.js';
+import type {
+  FinishReason,
+  RunObserver,
+  RunOutcome,
+  StepState,
+  StepStore,
+  StopReason,
+} from './run-ports.js';
 import { systemPrompt } from './system-prompt.js';
 
 export interface LoopInput {
@@ -28,8 +35,12 @@ export interface LoopInput {
 /** How often the same call with the same arguments may run before the loop calls the model stuck. */
 const MAX_IDENTICAL_CALLS = 2;
 
-const ENDINGS: Record<Exclude<FinishReason, 'completed'>, (input: LoopInput, detail: string) => string> = {
-  max_iterations: (i) => `Stopped: reached the limit of ${i.maxIterations} tool-calling rounds (AGENT_MAX_ITERATIONS).`,
+const ENDINGS: Record<
+  Exclude<FinishReason, 'completed'>,
+  (input: LoopInput, detail: string) => string
+> = {
+  max_iterations: (i) =>
+    `Stopped: reached the limit of ${i.maxIterations} tool-calling rounds (AGENT_MAX_ITERATIONS).`,
   stuck_loop: () => 'Stopped: the model kept repeating the same tool call with the same arguments.',
   provider_error: (_i, detail) => `Failed: ${detail}.`,
   error: () => 'Failed: an internal error stopped the run.',
@@ -48,7 +59,8 @@ interface StreamedCall {
 }
 
 const stopReason = (signal: AbortSignal): StopReason =>
-  (['cancelled', 'time_limit', 'interrupted'] as const).find((r) => r === signal.reason) ?? 'cancelled';
+  (['cancelled', 'time_limit', 'interrupted'] as const).find((r) => r === signal.reason) ??
+  'cancelled';
 
 /**
  * One agent turn: call the model (streamed), record and run the tools it asks for, feed the results back,
@@ -74,7 +86,10 @@ export class AgentLoop {
         if (iteration > input.maxIterations) {
           return this.outcome('max_iterations');
         }
-        const system: LlmMessage = { role: 'system', content: systemPrompt(await input.listFiles()) };
+        const system: LlmMessage = {
+          role: 'system',
+          content: systemPrompt(await input.listFiles()),
+        };
         const { text, calls } = await this.streamResponse([system, ...conversation], iteration);
         if (text) {
           this.texts.push(text);
@@ -82,7 +97,11 @@ export class AgentLoop {
         if (calls.length === 0) {
           return this.outcome('completed');
         }
-        conversation.push({ role: 'assistant', content: text || null, toolCalls: calls.map(toLlmCall) });
+        conversation.push({
+          role: 'assistant',
+          content: text || null,
+          toolCalls: calls.map(toLlmCall),
+        });
         const ending = await this.runTools(calls, conversation);
         if (ending) {
           return this.outcome(ending);
@@ -90,7 +109,9 @@ export class AgentLoop {
       }
     } catch (err) {
       if (err instanceof LlmError) {
-        return input.signal.aborted ? this.outcome(stopReason(input.signal)) : this.outcome('provider_error', err.message);
+        return input.signal.aborted
+          ? this.outcome(stopReason(input.signal))
+          : this.outcome('provider_error', err.message);
       }
       throw err;
     }
@@ -115,7 +136,11 @@ export class AgentLoop {
     const calls = new Map<number, StreamedCall>();
     try {
       armIdleTimer();
-      for await (const event of input.llm.stream({ messages, tools: input.tools.specs(), signal: request.signal })) {
+      for await (const event of input.llm.stream({
+        messages,
+        tools: input.tools.specs(),
+        signal: request.signal,
+      })) {
         armIdleTimer();
         switch (event.type) {
           case 'text':
@@ -127,7 +152,13 @@ export class AgentLoop {
             this.completionTokens += event.completionTokens;
             break;
           case 'tool_call': {
-            const call = calls.get(event.index) ?? { index: event.index, id: '', name: '', args: '', lastWrite: 0 };
+            const call = calls.get(event.index) ?? {
+              index: event.index,
+              id: '',
+              name: '',
+              args: '',
+              lastWrite: 0,
+            };
             calls.set(event.index, call);
             call.id ||= event.id ?? '';
             call.name += call.step ? '' : (event.name ?? '');
@@ -144,7 +175,10 @@ export class AgentLoop {
     } catch (err) {
       await this.failUnfinished([...calls.values()], 'not run: the model response was cut off');
       throw idle
-        ? new LlmError(`The LLM provider sent nothing for ${Math.round(input.streamIdleMs / 1000)} s`, 'timeout')
+        ? new LlmError(
+            `The LLM provider sent nothing for ${Math.round(input.streamIdleMs / 1000)} s`,
+            'timeout',
+          )
         : err;
     } finally {
       clearTimeout(timer);
@@ -200,14 +234,20 @@ export class AgentLoop {
     return step;
   }
 
-  private async updateStep(step: StepState, patch: Parameters<StepStore['update']>[1]): Promise<StepState> {
+  private async updateStep(
+    step: StepState,
+    patch: Parameters<StepStore['update']>[1],
+  ): Promise<StepState> {
     const updated = await this.input.steps.update(step, patch);
     this.input.observer.step(updated);
     return updated;
   }
 
   /** Runs the calls in the order the model made them; returns why the turn must stop, if it must. */
-  private async runTools(calls: StreamedCall[], conversation: LlmMessage[]): Promise<FinishReason | null> {
+  private async runTools(
+    calls: StreamedCall[],
+    conversation: LlmMessage[],
+  ): Promise<FinishReason | null> {
     const { input } = this;
     for (const [i, call] of calls.entries()) {
       const step = call.step!;
@@ -227,7 +267,11 @@ export class AgentLoop {
         await this.failUnfinished(calls.slice(i), 'not run: the same call was already made twice');
         return 'stuck_loop';
       }
-      call.step = await this.updateStep(step, { status: 'running', toolArguments, startedAt: new Date() });
+      call.step = await this.updateStep(step, {
+        status: 'running',
+        toolArguments,
+        startedAt: new Date(),
+      });
       const result = await input.tools.execute(call.name, call.args, input.toolContext);
       call.step = await this.updateStep(call.step, {
         status: result.ok ? 'completed' : 'failed',
@@ -245,7 +289,12 @@ export class AgentLoop {
   private async failUnfinished(calls: StreamedCall[], error: string): Promise<void> {
     for (const call of calls) {
       if (call.step && (call.step.status === 'pending' || call.step.status === 'running')) {
-        call.step = await this.updateStep(call.step, { status: 'failed', progress: 100, error, finishedAt: new Date() });
+        call.step = await this.updateStep(call.step, {
+          status: 'failed',
+          progress: 100,
+          error,
+          finishedAt: new Date(),
+        });
       }
     }
   }

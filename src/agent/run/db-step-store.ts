@@ -21,7 +21,10 @@ export class DbStepStore implements StepStore {
 
   async update(step: StepState, rawPatch: StepPatch): Promise<StepState> {
     const patch = clean(rawPatch);
-    await this.repo.update({ id: step.id }, patch as Parameters<Repository<ExecutionStep>['update']>[1]);
+    await this.repo.update(
+      { id: step.id },
+      patch as Parameters<Repository<ExecutionStep>['update']>[1],
+    );
     return { ...step, ...patch };
   }
 }

@@ -32,7 +32,8 @@ export interface RunObserver {
 /** Why a run stopped early; the abort signal carries one of these as its reason. */
 export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
 
-export type FinishReason = 'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
+export type FinishReason =
+  'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
 
 export interface RunOutcome {
   status: 'completed' | 'failed';

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { MessagesService } from '../../messages/messages.service.js';
@@ -44,7 +50,10 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     this.timers.forEach(clearInterval);
     const pending = [...this.runs.values()];
     pending.forEach((r) => r.controller.abort('interrupted' satisfies StopReason));
-    await Promise.race([Promise.allSettled(pending.map((r) => r.done)), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([
+      Promise.allSettled(pending.map((r) => r.done)),
+      new Promise((r) => setTimeout(r, 5000)),
+    ]);
   }
 
   register(messageId: number, controller: AbortController, done: Promise<unknown>): void {

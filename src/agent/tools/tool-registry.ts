@@ -1,6 +1,11 @@
 import { AppError } from '../../common/errors/app-error.js';
 import type { LlmToolSpec } from '../llm/llm-client.js';
-import { ToolArgumentError, type AgentTool, type ToolContext, type ToolResult } from './agent-tool.js';
+import {
+  ToolArgumentError,
+  type AgentTool,
+  type ToolContext,
+  type ToolResult,
+} from './agent-tool.js';
 import { deleteFileTool } from './delete-file/delete-file.tool.js';
 import { editFileTool } from './edit-file/edit-file.tool.js';
 import { listFilesTool } from './list-files/list-files.tool.js';
@@ -22,7 +27,9 @@ const MAX_RECORDED_STRING = 200;
 export function parseArguments(raw: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(raw.trim() === '' ? '{}' : raw);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -37,7 +44,11 @@ export class ToolRegistry {
   }
 
   specs(): LlmToolSpec[] {
-    return [...this.byName.values()].map(({ name, description, parameters }) => ({ name, description, parameters }));
+    return [...this.byName.values()].map(({ name, description, parameters }) => ({
+      name,
+      description,
+      parameters,
+    }));
   }
 
   /** What an execution step keeps of the arguments: small values as they are, bulky ones by size. */
@@ -57,7 +68,10 @@ export class ToolRegistry {
   async execute(name: string, rawArguments: string, ctx: ToolContext): Promise<ToolResult> {
     const tool = this.byName.get(name);
     if (!tool) {
-      return { ok: false, error: `Unknown tool "${name}". Available: ${[...this.byName.keys()].join(', ')}` };
+      return {
+        ok: false,
+        error: `Unknown tool "${name}". Available: ${[...this.byName.keys()].join(', ')}`,
+      };
     }
     const args = parseArguments(rawArguments);
     if (!args) {

@@ -3,7 +3,9 @@ import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 export class RegisterDto {
   @IsString()
   @Length(3, 50)
-  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'username may contain only letters, digits, "_", "." and "-"' })
+  @Matches(/^[A-Za-z0-9_.-]+$/, {
+    message: 'username may contain only letters, digits, "_", "." and "-"',
+  })
   username!: string;
 
   @IsString()

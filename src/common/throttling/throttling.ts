@@ -30,7 +30,9 @@ export function throttlerOptions(config: AppConfig, reflector: Reflector): Throt
     skipIf: (ctx) => flag(ctx, IS_PUBLIC_KEY) && !flag(ctx, AUTH_RATE_LIMIT_KEY),
     getTracker: (req, ctx) => {
       const r = req as AuthedRequest;
-      return flag(ctx, AUTH_RATE_LIMIT_KEY) || !r.user ? `ip:${r.ip ?? 'unknown'}` : `user:${r.user.id}`;
+      return flag(ctx, AUTH_RATE_LIMIT_KEY) || !r.user
+        ? `ip:${r.ip ?? 'unknown'}`
+        : `user:${r.user.id}`;
     },
     // One counter per caller across all routes (the default key is per route).
     generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,

@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') {
       const applied = await db.runMigrations({ transaction: 'all' });
-      console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
+      console.log(
+        applied.length
+          ? `applied: ${applied.map((m) => m.name).join(', ')}`
+          : 'schema is up to date',
+      );
     } else {
       await db.undoLastMigration({ transaction: 'all' });
       console.log('reverted the last migration');

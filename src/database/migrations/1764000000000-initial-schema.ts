@@ -28,7 +28,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         created_at    timestamptz  NOT NULL DEFAULT now(),
         updated_at    timestamptz  NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX sessions_user_updated_idx ON sessions (user_id, updated_at DESC, id)`);
+    await q.query(
+      `CREATE INDEX sessions_user_updated_idx ON sessions (user_id, updated_at DESC, id)`,
+    );
 
     await q.query(`
       CREATE TABLE messages (

@@ -1,9 +1,18 @@
-import { FILENAME_DESCRIPTION, stringArg, ToolArgumentError, type AgentTool } from '../agent-tool.js';
+import {
+  FILENAME_DESCRIPTION,
+  stringArg,
+  ToolArgumentError,
+  type AgentTool,
+} from '../agent-tool.js';
 
 /** Counts non-overlapping occurrences of `needle`. */
 function occurrences(haystack: string, needle: string): number {
   let count = 0;
-  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) {
+  for (
+    let at = haystack.indexOf(needle);
+    at !== -1;
+    at = haystack.indexOf(needle, at + needle.length)
+  ) {
     count += 1;
   }
   return count;
@@ -20,9 +29,13 @@ export const editFileTool: AgentTool = {
       filename: { type: 'string', description: FILENAME_DESCRIPTION },
       old_string: {
         type: 'string',
-        description: 'The exact text to replace, including whitespace and indentation; must occur exactly once.',
+        description:
+          'The exact text to replace, including whitespace and indentation; must occur exactly once.',
       },
-      new_string: { type: 'string', description: 'The text to put in its place (may be empty to delete it).' },
+      new_string: {
+        type: 'string',
+        description: 'The text to put in its place (may be empty to delete it).',
+      },
     },
     required: ['filename', 'old_string', 'new_string'],
     additionalProperties: false,
@@ -33,7 +46,9 @@ export const editFileTool: AgentTool = {
     const oldString = stringArg(args, 'old_string');
     const newString = stringArg(args, 'new_string');
     if (oldString === '') {
-      throw new ToolArgumentError('"old_string" must not be empty; use write_file to create a file');
+      throw new ToolArgumentError(
+        '"old_string" must not be empty; use write_file to create a file',
+      );
     }
     const file = await sandbox.readText(scope, filename);
     const found = occurrences(file.content, oldString);
@@ -47,7 +62,8 @@ export const editFileTool: AgentTool = {
       };
     }
     const at = file.content.indexOf(oldString);
-    const content = file.content.slice(0, at) + newString + file.content.slice(at + oldString.length);
+    const content =
+      file.content.slice(0, at) + newString + file.content.slice(at + oldString.length);
     const saved = await sandbox.write(scope, filename, content);
     return { ok: true, filename: saved.filename, size: saved.size };
   },

@@ -8,14 +8,21 @@ export const writeFileTool: AgentTool = {
     type: 'object',
     properties: {
       filename: { type: 'string', description: FILENAME_DESCRIPTION },
-      content: { type: 'string', description: 'The complete new content of the file (UTF-8 text).' },
+      content: {
+        type: 'string',
+        description: 'The complete new content of the file (UTF-8 text).',
+      },
     },
     required: ['filename', 'content'],
     additionalProperties: false,
   },
   bulkyKeys: ['content'],
   async execute(args, { sandbox, scope }) {
-    const saved = await sandbox.write(scope, stringArg(args, 'filename'), stringArg(args, 'content'));
+    const saved = await sandbox.write(
+      scope,
+      stringArg(args, 'filename'),
+      stringArg(args, 'content'),
+    );
     return { ok: true, filename: saved.filename, size: saved.size };
   },
 };
