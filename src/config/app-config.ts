@@ -12,9 +12,16 @@ export interface AppConfig {
     port: number;
     host: string;
     bodyLimitBytes: number;
-    trustProxy: string | false;
+    trustProxy: string | boolean | number;
     sseHeartbeatMs: number;
+    /** Allowed browser origins for CORS; empty = CORS off. */
+    corsOrigins: string[];
+    /** How long in-flight requests may take to finish after SIGTERM. */
+    shutdownGraceMs: number;
   };
+  log: { level: string };
+  /** Usernames made admins at start-up (and when they register). */
+  adminUsernames: string[];
   database: { url: string | undefined; embeddedDir: string; dataDir: string };
   auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
   llm: {
@@ -80,6 +87,34 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   return secret ?? devJwtSecret(dataDir);
 }
 
+function list(env: Env, key: string): string[] {
+  return (str(env, key) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Express's `trust proxy`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
+function parseTrustProxy(raw: string | undefined): string | boolean | number {
+  if (raw === undefined || raw === 'false') {
+    return false;
+  }
+  if (raw === 'true') {
+    return true;
+  }
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const level = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  }
+  return level;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(str(env, 'DATA_DIR') ?? '.data');
@@ -90,16 +125,19 @@ export function loadConfig(env: Env): AppConfig {
       `JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`,
     );
   }
-  const trustProxy = str(env, 'TRUST_PROXY');
   return {
     production,
     http: {
       port: int(env, 'PORT', 3000, 0),
       host: str(env, 'HOST') ?? '0.0.0.0',
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
-      trustProxy: trustProxy && trustProxy !== 'false' ? trustProxy : false,
+      trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
       sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+      corsOrigins: list(env, 'CORS_ORIGINS'),
+      shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     },
+    log: { level: logLevel(env) },
+    adminUsernames: list(env, 'ADMIN_USERNAMES').map((u) => u.toLowerCase()),
     database: { url: str(env, 'DATABASE_URL'), embeddedDir: resolve(dataDir, 'postgres'), dataDir },
     auth: {
       jwtSecret: jwtSecret(env, production, dataDir),
