@@ -6,6 +6,8 @@ import { AdminModule } from './admin/admin.module.js';
 import { AgentModule } from './agent/agent.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { RedisConnection, RedisModule } from './common/redis/redis.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
 import { throttlerOptions } from './common/throttling/throttling.js';
 import type { AppConfig } from './config/app-config.js';
@@ -25,10 +27,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.database.url)),
+        RedisModule,
         ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG, Reflector],
-          useFactory: (cfg: AppConfig, reflector: Reflector) => throttlerOptions(cfg, reflector),
+          inject: [APP_CONFIG, Reflector, RedisConnection],
+          useFactory: (cfg: AppConfig, reflector: Reflector, redis: RedisConnection) =>
+            throttlerOptions(cfg, reflector, redis),
         }),
         HealthModule,
         UsersModule,

@@ -1,6 +1,9 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
 import type { AppConfig } from './config/app-config.js';
@@ -26,26 +29,46 @@ export function validationPipe(): ValidationPipe {
   });
 }
 
-/** Builds the HTTP application exactly as production runs it; tests call this too. */
+/** Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. */
+const PREVIEW_PATH = /^\/api\/sessions\/[^/]+\/sandbox\/(preview|static\/|site\/)/;
+
+/** Builds the HTTP application exactly as production runs it. */
 export async function createApp(
   config: AppConfig & { database: { url: string } },
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: false,
-    logger: ['log', 'warn', 'error'],
+    bufferLogs: true,
     bodyParser: false,
   });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  const apiHeaders = helmet();
+  // Swagger UI runs inline scripts of its own.
+  const docsHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (PREVIEW_PATH.test(req.path)) {
+      next();
+    } else if (req.path.startsWith('/api/docs')) {
+      docsHeaders(req, res, next);
+    } else {
+      apiHeaders(req, res, next);
+    }
+  });
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
   // Any 1 MiB file fits in a JSON body however it is escaped; more is refused with 413.
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
   await app.init();
   // Nest answers unknown routes under /api; everything else gets the same {"detail"} 404, not Express's HTML.
-  app.use((_req: unknown, res: { status(code: number): { json(body: unknown): void } }) =>
-    res.status(404).json({ detail: 'Not found' }),
-  );
+  app.use((_req: Request, res: Response) => res.status(404).json({ detail: 'Not found' }));
   return app;
 }

@@ -1,33 +1,55 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
+import { RunRegistry } from './agent/run/run-registry.service.js';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 
 async function main(): Promise<void> {
-  const logger = new Logger('Main');
   if (existsSync('.env')) {
     process.loadEnvFile('.env');
   }
   const config = loadConfig(process.env);
+  // Before Nest (and its pino logger) exists, log the same JSON way.
+  const logger = pino({ level: config.log.level }).child({ context: 'Main' });
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
   if (!url) {
-    logger.log(
-      `DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`,
-    );
+    logger.info(`DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`);
     embedded = await startEmbeddedPostgres(config.database.embeddedDir, { persistent: true });
     url = embedded.url;
   }
   const app = await createApp({ ...config, database: { ...config.database, url } });
-  if (embedded) {
-    const db = embedded;
-    // Stop PostgreSQL after Nest has closed its connections.
-    process.once('beforeExit', () => void db.stop());
-  }
   await app.listen(config.http.port, config.http.host);
-  logger.log(`Aeio Dev Agent listening on http://${config.http.host}:${config.http.port}/api`);
+  app.get(Logger).log(`Aeio Dev Agent listening on http://${config.http.host}:${config.http.port}/api`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    const log = app.get(Logger);
+    log.log(`${signal}: shutting down`);
+    const server = app.getHttpServer() as Server;
+    // 1. Stop accepting; idle keep-alive connections close now, busy ones when their request ends.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // 2. This replica's agent turns end as failed ("interrupted by shutdown"), closing their streams.
+    await app.get(RunRegistry).interruptAll();
+    // 3. Short requests get a grace period to finish, then the rest are cut.
+    await Promise.race([drained, new Promise((r) => setTimeout(r, config.http.shutdownGraceMs).unref())]);
+    server.closeAllConnections();
+    // 4. Nest hooks, then the database pool, then the embedded server.
+    await app.close();
+    await embedded?.stop();
+    log.log('shutdown complete');
+    process.exit(0);
+  };
+  process.once('SIGTERM', (s) => void shutdown(s));
+  process.once('SIGINT', (s) => void shutdown(s));
 }
 
 main().catch((err: unknown) => {

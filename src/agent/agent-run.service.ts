@@ -14,9 +14,10 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { AgentLoop } from './run/agent-loop.js';
 import { DbStepStore } from './run/db-step-store.js';
-import type { RunListener } from './run/run-events.js';
+import { endEvent, type RunListener } from './run/run-events.js';
 import type { RunOutcome, StepState, StopReason } from './run/run-ports.js';
 import { RunRegistry } from './run/run-registry.service.js';
+import { RunEventBus } from './events/run-event-bus.service.js';
 import { ToolRegistry } from './tools/tool-registry.js';
 
 export interface StartedTurn {
@@ -42,6 +43,7 @@ export class AgentRunService {
     private readonly sessions: SessionsService,
     private readonly sandbox: SandboxService,
     private readonly registry: RunRegistry,
+    private readonly bus: RunEventBus,
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
   ) {}
 
@@ -74,7 +76,11 @@ export class AgentRunService {
       turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
     }
     const [userMessage, assistantMessage] = turn;
-    const emit: RunListener = (e) => listener?.(e);
+    const messageId = assistantMessage.id;
+    const emit: RunListener = (e) => {
+      listener?.(e);
+      this.bus.publish(messageId, e);
+    };
     emit({ event: 'user_message', data: toMessageView(userMessage) });
     const controller = new AbortController();
     const finished = this.execute(
@@ -170,11 +176,7 @@ export class AgentRunService {
       emit({ event: 'error', data: { detail: 'Failed: the end of the run could not be stored' } });
       throw err;
     }
-    if (outcome.finishReason === 'provider_error' || outcome.finishReason === 'error') {
-      emit({ event: 'error', data: { detail: message.content } });
-    } else {
-      emit({ event: 'done', data: toMessageView(message) });
-    }
+    emit(endEvent(message));
     return { message, outcome };
   }
 }

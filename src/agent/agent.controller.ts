@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -10,6 +10,7 @@ import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { Session } from '../sessions/session.entity.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { AgentRunService } from './agent-run.service.js';
+import { RunFollowService } from './events/run-follow.service.js';
 import { PostMessageDto } from './dto/post-message.dto.js';
 import { SseStream } from './sse-stream.js';
 
@@ -18,6 +19,7 @@ import { SseStream } from './sse-stream.js';
 export class AgentController {
   constructor(
     private readonly agent: AgentRunService,
+    private readonly follower: RunFollowService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,6 +46,18 @@ export class AgentController {
       throw new Error(`agent turn ${message.id} failed internally`);
     }
     res.status(200).json(toMessageView(message));
+  }
+
+  /** The current turn as SSE from any replica: its steps so far, then live events until it ends. */
+  @Get('latest/events')
+  async events(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: Session,
+    @Res() res: Response,
+  ): Promise<void> {
+    const sse = new SseStream(res, this.config.http.sseHeartbeatMs);
+    const unsubscribe = await this.follower.followLatest(user, session.id, (e) => sse.send(e));
+    sse.onClose(unsubscribe);
   }
 
   @Post('latest/cancel')

@@ -8,6 +8,8 @@ import { AgentRunService } from './agent-run.service.js';
 import { AgentController } from './agent.controller.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
 import { OpenAiLlmClient } from './llm/openai-llm.client.js';
+import { RunEventBus } from './events/run-event-bus.service.js';
+import { RunFollowService } from './events/run-follow.service.js';
 import { RunRegistry } from './run/run-registry.service.js';
 
 @Module({
@@ -18,6 +20,12 @@ import { RunRegistry } from './run/run-registry.service.js';
     SandboxModule,
   ],
   controllers: [AgentController],
-  providers: [AgentRunService, RunRegistry, { provide: LLM_CLIENT, useClass: OpenAiLlmClient }],
+  providers: [
+    AgentRunService,
+    RunRegistry,
+    RunEventBus,
+    RunFollowService,
+    { provide: LLM_CLIENT, useClass: OpenAiLlmClient },
+  ],
 })
 export class AgentModule {}

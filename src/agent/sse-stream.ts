@@ -11,6 +11,7 @@ export class SseStream {
   private started = false;
   private closed = false;
   private heartbeat?: NodeJS.Timeout;
+  private readonly closeHandlers: (() => void)[] = [];
 
   constructor(
     private readonly res: Response,
@@ -40,8 +41,21 @@ export class SseStream {
     }
   }
 
+  /** Runs when the stream ends, by the client going away or by `done`/`error`. */
+  onClose(handler: () => void): void {
+    if (this.closed) {
+      handler();
+    } else {
+      this.closeHandlers.push(handler);
+    }
+  }
+
   private stop(): void {
+    if (this.closed) {
+      return;
+    }
     this.closed = true;
     clearInterval(this.heartbeat);
+    this.closeHandlers.splice(0).forEach((h) => h());
   }
 }

@@ -30,15 +30,20 @@ export class MessagesService {
 
   /** The steps of the session's latest assistant message, in the order the model called the tools. */
   async latestSteps(sessionId: string): Promise<ExecutionStep[]> {
-    const latest = await this.messages.findOne({
-      where: { sessionId, role: 'assistant' },
-      order: { id: 'DESC' },
-      select: { id: true },
-    });
-    if (!latest) {
-      return [];
-    }
-    return this.steps.find({ where: { messageId: latest.id }, order: { id: 'ASC' } });
+    const latest = await this.latestAssistant(sessionId);
+    return latest ? this.stepsOf(latest.id) : [];
+  }
+
+  latestAssistant(sessionId: string): Promise<Message | null> {
+    return this.messages.findOne({ where: { sessionId, role: 'assistant' }, order: { id: 'DESC' } });
+  }
+
+  stepsOf(messageId: number): Promise<ExecutionStep[]> {
+    return this.steps.find({ where: { messageId }, order: { id: 'ASC' } });
+  }
+
+  findById(id: number): Promise<Message | null> {
+    return this.messages.findOne({ where: { id } });
   }
 
   /** Earlier messages with content, newest kept first until `budgetChars` is spent, returned oldest first. */

@@ -46,7 +46,7 @@ const ENDINGS: Record<
   error: () => 'Failed: an internal error stopped the run.',
   cancelled: () => 'Cancelled at your request.',
   time_limit: () => 'Stopped: the run reached its time limit (AGENT_RUN_TIMEOUT_MS).',
-  interrupted: () => 'Interrupted: the server running this turn shut down.',
+  interrupted: () => 'Interrupted by shutdown: the server running this turn stopped.',
 };
 
 interface StreamedCall {

@@ -1,4 +1,5 @@
-import type { MessageView, StepView } from '../../messages/message.presenter.js';
+import type { Message } from '../../messages/message.entity.js';
+import { toMessageView, type MessageView, type StepView } from '../../messages/message.presenter.js';
 
 /** What a follower of a run receives, named as the SSE events of the contract. */
 export type RunEvent =
@@ -9,3 +10,21 @@ export type RunEvent =
   | { event: 'error'; data: { detail: string } };
 
 export type RunListener = (event: RunEvent) => void;
+
+/** How a follower hears that a stored turn has ended: `error` for provider and internal failures. */
+export function endEvent(message: Message): RunEvent {
+  return message.finishReason === 'provider_error' || message.finishReason === 'error'
+    ? { event: 'error', data: { detail: message.content } }
+    : { event: 'done', data: toMessageView(message) };
+}
+
+const STATUS_RANK: Record<string, number> = { pending: 0, running: 1, completed: 2, failed: 2 };
+
+/** Step events only move forward; an older snapshot (a replay racing live events) is dropped. */
+export function isNewerStep(step: StepView, seen: StepView | undefined): boolean {
+  if (!seen) {
+    return true;
+  }
+  const rank = STATUS_RANK[step.status] - STATUS_RANK[seen.status];
+  return rank > 0 || (rank === 0 && step.progress >= seen.progress);
+}

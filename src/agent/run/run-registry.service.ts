@@ -46,13 +46,18 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     this.timers.forEach((t) => t.unref());
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
+    return this.interruptAll();
+  }
+
+  /** Stops this replica's runs; each records itself as failed, interrupted by shutdown. */
+  async interruptAll(timeoutMs = 5000): Promise<void> {
     this.timers.forEach(clearInterval);
     const pending = [...this.runs.values()];
     pending.forEach((r) => r.controller.abort('interrupted' satisfies StopReason));
     await Promise.race([
       Promise.allSettled(pending.map((r) => r.done)),
-      new Promise((r) => setTimeout(r, 5000)),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
     ]);
   }
 
@@ -60,6 +65,10 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     this.runs.set(messageId, { controller, done });
     const forget = () => this.runs.delete(messageId);
     done.then(forget, forget);
+  }
+
+  isLocal(messageId: number): boolean {
+    return this.runs.has(messageId);
   }
 
   /** Stops a run at once if it is on this replica; the database flag reaches the others. */

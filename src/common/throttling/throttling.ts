@@ -2,6 +2,8 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config.js';
+import type { RedisConnection } from '../redis/redis.module.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import type { AuthedRequest } from '../http/authed-request.js';
 import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
@@ -10,11 +12,17 @@ import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
  * One throttler: signed-in callers are counted per user at their tier's limit; register/login per IP.
  * Other public routes (health) are not limited. The JWT guard runs first, so `req.user` is known here.
  */
-export function throttlerOptions(config: AppConfig, reflector: Reflector): ThrottlerModuleOptions {
+export function throttlerOptions(
+  config: AppConfig,
+  reflector: Reflector,
+  redis: RedisConnection,
+): ThrottlerModuleOptions {
   const flag = (ctx: ExecutionContext, key: string) =>
     reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
   const request = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>();
   return {
+    // With REDIS_URL the counters are shared by every replica; without, each keeps its own in memory.
+    storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
     throttlers: [
       {
         name: 'default',

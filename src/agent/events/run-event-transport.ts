@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+
+export type TransportHandler = (channel: string, payload: string) => void;
+
+/** Carries small messages between replicas. */
+export interface RunEventTransport {
+  /** Largest payload it carries; bigger messages are sent by reference. */
+  readonly maxPayload: number;
+  publish(channel: string, payload: string): Promise<void>;
+  start(channels: string[], handler: TransportHandler): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL LISTEN/NOTIFY: no extra infrastructure, one listening connection per replica. */
+export class PgNotifyTransport implements RunEventTransport {
+  readonly maxPayload = 7900;
+  private readonly logger = new Logger(PgNotifyTransport.name);
+  private listener?: pg.Client;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly notify: (sql: string, params: unknown[]) => Promise<unknown>,
+  ) {}
+
+  async publish(channel: string, payload: string): Promise<void> {
+    await this.notify('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async start(channels: string[], handler: TransportHandler): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'aeio-run-events' });
+    client.on('notification', (n) => handler(n.channel, n.payload ?? ''));
+    client.on('error', (err) => {
+      this.logger.warn(`run-event listener lost its connection: ${err.message}`);
+      this.restart(channels, handler);
+    });
+    await client.connect();
+    for (const channel of channels) {
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    }
+    this.listener = client;
+  }
+
+  private restart(channels: string[], handler: TransportHandler): void {
+    if (this.stopped) {
+      return;
+    }
+    setTimeout(() => {
+      this.start(channels, handler).catch((err: Error) => {
+        this.logger.warn(`run-event listener reconnect failed: ${err.message}`);
+        this.restart(channels, handler);
+      });
+    }, 1000).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => undefined);
+  }
+}
+
+/** Redis pub/sub, when REDIS_URL is set. */
+export class RedisPubSubTransport implements RunEventTransport {
+  readonly maxPayload = 512 * 1024;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+  ) {}
+
+  async publish(channel: string, payload: string): Promise<void> {
+    await this.publisher.publish(channel, payload);
+  }
+
+  async start(channels: string[], handler: TransportHandler): Promise<void> {
+    this.subscriber.on('message', handler);
+    await this.subscriber.subscribe(...channels);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscriber.quit().catch(() => undefined);
+  }
+}
