@@ -41,6 +41,8 @@ export interface AppConfig {
   sandbox: { maxFileBytes: number; maxSessionBytes: number };
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -172,5 +174,6 @@ export function loadConfig(env: Env): AppConfig {
       },
     },
     redisUrl: str(env, 'REDIS_URL'),
+    redisPrefix: str(env, 'REDIS_PREFIX') ?? 'aeio:',
   };
 }

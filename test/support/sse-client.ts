@@ -18,16 +18,28 @@ export interface SseReader {
 }
 
 /** POSTs and reads a `text/event-stream` answer through real HTTP, event by event. */
-export async function openSse(url: string, token: string, body: unknown): Promise<SseReader> {
+export function openSse(url: string, token: string, body: unknown): Promise<SseReader> {
+  return read(url, token, { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** GETs a `text/event-stream` (the events of a running turn). */
+export function openSseGet(url: string, token: string): Promise<SseReader> {
+  return read(url, token, { method: 'GET' });
+}
+
+async function read(
+  url: string,
+  token: string,
+  init: { method: string; body?: string },
+): Promise<SseReader> {
   const controller = new AbortController();
   const res = await fetch(url, {
-    method: 'POST',
+    ...init,
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
       accept: 'text/event-stream',
     },
-    body: JSON.stringify(body),
     signal: controller.signal,
   });
   const events: SseEvent[] = [];

@@ -8,8 +8,8 @@ import type { RunEvent, RunListener } from '../run/run-events.js';
 import { RunRegistry } from '../run/run-registry.service.js';
 import { PgNotifyTransport, RedisPubSubTransport, type RunEventTransport } from './run-event-transport.js';
 
-const EVENTS = 'aeio_run_events';
-const FOLLOW = 'aeio_run_follow';
+const EVENTS = 'run_events';
+const FOLLOW = 'run_follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
 
@@ -45,10 +45,11 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: RunRegistry,
   ) {
     const subscriber = redis.duplicate();
+    // PostgreSQL channels are per database already; Redis ones get the deployment's prefix.
     this.transport =
       redis.client && subscriber
-        ? new RedisPubSubTransport(redis.client, subscriber)
-        : new PgNotifyTransport(config.database.url!, (sql, params) => db.query(sql, params));
+        ? new RedisPubSubTransport(redis.client, subscriber, config.redisPrefix)
+        : new PgNotifyTransport(config.database.url!, (sql, params) => db.query(sql, params), 'aeio_');
   }
 
   async onModuleInit(): Promise<void> {

@@ -23,22 +23,23 @@ export class PgNotifyTransport implements RunEventTransport {
   constructor(
     private readonly url: string,
     private readonly notify: (sql: string, params: unknown[]) => Promise<unknown>,
+    private readonly prefix: string,
   ) {}
 
   async publish(channel: string, payload: string): Promise<void> {
-    await this.notify('SELECT pg_notify($1, $2)', [channel, payload]);
+    await this.notify('SELECT pg_notify($1, $2)', [this.prefix + channel, payload]);
   }
 
   async start(channels: string[], handler: TransportHandler): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, application_name: 'aeio-run-events' });
-    client.on('notification', (n) => handler(n.channel, n.payload ?? ''));
+    client.on('notification', (n) => handler(n.channel.slice(this.prefix.length), n.payload ?? ''));
     client.on('error', (err) => {
       this.logger.warn(`run-event listener lost its connection: ${err.message}`);
       this.restart(channels, handler);
     });
     await client.connect();
     for (const channel of channels) {
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      await client.query(`LISTEN ${pg.escapeIdentifier(this.prefix + channel)}`);
     }
     this.listener = client;
   }
@@ -68,15 +69,18 @@ export class RedisPubSubTransport implements RunEventTransport {
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
+    private readonly prefix: string,
   ) {}
 
   async publish(channel: string, payload: string): Promise<void> {
-    await this.publisher.publish(channel, payload);
+    await this.publisher.publish(this.prefix + channel, payload);
   }
 
   async start(channels: string[], handler: TransportHandler): Promise<void> {
-    this.subscriber.on('message', handler);
-    await this.subscriber.subscribe(...channels);
+    this.subscriber.on('message', (channel: string, payload: string) =>
+      handler(channel.slice(this.prefix.length), payload),
+    );
+    await this.subscriber.subscribe(...channels.map((c) => this.prefix + c));
   }
 
   async stop(): Promise<void> {

@@ -22,7 +22,9 @@ export function throttlerOptions(
   const request = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>();
   return {
     // With REDIS_URL the counters are shared by every replica; without, each keeps its own in memory.
-    storage: redis.client ? new RedisThrottlerStorage(redis.client) : undefined,
+    storage: redis.client
+      ? new RedisThrottlerStorage(redis.client, `${config.redisPrefix}throttle:`)
+      : undefined,
     throttlers: [
       {
         name: 'default',
