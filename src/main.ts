@@ -39,8 +39,11 @@ async function main(): Promise<void> {
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     // 2. This replica's agent turns end as failed ("interrupted by shutdown"), closing their streams.
     await app.get(RunRegistry).interruptAll();
-    // 3. Short requests get a grace period to finish, then the rest are cut.
+    // 3. Short requests get a grace period to finish, then the rest are cut. Keep-alive connections
+    //    that fall idle meanwhile are closed as they do, rather than after their keep-alive timeout.
+    const reaper = setInterval(() => server.closeIdleConnections(), 100);
     await Promise.race([drained, new Promise((r) => setTimeout(r, config.http.shutdownGraceMs).unref())]);
+    clearInterval(reaper);
     server.closeAllConnections();
     // 4. Nest hooks, then the database pool, then the embedded server.
     await app.close();

