@@ -4,11 +4,13 @@ import { quotaProblem, type QuotaLimits } from '../../../sandbox/quota.js';
 import { parseSandboxPath } from '../../../sandbox/sandbox-path.js';
 import type { ToolContext } from '../agent-tool.js';
 
+type SandboxPort = ToolContext['sandbox'];
+
 /**
  * An in-memory stand-in for SandboxService with the same contract: the real path and quota rules, and the
  * same AppError kinds (bad_request, not_found, payload_too_large), always as rejected promises.
  */
-export class FakeSandbox implements ToolContext['sandbox'] {
+export class FakeSandbox implements SandboxPort {
   private readonly sandboxes = new Map<string, Map<string, string>>();
 
   constructor(readonly limits: QuotaLimits = { maxFileBytes: 10_000, maxSessionBytes: 50_000 }) {}
@@ -17,7 +19,10 @@ export class FakeSandbox implements ToolContext['sandbox'] {
     return later(() => this.listNow(scope));
   }
 
-  readText(scope: SandboxScope, rawPath: unknown): Promise<{ filename: string; content: string; size: number }> {
+  readText(
+    scope: SandboxScope,
+    rawPath: unknown,
+  ): Promise<{ filename: string; content: string; size: number }> {
     return later(() => {
       const filename = parseSandboxPath(rawPath);
       const content = this.filesOf(scope).get(filename);
@@ -28,7 +33,11 @@ export class FakeSandbox implements ToolContext['sandbox'] {
     });
   }
 
-  write(scope: SandboxScope, rawPath: unknown, content: string): Promise<{ filename: string; size: number }> {
+  write(
+    scope: SandboxScope,
+    rawPath: unknown,
+    content: string,
+  ): Promise<{ filename: string; size: number }> {
     return later(() => {
       const filename = parseSandboxPath(rawPath);
       const files = this.filesOf(scope);

@@ -1,0 +1,840 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  LlmError,
+  type LlmClient,
+  type LlmMessage,
+  type LlmRequest,
+  type LlmStreamEvent,
+  type LlmToolSpec,
+} from '../llm/llm-client.js';
+import { fakeToolContext, TEST_SCOPE } from '../tools/testing/fake-sandbox.js';
+import { ToolRegistry } from '../tools/tool-registry.js';
+import { AgentLoop, type LoopInput } from './agent-loop.js';
+import type { RunObserver, StepPatch, StepState, StepStore } from './run-ports.js';
+
+/** One item of a scripted model response: an event to yield, or something the fake provider does. */
+type ScriptItem =
+  | LlmStreamEvent
+  | { type: 'sleep'; ms: number }
+  /** Sends nothing more until the request is aborted. */
+  | { type: 'hang' }
+  | { type: 'fail'; error: Error }
+  | { type: 'effect'; run: () => void };
+
+interface RecordedRequest {
+  messages: LlmMessage[];
+  tools: LlmToolSpec[];
+}
+
+const abortedError = () => new LlmError('The request was aborted', 'aborted');
+
+/** Waits `ms`, or rejects as the real client does when the request is aborted first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortedError());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Answers the n-th request with the n-th script and records every request it receives. */
+class FakeLlm implements LlmClient {
+  readonly configured = true;
+  readonly requests: RecordedRequest[] = [];
+
+  constructor(
+    private readonly scripts: ScriptItem[][],
+    private readonly log: string[],
+  ) {}
+
+  async *stream(request: LlmRequest): AsyncIterable<LlmStreamEvent> {
+    const { signal } = request;
+    this.requests.push({
+      messages: structuredClone(request.messages),
+      tools: structuredClone(request.tools),
+    });
+    const n = this.requests.length;
+    const script = this.scripts[n - 1];
+    if (!script) {
+      throw new Error(`the fake LLM has no response scripted for request ${n}`);
+    }
+    for (const [i, item] of script.entries()) {
+      if (signal.aborted) {
+        throw abortedError();
+      }
+      switch (item.type) {
+        case 'sleep':
+          await sleep(item.ms, signal);
+          break;
+        case 'hang':
+          await sleep(24 * 3600 * 1000, signal);
+          break;
+        case 'fail':
+          throw item.error;
+        case 'effect':
+          item.run();
+          break;
+        case 'text':
+        case 'tool_call':
+        case 'usage':
+          await Promise.resolve();
+          this.log.push(`llm:${n}:${i}`);
+          yield item;
+      }
+    }
+  }
+}
+
+/** Steps in memory; every operation is kept in order and logged beside the model's events. */
+class MemoryStepStore implements StepStore {
+  readonly rows = new Map<number, StepState>();
+  readonly ops: (
+    { op: 'create'; step: StepState } | { op: 'update'; patch: StepPatch; step: StepState }
+  )[] = [];
+  private nextId = 1;
+
+  constructor(private readonly log: string[]) {}
+
+  create(step: Omit<StepState, 'id'>): Promise<StepState> {
+    const row = { ...step, id: this.nextId++ };
+    this.rows.set(row.id, row);
+    this.ops.push({ op: 'create', step: { ...row } });
+    this.log.push(`store:create:${row.toolName}`);
+    return Promise.resolve({ ...row });
+  }
+
+  update(step: StepState, patch: StepPatch): Promise<StepState> {
+    const current = this.rows.get(step.id);
+    if (!current) {
+      return Promise.reject(new Error(`no step ${step.id}`));
+    }
+    const row = { ...current, ...patch };
+    this.rows.set(row.id, row);
+    this.ops.push({ op: 'update', patch: { ...patch }, step: { ...row } });
+    this.log.push(`store:update:${row.id}:${row.status}:${row.progress}`);
+    return Promise.resolve({ ...row });
+  }
+
+  all(): StepState[] {
+    return [...this.rows.values()];
+  }
+
+  /** The updates of one step, in order. */
+  updatesOf(id: number): { patch: StepPatch; step: StepState }[] {
+    return this.ops.flatMap((o) => (o.op === 'update' && o.step.id === id ? [o] : []));
+  }
+}
+
+class RecordingObserver implements RunObserver {
+  readonly steps: StepState[] = [];
+  readonly deltas: string[] = [];
+
+  step(step: StepState): void {
+    this.steps.push(step);
+  }
+
+  delta(text: string): void {
+    this.deltas.push(text);
+  }
+}
+
+const text = (delta: string): LlmStreamEvent => ({ type: 'text', delta });
+const usage = (promptTokens: number, completionTokens: number): LlmStreamEvent => ({
+  type: 'usage',
+  promptTokens,
+  completionTokens,
+});
+
+/** A tool call as a provider streams it: id and name first, then the argument text in `pieces`. */
+function toolCall(
+  index: number,
+  id: string,
+  name: string,
+  args: unknown,
+  pieces = 1,
+): LlmStreamEvent[] {
+  const raw = typeof args === 'string' ? args : JSON.stringify(args);
+  const events: LlmStreamEvent[] = [{ type: 'tool_call', index, id, name, argumentsDelta: '' }];
+  const size = Math.max(1, Math.ceil(raw.length / pieces));
+  for (let at = 0; at < raw.length; at += size) {
+    events.push({ type: 'tool_call', index, argumentsDelta: raw.slice(at, at + size) });
+  }
+  return events;
+}
+
+function harness(scripts: ScriptItem[][], overrides: Partial<LoopInput> = {}) {
+  const log: string[] = [];
+  const ctx = fakeToolContext();
+  const llm = new FakeLlm(scripts, log);
+  const store = new MemoryStepStore(log);
+  const observer = new RecordingObserver();
+  const controller = new AbortController();
+  const input: LoopInput = {
+    llm,
+    tools: new ToolRegistry(),
+    toolContext: ctx,
+    steps: store,
+    observer,
+    conversation: [{ role: 'user', content: 'Build me a small site' }],
+    listFiles: () => ctx.sandbox.list(TEST_SCOPE),
+    maxIterations: 10,
+    signal: controller.signal,
+    checkpoint: () => Promise.resolve(),
+    streamIdleMs: 5000,
+    progressIntervalMs: 0,
+    ...overrides,
+  };
+  return {
+    log,
+    ctx,
+    llm,
+    store,
+    observer,
+    controller,
+    input,
+    run: () => new AgentLoop(input).run(),
+  };
+}
+
+const parseTool = (message: LlmMessage) => {
+  if (message.role !== 'tool') {
+    throw new Error(`expected a tool message, got ${message.role}`);
+  }
+  return {
+    toolCallId: message.toolCallId,
+    result: JSON.parse(message.content) as Record<string, unknown>,
+  };
+};
+
+const unfinished = (steps: StepState[]) =>
+  steps.filter((s) => s.status === 'pending' || s.status === 'running');
+
+const HTML =
+  '<!doctype html>\n<link rel="stylesheet" href="style.css">\n<h1>Héllo</h1>\n<script src="js/app.js"></script>\n';
+const CSS = 'h1 { color: rebeccapurple; }\n';
+const JS = 'document.querySelector("h1").textContent += "!";\n';
+
+describe('AgentLoop', () => {
+  it('builds a three-file site over several rounds and ends with the final answer', async () => {
+    const h = harness([
+      [
+        text('I will build '),
+        text('the page first.'),
+        ...toolCall(0, 'call_html', 'write_file', { filename: 'index.html', content: HTML }, 3),
+        usage(100, 40),
+      ],
+      [
+        ...toolCall(0, 'call_css', 'write_file', { filename: 'style.css', content: CSS }, 2),
+        ...toolCall(1, 'call_js', 'write_file', { filename: 'js/app.js', content: JS }, 2),
+        usage(300, 60),
+      ],
+      [text('Done: index.html, style.css and js/app.js.'), usage(500, 15)],
+    ]);
+
+    const outcome = await h.run();
+
+    expect(outcome).toEqual({
+      status: 'completed',
+      finishReason: 'completed',
+      content: 'I will build the page first.\n\nDone: index.html, style.css and js/app.js.',
+      promptTokens: 900,
+      completionTokens: 115,
+    });
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['index.html', 'js/app.js', 'style.css']);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(HTML);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'style.css')).toBe(CSS);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'js/app.js')).toBe(JS);
+
+    const steps = h.store.all();
+    expect(steps).toEqual([
+      expect.objectContaining({
+        iteration: 1,
+        toolCallId: 'call_html',
+        toolName: 'write_file',
+        toolArguments: { filename: 'index.html', content_bytes: Buffer.byteLength(HTML, 'utf8') },
+      }),
+      expect.objectContaining({
+        iteration: 2,
+        toolCallId: 'call_css',
+        toolArguments: { filename: 'style.css', content_bytes: CSS.length },
+      }),
+      expect.objectContaining({
+        iteration: 2,
+        toolCallId: 'call_js',
+        toolArguments: { filename: 'js/app.js', content_bytes: JS.length },
+      }),
+    ]);
+    for (const step of steps) {
+      expect(step).toMatchObject({ status: 'completed', progress: 100, error: null });
+      expect(step.startedAt).toBeInstanceOf(Date);
+      expect(step.finishedAt).toBeInstanceOf(Date);
+      expect(step.finishedAt!.getTime()).toBeGreaterThanOrEqual(step.startedAt!.getTime());
+    }
+
+    expect(h.llm.requests).toHaveLength(3);
+    for (const request of h.llm.requests) {
+      expect(request.tools.map((t) => t.name).sort()).toEqual([
+        'delete_file',
+        'edit_file',
+        'list_files',
+        'read_file',
+        'write_file',
+      ]);
+    }
+    expect(h.observer.deltas.join('')).toBe(
+      'I will build the page first.Done: index.html, style.css and js/app.js.',
+    );
+    // Every stored change was also reported to the observer, in the same order.
+    expect(h.observer.steps).toEqual(h.store.ops.map((o) => o.step));
+    // The caller's conversation is not modified.
+    expect(h.input.conversation).toEqual([{ role: 'user', content: 'Build me a small site' }]);
+  });
+
+  it('completes at once, without steps, when the model answers without tools', async () => {
+    const h = harness([[text('Hello! What should I build?'), usage(10, 5)]]);
+    expect(await h.run()).toEqual({
+      status: 'completed',
+      finishReason: 'completed',
+      content: 'Hello! What should I build?',
+      promptTokens: 10,
+      completionTokens: 5,
+    });
+    expect(h.store.ops).toEqual([]);
+  });
+
+  it('creates the step, pending at 0 %, at the first piece of a tool call, before the rest arrives', async () => {
+    const args = { filename: 'index.html', content: HTML };
+    const h = harness([
+      [text('Writing.'), ...toolCall(0, 'call_1', 'write_file', args, 4)],
+      [text('Done.')],
+    ]);
+
+    await h.run();
+
+    // llm:1:0 is the text, llm:1:1 the call's first piece (id and name), llm:1:2.. its arguments.
+    const created = h.log.indexOf('store:create:write_file');
+    expect(created).toBeGreaterThan(-1);
+    expect(h.log.slice(0, created + 2)).toEqual([
+      'llm:1:0',
+      'llm:1:1',
+      'store:create:write_file',
+      'llm:1:2',
+    ]);
+    expect(h.store.ops[0]).toEqual({
+      op: 'create',
+      step: {
+        id: 1,
+        iteration: 1,
+        toolCallId: 'call_1',
+        toolName: 'write_file',
+        toolArguments: {},
+        status: 'pending',
+        progress: 0,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+      },
+    });
+    expect(h.observer.steps[0]).toMatchObject({ status: 'pending', progress: 0 });
+    // The step runs only after the whole response has arrived.
+    const running = h.log.findIndex((entry) => entry.startsWith('store:update:1:running'));
+    expect(running).toBeGreaterThan(h.log.findLastIndex((entry) => entry.startsWith('llm:1:')));
+  });
+
+  it('raises the progress while the arguments stream in, staying below 100 until the tool has run', async () => {
+    const content = 'x'.repeat(8000);
+    const h = harness([
+      [...toolCall(0, 'call_big', 'write_file', { filename: 'big.html', content }, 10)],
+      [text('ok')],
+    ]);
+
+    await h.run();
+
+    const updates = h.store.updatesOf(1);
+    const streaming = updates.filter((u) => u.step.status === 'pending');
+    expect(streaming.length).toBeGreaterThanOrEqual(5);
+    const progress = streaming.map((u) => u.step.progress);
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i]).toBeGreaterThan(progress[i - 1]);
+    }
+    expect(progress[0]).toBeGreaterThan(0);
+    expect(Math.max(...progress)).toBeLessThanOrEqual(90);
+    // The filename is shown as soon as it is complete in the streamed text.
+    expect(streaming[0].step.toolArguments).toEqual({ filename: 'big.html' });
+
+    const after = updates.filter((u) => u.step.status !== 'pending');
+    expect(after.map((u) => [u.step.status, u.step.progress])).toEqual([
+      ['running', progress[progress.length - 1]],
+      ['completed', 100],
+    ]);
+    expect(after[0].step.toolArguments).toEqual({ filename: 'big.html', content_bytes: 8000 });
+  });
+
+  it('writes progress no more often than progressIntervalMs', async () => {
+    const content = 'x'.repeat(8000);
+    const h = harness(
+      [[...toolCall(0, 'c', 'write_file', { filename: 'big.html', content }, 10)], [text('ok')]],
+      {
+        progressIntervalMs: 60_000,
+      },
+    );
+
+    await h.run();
+
+    expect(h.store.updatesOf(1).map((u) => u.step.status)).toEqual(['running', 'completed']);
+  });
+
+  it('records parallel tool calls, runs them in index order and answers each call id in order', async () => {
+    const [a0, ...aArgs] = toolCall(
+      0,
+      'call_a',
+      'write_file',
+      { filename: 'a.txt', content: 'one' },
+      3,
+    );
+    const [b0, ...bArgs] = toolCall(
+      1,
+      'call_b',
+      'edit_file',
+      { filename: 'a.txt', old_string: 'one', new_string: 'two' },
+      3,
+    );
+    const c = toolCall(2, 'call_c', 'read_file', { filename: 'a.txt' }, 2);
+    const h = harness([
+      // Call 1 begins before call 0, and their argument pieces interleave.
+      [
+        text('Three at once.'),
+        b0,
+        a0,
+        bArgs[0],
+        aArgs[0],
+        bArgs[1],
+        aArgs[1],
+        bArgs[2],
+        aArgs[2],
+        ...c,
+        usage(1, 1),
+      ],
+      [text('Done.')],
+    ]);
+
+    expect((await h.run()).finishReason).toBe('completed');
+
+    const steps = h.store.all();
+    expect(steps.map((s) => [s.toolCallId, s.status])).toEqual([
+      ['call_b', 'completed'],
+      ['call_a', 'completed'],
+      ['call_c', 'completed'],
+    ]);
+    const runOrder = h.store.ops.flatMap((o) =>
+      o.op === 'update' && o.patch.status === 'running' ? [o.step.toolCallId] : [],
+    );
+    expect(runOrder).toEqual(['call_a', 'call_b', 'call_c']);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.txt')).toBe('two');
+
+    const [system, user, assistant, ...tools] = h.llm.requests[1].messages;
+    expect(system.role).toBe('system');
+    expect(user).toEqual({ role: 'user', content: 'Build me a small site' });
+    expect(assistant).toEqual({
+      role: 'assistant',
+      content: 'Three at once.',
+      toolCalls: [
+        { id: 'call_a', name: 'write_file', arguments: '{"filename":"a.txt","content":"one"}' },
+        {
+          id: 'call_b',
+          name: 'edit_file',
+          arguments: '{"filename":"a.txt","old_string":"one","new_string":"two"}',
+        },
+        { id: 'call_c', name: 'read_file', arguments: '{"filename":"a.txt"}' },
+      ],
+    });
+    expect(tools.map(parseTool)).toEqual([
+      { toolCallId: 'call_a', result: { ok: true, filename: 'a.txt', size: 3 } },
+      { toolCallId: 'call_b', result: { ok: true, filename: 'a.txt', size: 3 } },
+      { toolCallId: 'call_c', result: { ok: true, filename: 'a.txt', size: 3, content: 'two' } },
+    ]);
+  });
+
+  it('sends an assistant message without text as content null', async () => {
+    const h = harness([[...toolCall(0, 'call_l', 'list_files', {})], [text('Empty.')]]);
+    await h.run();
+    expect(h.llm.requests[1].messages[2]).toEqual({
+      role: 'assistant',
+      content: null,
+      toolCalls: [{ id: 'call_l', name: 'list_files', arguments: '{}' }],
+    });
+  });
+
+  it('turns a failing tool call into an ok:false tool message and goes on', async () => {
+    const h = harness([
+      [...toolCall(0, 'call_bad', 'write_file', { filename: '../x', content: 'escape' }, 2)],
+      [...toolCall(0, 'call_good', 'write_file', { filename: 'x.html', content: 'fine' })],
+      [text('Fixed the path.')],
+    ]);
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      finishReason: 'completed',
+      content: 'Fixed the path.',
+    });
+    const [bad, good] = h.store.all();
+    expect(bad).toMatchObject({
+      toolCallId: 'call_bad',
+      status: 'failed',
+      progress: 100,
+      error: expect.stringMatching(/^Invalid filename: /),
+      toolArguments: { filename: '../x', content_bytes: 6 },
+    });
+    expect(good).toMatchObject({ status: 'completed', progress: 100, error: null });
+    const toolMessage = parseTool(h.llm.requests[1].messages[3]);
+    expect(toolMessage).toEqual({
+      toolCallId: 'call_bad',
+      result: { ok: false, error: bad.error },
+    });
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['x.html']);
+  });
+
+  it('answers malformed JSON arguments and an unknown tool with ok:false results and goes on', async () => {
+    const broken = '{"filename": "a.html", "content": "<p';
+    const h = harness([
+      [
+        ...toolCall(0, 'call_json', 'write_file', broken, 2),
+        ...toolCall(1, 'call_shell', 'run_shell', { cmd: 'rm -rf /' }),
+      ],
+      [text('Sorry, retrying properly.')],
+    ]);
+
+    expect(await h.run()).toMatchObject({ status: 'completed', finishReason: 'completed' });
+
+    const [json, shell] = h.store.all();
+    expect(json).toMatchObject({
+      toolName: 'write_file',
+      status: 'failed',
+      progress: 100,
+      error: 'Invalid JSON arguments for write_file: expected a JSON object',
+      toolArguments: { invalid_json_bytes: broken.length },
+    });
+    expect(shell).toMatchObject({
+      toolName: 'run_shell',
+      status: 'failed',
+      progress: 100,
+      error: expect.stringContaining('Unknown tool "run_shell"'),
+      toolArguments: { cmd: 'rm -rf /' },
+    });
+    const results = h.llm.requests[1].messages.slice(3).map(parseTool);
+    expect(results).toEqual([
+      { toolCallId: 'call_json', result: { ok: false, error: json.error } },
+      { toolCallId: 'call_shell', result: { ok: false, error: shell.error } },
+    ]);
+    expect(results[1].result.error).toContain('write_file');
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual([]);
+  });
+
+  it('stops with max_iterations when the model keeps calling tools', async () => {
+    const round = (n: number) => [
+      ...toolCall(0, `call_${n}`, 'write_file', { filename: `p${n}.html`, content: 'x' }),
+      usage(10, 1),
+    ];
+    const h = harness([round(1), round(2), round(3), [text('never asked')]], { maxIterations: 2 });
+
+    const outcome = await h.run();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      finishReason: 'max_iterations',
+      content: 'Stopped: reached the limit of 2 tool-calling rounds (AGENT_MAX_ITERATIONS).',
+      promptTokens: 20,
+      completionTokens: 2,
+    });
+    expect(h.llm.requests).toHaveLength(2);
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['p1.html', 'p2.html']);
+    expect(unfinished(h.store.all())).toEqual([]);
+  });
+
+  it('stops with stuck_loop when the same call with the same arguments comes a third time', async () => {
+    const same = (n: number) => toolCall(0, `call_${n}`, 'read_file', { filename: 'index.html' });
+    const h = harness([
+      [text('Reading.'), ...same(1)],
+      [...same(2)],
+      [
+        ...same(3),
+        ...toolCall(1, 'call_after', 'write_file', { filename: 'later.html', content: 'x' }),
+      ],
+      [text('never asked')],
+    ]);
+    h.ctx.sandbox.seed(TEST_SCOPE, 'index.html', '<p>hi</p>');
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      finishReason: 'stuck_loop',
+      content:
+        'Reading.\n\nStopped: the model kept repeating the same tool call with the same arguments.',
+    });
+    expect(h.llm.requests).toHaveLength(3);
+    const steps = h.store.all();
+    expect(steps.map((s) => [s.toolCallId, s.status])).toEqual([
+      ['call_1', 'completed'],
+      ['call_2', 'completed'],
+      ['call_3', 'failed'],
+      ['call_after', 'failed'],
+    ]);
+    expect(steps[2]).toMatchObject({
+      progress: 100,
+      error: 'not run: the same call was already made twice',
+      toolArguments: { filename: 'index.html' },
+    });
+    expect(steps[3]).toMatchObject({
+      progress: 100,
+      error: 'not run: the same call was already made twice',
+    });
+    expect(unfinished(steps)).toEqual([]);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'later.html')).toBeUndefined();
+  });
+
+  it('does not call it a loop when the arguments differ', async () => {
+    const read = (n: number, filename: string) =>
+      toolCall(0, `call_${n}`, 'read_file', { filename });
+    const h = harness([
+      [...read(1, 'a')],
+      [...read(2, 'a')],
+      [...read(3, 'b')],
+      [...read(4, 'c')],
+      [text('ok')],
+    ]);
+    expect((await h.run()).finishReason).toBe('completed');
+    expect(h.store.all().map((s) => s.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+  });
+
+  it('ends cancelled when a checkpoint aborts the run, closing the calls it did not run', async () => {
+    const h = harness([
+      [
+        text('Two files.'),
+        ...toolCall(0, 'call_1', 'write_file', { filename: 'one.html', content: '1' }),
+        ...toolCall(1, 'call_2', 'write_file', { filename: 'two.html', content: '2' }),
+        usage(7, 3),
+      ],
+      [text('never asked')],
+    ]);
+    let checkpoints = 0;
+    h.input.checkpoint = () => {
+      checkpoints += 1;
+      h.controller.abort('cancelled');
+      return Promise.resolve();
+    };
+
+    const outcome = await h.run();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      finishReason: 'cancelled',
+      content: 'Two files.\n\nCancelled at your request.',
+      promptTokens: 7,
+      completionTokens: 3,
+    });
+    expect(checkpoints).toBe(1);
+    expect(h.llm.requests).toHaveLength(1);
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['one.html']);
+    expect(h.store.all().map((s) => [s.status, s.error])).toEqual([
+      ['completed', null],
+      ['failed', 'not run: cancelled'],
+    ]);
+  });
+
+  it('ends cancelled when aborted between rounds, without asking the model again', async () => {
+    const h = harness([[...toolCall(0, 'call_1', 'list_files', {})], [text('never asked')]]);
+    h.input.checkpoint = () => {
+      h.controller.abort('cancelled');
+      return Promise.resolve();
+    };
+    expect(await h.run()).toMatchObject({ finishReason: 'cancelled' });
+    expect(h.llm.requests).toHaveLength(1);
+    expect(h.store.all().map((s) => s.status)).toEqual(['completed']);
+  });
+
+  it.each([
+    ['cancelled', /^Cancelled/],
+    ['time_limit', /^Stopped: .*time limit/],
+    ['interrupted', /^Interrupted/],
+  ])(
+    'ends %s when aborted with that reason while the model is streaming',
+    async (reason, ending) => {
+      const h = harness([
+        [
+          text('Working'),
+          ...toolCall(0, 'call_1', 'write_file', { filename: 'a.html', content: 'x' }).slice(0, 1),
+          { type: 'effect', run: () => setTimeout(() => h.controller.abort(reason), 10) },
+          { type: 'hang' },
+        ],
+      ]);
+
+      const outcome = await h.run();
+
+      expect(outcome).toMatchObject({ status: 'failed', finishReason: reason });
+      expect(outcome.content).toMatch(ending);
+      expect(h.store.all()).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          progress: 100,
+          error: 'not run: the model response was cut off',
+        }),
+      ]);
+      expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual([]);
+    },
+  );
+
+  it('ends provider_error with the provider message when the stream fails', async () => {
+    const h = harness([
+      [...toolCall(0, 'call_1', 'list_files', {}), usage(50, 5)],
+      [
+        text('Now the page'),
+        ...toolCall(0, 'call_2', 'write_file', { filename: 'a.html', content: 'x' }).slice(0, 1),
+        { type: 'fail', error: new LlmError('The LLM provider answered HTTP 502', 'http') },
+      ],
+    ]);
+
+    const outcome = await h.run();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      finishReason: 'provider_error',
+      content: 'Failed: The LLM provider answered HTTP 502.',
+      promptTokens: 50,
+      completionTokens: 5,
+    });
+    expect(h.store.all().map((s) => [s.toolCallId, s.status, s.error])).toEqual([
+      ['call_1', 'completed', null],
+      ['call_2', 'failed', 'not run: the model response was cut off'],
+    ]);
+  });
+
+  it('lets an error that is not the provider’s through, after closing the steps of the response', async () => {
+    const h = harness([
+      [
+        ...toolCall(0, 'call_1', 'list_files', {}).slice(0, 1),
+        { type: 'fail', error: new TypeError('bug') },
+      ],
+    ]);
+    await expect(h.run()).rejects.toThrow('bug');
+    expect(unfinished(h.store.all())).toEqual([]);
+  });
+
+  it('ends provider_error when the stream goes silent for streamIdleMs', async () => {
+    const h = harness(
+      [
+        [
+          text('Start'),
+          ...toolCall(0, 'call_1', 'write_file', { filename: 'a.html', content: 'x' }, 2).slice(
+            0,
+            2,
+          ),
+          { type: 'hang' },
+        ],
+      ],
+      { streamIdleMs: 50 },
+    );
+    const started = Date.now();
+
+    const outcome = await h.run();
+
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(outcome).toMatchObject({ status: 'failed', finishReason: 'provider_error' });
+    expect(outcome.content).toMatch(/^Failed: The LLM provider sent nothing for .+\.$/);
+    expect(h.store.all()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        error: 'not run: the model response was cut off',
+      }),
+    ]);
+  });
+
+  it('keeps waiting while the stream is slow but not silent', async () => {
+    const pause: ScriptItem = { type: 'sleep', ms: 20 };
+    const h = harness(
+      [
+        [
+          text('a'),
+          pause,
+          text('b'),
+          pause,
+          text('c'),
+          pause,
+          text('d'),
+          pause,
+          text('e'),
+          pause,
+          text('f'),
+        ],
+      ],
+      {
+        streamIdleMs: 50,
+      },
+    );
+    expect(await h.run()).toMatchObject({ finishReason: 'completed', content: 'abcdef' });
+  });
+
+  it('lists the current sandbox files in the system prompt of every request', async () => {
+    const h = harness([
+      [...toolCall(0, 'call_1', 'write_file', { filename: 'index.html', content: '<h1>Hi</h1>' })],
+      [...toolCall(0, 'call_2', 'delete_file', { filename: 'notes.txt' })],
+      [text('Done.')],
+    ]);
+    h.ctx.sandbox.seed(TEST_SCOPE, 'notes.txt', 'todo');
+
+    await h.run();
+
+    const prompts = h.llm.requests.map((r) => {
+      expect(r.messages[0].role).toBe('system');
+      return r.messages[0].content ?? '';
+    });
+    expect(prompts[0]).toContain(
+      'Files in the sandbox now (4 bytes in all):\n- notes.txt (4 bytes)',
+    );
+    expect(prompts[0]).not.toContain('index.html (');
+    expect(prompts[1]).toContain(
+      '(15 bytes in all):\n- index.html (11 bytes)\n- notes.txt (4 bytes)',
+    );
+    expect(prompts[2]).toContain('(11 bytes in all):\n- index.html (11 bytes)');
+    expect(prompts[2]).not.toContain('notes.txt');
+    // Only one system message per request, followed by the conversation.
+    expect(h.llm.requests[2].messages.filter((m) => m.role === 'system')).toHaveLength(1);
+  });
+
+  it('says the sandbox is empty when it is', async () => {
+    const h = harness([[text('ok')]]);
+    await h.run();
+    expect(h.llm.requests[0].messages[0].content).toContain('(the sandbox is empty)');
+  });
+
+  it('names a call the model sent without an id or a name so every call still gets an answer', async () => {
+    const h = harness([[{ type: 'tool_call', index: 0, argumentsDelta: '{}' }], [text('ok')]]);
+
+    await h.run();
+
+    expect(h.store.all()).toEqual([
+      expect.objectContaining({
+        toolName: '(missing)',
+        status: 'failed',
+        error: expect.stringContaining('Unknown tool "(missing)"'),
+      }),
+    ]);
+    const [assistant, tool] = h.llm.requests[1].messages.slice(2);
+    expect(assistant).toMatchObject({
+      toolCalls: [{ id: 'call_1_0', name: '(missing)', arguments: '{}' }],
+    });
+    expect(parseTool(tool).toolCallId).toBe('call_1_0');
+  });
+});

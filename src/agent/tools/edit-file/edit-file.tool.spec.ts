@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import { fakeToolContext, TEST_SCOPE } from '../testing/fake-sandbox.js';
+import { ToolRegistry } from '../tool-registry.js';
+import { editFileTool } from './edit-file.tool.js';
+
+const registry = new ToolRegistry();
+const edit = (ctx: ReturnType<typeof fakeToolContext>, args: unknown) =>
+  registry.execute('edit_file', JSON.stringify(args), ctx);
+
+const PAGE = '<html>\n  <h1>Hello</h1>\n  <p>One</p>\n  <p>One</p>\n</html>\n';
+
+function withPage(limits?: { maxFileBytes: number; maxSessionBytes: number }) {
+  const ctx = fakeToolContext(limits);
+  ctx.sandbox.seed(TEST_SCOPE, 'index.html', PAGE);
+  return ctx;
+}
+
+describe('edit_file', () => {
+  it('replaces the one occurrence and reports the new size', async () => {
+    const ctx = withPage();
+    const result = await edit(ctx, {
+      filename: 'index.html',
+      old_string: 'Hello',
+      new_string: 'Héllo, world',
+    });
+    const expected = PAGE.replace('Hello', 'Héllo, world');
+    expect(result).toEqual({
+      ok: true,
+      filename: 'index.html',
+      size: Buffer.byteLength(expected, 'utf8'),
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(expected);
+  });
+
+  it('deletes the text when new_string is empty', async () => {
+    const ctx = withPage();
+    const result = await edit(ctx, {
+      filename: 'index.html',
+      old_string: '  <h1>Hello</h1>\n',
+      new_string: '',
+    });
+    expect(result.ok).toBe(true);
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(
+      '<html>\n  <p>One</p>\n  <p>One</p>\n</html>\n',
+    );
+  });
+
+  it('puts new_string in literally, without replacement patterns', async () => {
+    const ctx = withPage();
+    await edit(ctx, { filename: 'index.html', old_string: 'Hello', new_string: "$& $' $1" });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toContain("<h1>$& $' $1</h1>");
+  });
+
+  it('reports old_string not found as a result and leaves the file alone', async () => {
+    const ctx = withPage();
+    expect(
+      await edit(ctx, { filename: 'index.html', old_string: 'Goodbye', new_string: 'x' }),
+    ).toEqual({
+      ok: false,
+      error: 'old_string was not found in index.html; read the file and copy the text exactly',
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
+  });
+
+  it('reports old_string that is not unique as a result and leaves the file alone', async () => {
+    const ctx = withPage();
+    expect(
+      await edit(ctx, { filename: 'index.html', old_string: '<p>One</p>', new_string: 'x' }),
+    ).toEqual({
+      ok: false,
+      error: 'old_string occurs 2 times in index.html; include more context so it is unique',
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
+  });
+
+  it('accepts old_string made unique by context', async () => {
+    const ctx = withPage();
+    const result = await edit(ctx, {
+      filename: 'index.html',
+      old_string: '<p>One</p>\n</html>',
+      new_string: '<p>Two</p>\n</html>',
+    });
+    expect(result.ok).toBe(true);
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(
+      '<html>\n  <h1>Hello</h1>\n  <p>One</p>\n  <p>Two</p>\n</html>\n',
+    );
+  });
+
+  it('refuses an empty old_string as a result', async () => {
+    const ctx = withPage();
+    expect(await edit(ctx, { filename: 'index.html', old_string: '', new_string: 'x' })).toEqual({
+      ok: false,
+      error: '"old_string" must not be empty; use write_file to create a file',
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
+  });
+
+  it('reports a missing file as a result', async () => {
+    expect(
+      await edit(fakeToolContext(), { filename: 'nope.html', old_string: 'a', new_string: 'b' }),
+    ).toEqual({
+      ok: false,
+      error: 'File not found: nope.html',
+    });
+  });
+
+  it.each(['../index.html', '%2e%2e%2findex.html', '/index.html', 'a/./b'])(
+    'refuses the path %j as a result',
+    async (filename) => {
+      expect(await edit(withPage(), { filename, old_string: 'Hello', new_string: 'x' })).toEqual({
+        ok: false,
+        error: expect.stringMatching(/^Invalid filename: /),
+      });
+    },
+  );
+
+  it('refuses an edit that makes the file too big, leaving it alone', async () => {
+    const ctx = withPage({ maxFileBytes: 80, maxSessionBytes: 1000 });
+    const result = await edit(ctx, {
+      filename: 'index.html',
+      old_string: 'Hello',
+      new_string: 'x'.repeat(100),
+    });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringContaining('the limit is 80 bytes per file'),
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
+  });
+
+  it.each([
+    [{ old_string: 'Hello', new_string: 'x' }, '"filename" must be a string'],
+    [{ filename: 'index.html', old_string: 5, new_string: 'x' }, '"old_string" must be a string'],
+    [{ filename: 'index.html', old_string: 'Hello' }, '"new_string" must be a string'],
+    [
+      { filename: 'index.html', old_string: 'Hello', new_string: ['x'] },
+      '"new_string" must be a string',
+    ],
+  ])('refuses non-string arguments %j', async (args, error) => {
+    const ctx = withPage();
+    expect(await edit(ctx, args)).toEqual({ ok: false, error });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
+  });
+
+  it('has a schema with a description on every property and every property required', () => {
+    const schema = editFileTool.parameters as {
+      type: string;
+      properties: Record<string, { description?: string }>;
+      required?: string[];
+    };
+    expect(schema.type).toBe('object');
+    expect(Object.keys(schema.properties).sort()).toEqual(['filename', 'new_string', 'old_string']);
+    for (const property of Object.values(schema.properties)) {
+      expect(property.description).toEqual(expect.stringMatching(/\w{3,}/));
+    }
+    expect([...(schema.required ?? [])].sort()).toEqual(['filename', 'new_string', 'old_string']);
+  });
+});
