@@ -761,6 +761,54 @@ describe('AgentLoop', () => {
     ]);
   });
 
+  it('says how long the stream was silent in milliseconds when under a second', async () => {
+    const h = harness([[text('Start'), { type: 'hang' }]], { streamIdleMs: 50 });
+    const outcome = await h.run();
+    expect(outcome.content).toMatch(/sent nothing for 50 ms\.$/);
+  });
+
+  it('closes every step of the response when a tool fails for a reason the model cannot fix', async () => {
+    const h = harness([
+      [
+        ...toolCall(0, 'call_1', 'write_file', { filename: 'a.html', content: 'x' }),
+        ...toolCall(1, 'call_2', 'write_file', { filename: 'b.html', content: 'y' }),
+      ],
+    ]);
+    h.ctx.sandbox.write = () => Promise.reject(new Error('database connection lost'));
+
+    await expect(h.run()).rejects.toThrow('database connection lost');
+
+    expect(unfinished(h.store.all())).toEqual([]);
+    expect(h.store.all().map((s) => s.error)).toEqual([
+      'not run: an internal error stopped the run',
+      'not run: an internal error stopped the run',
+    ]);
+  });
+
+  it('records the call id on the step when it arrives after the name', async () => {
+    const h = harness([
+      [
+        { type: 'tool_call', index: 0, name: 'list_files', argumentsDelta: '' },
+        { type: 'tool_call', index: 0, id: 'late_id', argumentsDelta: '{}' },
+      ],
+      [text('done')],
+    ]);
+    await h.run();
+    expect(h.store.all()[0].toolCallId).toBe('late_id');
+  });
+
+  it('stops asking the model when the run was aborted before the request went out', async () => {
+    const h = harness([[{ type: 'hang' }]], { streamIdleMs: 60_000 });
+    h.input.listFiles = async () => {
+      h.controller.abort('cancelled');
+      return h.ctx.sandbox.list(TEST_SCOPE);
+    };
+    const started = Date.now();
+    const outcome = await h.run();
+    expect(outcome.finishReason).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('keeps waiting while the stream is slow but not silent', async () => {
     const pause: ScriptItem = { type: 'sleep', ms: 20 };
     const h = harness(

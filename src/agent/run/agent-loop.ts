@@ -123,6 +123,9 @@ export class AgentLoop {
     const request = new AbortController();
     const onAbort = () => request.abort(input.signal.reason);
     input.signal.addEventListener('abort', onAbort, { once: true });
+    if (input.signal.aborted) {
+      onAbort();
+    }
     let idle = false;
     let timer: NodeJS.Timeout | undefined;
     const armIdleTimer = () => {
@@ -141,7 +144,8 @@ export class AgentLoop {
         tools: input.tools.specs(),
         signal: request.signal,
       })) {
-        armIdleTimer();
+        // The idle clock measures the provider only: it is stopped while this side writes steps.
+        clearTimeout(timer);
         switch (event.type) {
           case 'text':
             text += event.delta;
@@ -167,6 +171,7 @@ export class AgentLoop {
             break;
           }
         }
+        armIdleTimer();
       }
       // The SDK ends an aborted stream quietly; an aborted response is never a complete one.
       if (request.signal.aborted) {
@@ -176,7 +181,7 @@ export class AgentLoop {
       await this.failUnfinished([...calls.values()], 'not run: the model response was cut off');
       throw idle
         ? new LlmError(
-            `The LLM provider sent nothing for ${Math.round(input.streamIdleMs / 1000)} s`,
+            `The LLM provider sent nothing for ${formatDuration(input.streamIdleMs)}`,
             'timeout',
           )
         : err;
@@ -212,8 +217,14 @@ export class AgentLoop {
       filename !== undefined && call.step.toolArguments.filename === undefined
         ? { ...call.step.toolArguments, filename }
         : call.step.toolArguments;
-    if (progress !== call.step.progress || toolArguments !== call.step.toolArguments) {
-      call.step = await this.updateStep(call.step, { progress, toolArguments });
+    // Some servers send a call's id after its name.
+    const toolCallId = call.step.toolCallId ?? (call.id || null);
+    if (
+      progress !== call.step.progress ||
+      toolArguments !== call.step.toolArguments ||
+      toolCallId !== call.step.toolCallId
+    ) {
+      call.step = await this.updateStep(call.step, { progress, toolArguments, toolCallId });
     }
   }
 
@@ -263,7 +274,7 @@ export class AgentLoop {
       const seen = (this.callCounts.get(signature) ?? 0) + 1;
       this.callCounts.set(signature, seen);
       if (seen > MAX_IDENTICAL_CALLS) {
-        await this.updateStep(step, { toolArguments });
+        call.step = await this.updateStep(step, { toolArguments });
         await this.failUnfinished(calls.slice(i), 'not run: the same call was already made twice');
         return 'stuck_loop';
       }
@@ -272,7 +283,14 @@ export class AgentLoop {
         toolArguments,
         startedAt: new Date(),
       });
-      const result = await input.tools.execute(call.name, call.args, input.toolContext);
+      let result;
+      try {
+        result = await input.tools.execute(call.name, call.args, input.toolContext);
+      } catch (err) {
+        // Not a tool failure the model can act on (the database went away): close every step, then stop.
+        await this.failUnfinished(calls.slice(i), 'not run: an internal error stopped the run');
+        throw err;
+      }
       call.step = await this.updateStep(call.step, {
         status: result.ok ? 'completed' : 'failed',
         progress: 100,
@@ -313,5 +331,8 @@ export class AgentLoop {
     };
   }
 }
+
+/** `1500` → "2 s", `300` → "300 ms". */
+const formatDuration = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
 const toLlmCall = (c: StreamedCall): LlmToolCall => ({ id: c.id, name: c.name, arguments: c.args });

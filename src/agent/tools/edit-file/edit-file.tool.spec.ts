@@ -73,6 +73,16 @@ describe('edit_file', () => {
     expect(ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe(PAGE);
   });
 
+  it('counts overlapping matches, so an ambiguous old_string is refused', async () => {
+    const ctx = fakeToolContext();
+    ctx.sandbox.seed(TEST_SCOPE, 'a.txt', 'aaa');
+    expect(await edit(ctx, { filename: 'a.txt', old_string: 'aa', new_string: 'X' })).toEqual({
+      ok: false,
+      error: 'old_string occurs 2 times in a.txt; include more context so it is unique',
+    });
+    expect(ctx.sandbox.contentOf(TEST_SCOPE, 'a.txt')).toBe('aaa');
+  });
+
   it('accepts old_string made unique by context', async () => {
     const ctx = withPage();
     const result = await edit(ctx, {

@@ -5,14 +5,10 @@ import {
   type AgentTool,
 } from '../agent-tool.js';
 
-/** Counts non-overlapping occurrences of `needle`. */
+/** Counts occurrences of `needle`, overlapping ones too ("aa" is in "aaa" twice): a match must be unambiguous. */
 function occurrences(haystack: string, needle: string): number {
   let count = 0;
-  for (
-    let at = haystack.indexOf(needle);
-    at !== -1;
-    at = haystack.indexOf(needle, at + needle.length)
-  ) {
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
     count += 1;
   }
   return count;
