@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
@@ -27,6 +28,23 @@ export function validationPipe(): ValidationPipe {
       return new AppError('validation', `Validation failed: ${summary}`, fieldErrors);
     },
   });
+}
+
+/** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json, both public. */
+function setUpOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Aeio Dev Agent')
+      .setDescription(
+        'Describe a website in a chat; an AI agent builds it in a per-session sandbox. ' +
+          'Every error is {"detail": "…"}.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
 /** Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. */
@@ -67,6 +85,7 @@ export async function createApp(
   app.disable('x-powered-by');
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
+  setUpOpenApi(app);
   await app.init();
   // Nest answers unknown routes under /api; everything else gets the same {"detail"} 404, not Express's HTML.
   app.use((_req: Request, res: Response) => res.status(404).json({ detail: 'Not found' }));

@@ -1,3 +1,6 @@
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiSessionErrors } from '../common/openapi/api-errors.js';
+import { MessageView } from '../messages/message.presenter.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -14,6 +17,16 @@ import { RunFollowService } from './events/run-follow.service.js';
 import { PostMessageDto } from './dto/post-message.dto.js';
 import { SseStream } from './sse-stream.js';
 
+export class CancelView {
+  @ApiProperty({ example: 'Cancellation requested' })
+  message!: string;
+
+  @ApiProperty({ example: 4 })
+  message_id!: number;
+}
+
+@ApiTags('messages')
+@ApiBearerAuth()
 @Controller('sessions/:id/messages')
 @UseGuards(SessionOwnerGuard)
 export class AgentController {
@@ -24,6 +37,16 @@ export class AgentController {
   ) {}
 
   /** Runs one agent turn: the stored assistant message as JSON, or the run's events as SSE. */
+  @ApiOperation({ summary: 'Send a message: the agent builds, and answers when done (or streams with stream: true)' })
+  @ApiOkResponse({
+    description: 'the stored assistant message; with stream: true, text/event-stream events',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(MessageView) } },
+      'text/event-stream': { schema: { type: 'string', description: 'user_message, step, delta, then done or error' } },
+    },
+  })
+  @ApiExtraModels(MessageView)
+  @ApiSessionErrors(409, 422, 502, 503)
   @Post()
   @HttpCode(200)
   async post(
@@ -49,6 +72,10 @@ export class AgentController {
   }
 
   /** The current turn as SSE from any replica: its steps so far, then live events until it ends. */
+  @ApiOperation({ summary: 'Follow the current turn from any replica: its steps so far, then live events' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'SSE: step, delta, then done or error', schema: { type: 'string' } })
+  @ApiSessionErrors()
   @Get('latest/events')
   async events(
     @CurrentUser() user: AuthUser,
@@ -60,6 +87,9 @@ export class AgentController {
     sse.onClose(unsubscribe);
   }
 
+  @ApiOperation({ summary: 'Stop the running turn, wherever it runs' })
+  @ApiOkResponse({ type: CancelView })
+  @ApiSessionErrors(409)
   @Post('latest/cancel')
   @HttpCode(200)
   cancel(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {

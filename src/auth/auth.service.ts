@@ -1,16 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { notFound, unauthorized } from '../common/errors/app-error.js';
-import { toMeView, toUserView, type MeView, type UserView } from '../users/user.presenter.js';
+import { toMeView, toUserView, UserView, type MeView } from '../users/user.presenter.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { PasswordService } from './password.service.js';
 import { TokenService } from './token.service.js';
 
-export interface AuthResult {
-  access_token: string;
-  token_type: 'bearer';
-  user: UserView;
+export class AuthResult {
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIs…' })
+  access_token!: string;
+
+  @ApiProperty({ enum: ['bearer'] })
+  token_type!: 'bearer';
+
+  @ApiProperty({ type: UserView })
+  user!: UserView;
 }
 
 /** One message for an unknown user and a wrong password, so the API does not reveal which names exist. */

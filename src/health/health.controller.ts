@@ -1,9 +1,12 @@
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorDto } from '../common/openapi/api-errors.js';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { AppError } from '../common/errors/app-error.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
+@ApiTags('health')
 @Controller('health')
 @Public()
 export class HealthController {
@@ -14,6 +17,8 @@ export class HealthController {
   ) {}
 
   /** Liveness, and the contract's health check: 200 once the database answers, 503 otherwise. */
+  @ApiOperation({ summary: 'Liveness: 200 once the database answers' })
+  @ApiResponse({ status: 503, description: 'a dependency is down', type: ErrorDto })
   @Get()
   @HealthCheck()
   check() {
@@ -21,6 +26,8 @@ export class HealthController {
   }
 
   /** Readiness for a load balancer: the database, and Redis when REDIS_URL is set. */
+  @ApiOperation({ summary: 'Readiness: the database, and Redis when configured' })
+  @ApiResponse({ status: 503, description: 'a dependency is down', type: ErrorDto })
   @Get('ready')
   @HealthCheck()
   ready() {

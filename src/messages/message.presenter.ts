@@ -1,30 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ExecutionStep } from './execution-step.entity.js';
 import type { Message } from './message.entity.js';
 
-export interface MessageView {
-  id: number;
-  session_id: string;
-  content: string;
-  role: string;
-  status: string;
-  created_at: string;
+export class MessageView {
+  @ApiProperty({ example: 3 })
+  id!: number;
+
+  @ApiProperty({ example: '12db3c516aae14608a5013905b8c189f' })
+  session_id!: string;
+
+  @ApiProperty({ example: 'I created a login form…' })
+  content!: string;
+
+  @ApiProperty({ enum: ['user', 'assistant'] })
+  role!: string;
+
+  @ApiProperty({ enum: ['running', 'completed', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ example: '2024-01-15T10:31:00.000Z' })
+  created_at!: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'assistant only: how the turn ended',
+    enum: ['completed', 'max_iterations', 'stuck_loop', 'provider_error', 'error', 'cancelled', 'time_limit', 'interrupted'],
+  })
   finish_reason?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'assistant only' })
   prompt_tokens?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'assistant only' })
   completion_tokens?: number | null;
 }
 
-export interface StepView {
-  id: number;
-  session_id: string;
-  message_id: number;
-  iteration: number;
-  status: string;
-  tool_name: string;
-  tool_arguments: Record<string, unknown>;
-  progress: number;
-  error: string | null;
-  started_at: string | null;
-  finished_at: string | null;
+export class StepView {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: '12db3c516aae14608a5013905b8c189f' })
+  session_id!: string;
+
+  @ApiProperty({ example: 3 })
+  message_id!: number;
+
+  @ApiProperty({ example: 1, description: 'tool-calling round, from 1' })
+  iteration!: number;
+
+  @ApiProperty({ enum: ['pending', 'running', 'completed', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ example: 'write_file' })
+  tool_name!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { filename: 'index.html', content_bytes: 1234 },
+    description: 'small values as given; bulky ones replaced by <key>_bytes',
+  })
+  tool_arguments!: Record<string, unknown>;
+
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  progress!: number;
+
+  @ApiProperty({ type: String, nullable: true })
+  error!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  started_at!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  finished_at!: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

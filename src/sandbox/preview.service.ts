@@ -3,6 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { TokenService } from '../auth/token.service.js';
 import type { TokenSource } from '../common/http/authed-request.js';
 import { notFound } from '../common/errors/app-error.js';
+import type { PreviewTokenView } from './dto/sandbox-views.js';
 import { withBaseHref } from './preview-html.js';
 import { SandboxService, type StoredFile } from './sandbox.service.js';
 
@@ -10,11 +11,6 @@ export const ENTRY_FILE = 'index.html';
 
 export type PreviewResult = { redirect: string } | { file: StoredFile };
 
-export interface PreviewTokenView {
-  token: string;
-  url: string;
-  expires_at: string;
-}
 
 const sandboxBase = (sessionId: string) => `/api/sessions/${sessionId}/sandbox`;
 

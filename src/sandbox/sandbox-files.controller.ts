@@ -1,3 +1,6 @@
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
+import { FileContentView, FileListing, FileSavedView } from './dto/sandbox-views.js';
 import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -8,16 +11,25 @@ import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { SandboxService, type SandboxScope } from './sandbox.service.js';
 
+@ApiTags('sandbox')
+@ApiBearerAuth()
 @Controller('sessions/:id/sandbox/files')
 @UseGuards(SessionOwnerGuard)
 export class SandboxFilesController {
   constructor(private readonly sandbox: SandboxService) {}
 
+  @ApiOperation({ summary: 'List the sandbox files' })
+  @ApiOkResponse({ type: FileListing })
+  @ApiSessionErrors()
   @Get()
   list(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
     return this.sandbox.list(scope(user, session));
   }
 
+  @ApiOperation({ summary: 'Read a file' })
+  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiOkResponse({ type: FileContentView })
+  @ApiSessionErrors(400)
   @Get('*filename')
   read(
     @CurrentUser() user: AuthUser,
@@ -27,6 +39,10 @@ export class SandboxFilesController {
     return this.sandbox.readText(scope(user, session), path);
   }
 
+  @ApiOperation({ summary: 'Create or replace a file' })
+  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiOkResponse({ type: FileSavedView })
+  @ApiSessionErrors(400, 413, 422)
   @Post('*filename')
   @HttpCode(200)
   async write(
@@ -39,6 +55,10 @@ export class SandboxFilesController {
     return { ...saved, message: 'File saved successfully' };
   }
 
+  @ApiOperation({ summary: 'Delete a file' })
+  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiSessionErrors(400)
   @Delete('*filename')
   async remove(
     @CurrentUser() user: AuthUser,

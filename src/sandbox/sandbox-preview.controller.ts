@@ -1,3 +1,6 @@
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiSessionErrors } from '../common/openapi/api-errors.js';
+import { PreviewTokenView } from './dto/sandbox-views.js';
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -14,17 +17,28 @@ import { sendPreviewResult } from './send-sandbox-file.js';
 const source = (req: AuthedRequest): TokenSource =>
   req.tokenSource ?? { kind: 'access', fromUrl: false, token: '' };
 
+@ApiTags('preview')
+@ApiBearerAuth()
 @Controller('sessions/:id/sandbox')
 @UseGuards(SessionOwnerGuard)
 export class SandboxPreviewController {
   constructor(private readonly preview: PreviewService) {}
 
+  @ApiOperation({ summary: 'A 10-minute token that opens only this session’s preview' })
+  @ApiOkResponse({ type: PreviewTokenView })
+  @ApiSessionErrors()
   @Post('preview-token')
   @HttpCode(200)
   issueToken(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
     return this.preview.issueToken(user, session.id);
   }
 
+  @ApiOperation({ summary: 'index.html for an iframe (CSP sandbox, opaque origin)' })
+  @ApiQuery({ name: 'token', required: false, description: 'access or preview token, for browsers that cannot send a header' })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'the page', schema: { type: 'string' } })
+  @ApiResponse({ status: 302, description: 'an access token in ?token= is swapped for a preview token' })
+  @ApiSessionErrors()
   @PreviewRoute()
   @Get('preview')
   async entry(
@@ -36,6 +50,13 @@ export class SandboxPreviewController {
     sendPreviewResult(res, await this.preview.entry(user, session.id, source(req)));
   }
 
+  @ApiOperation({ summary: 'A sandbox file, raw, with the Content-Type of its extension' })
+  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiQuery({ name: 'token', required: false, description: 'access or preview token, for browsers that cannot send a header' })
+  @ApiProduces('*/*')
+  @ApiOkResponse({ description: 'the file', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 302, description: 'an access token in ?token= is swapped for a preview token' })
+  @ApiSessionErrors(400)
   @PreviewRoute()
   @Get('static/*filename')
   async asset(
@@ -48,6 +69,12 @@ export class SandboxPreviewController {
     sendPreviewResult(res, await this.preview.asset(user, session.id, path, source(req)));
   }
 
+  @ApiOperation({ summary: 'What the preview’s relative links load: a file under a preview token in the path' })
+  @ApiParam({ name: 'token', description: 'a preview token' })
+  @ApiParam({ name: 'filename', required: false, description: 'relative path; empty for index.html' })
+  @ApiProduces('*/*')
+  @ApiOkResponse({ description: 'the file', schema: { type: 'string', format: 'binary' } })
+  @ApiSessionErrors(400)
   @PreviewRoute()
   @Get('site/:token{/*filename}')
   async siteFile(

@@ -5,6 +5,7 @@ import { notFound, payloadTooLarge } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { contentTypeFor } from './content-type.js';
+import type { FileContentView, FileListing } from './dto/sandbox-views.js';
 import { quotaProblem } from './quota.js';
 import { parseSandboxPath } from './sandbox-path.js';
 
@@ -14,10 +15,8 @@ export interface SandboxScope {
   sessionId: string;
 }
 
-export interface FileListing {
-  files: { name: string; size: number }[];
-  total_size: number;
-}
+
+export type { FileListing };
 
 export interface StoredFile {
   content: Buffer;
@@ -68,10 +67,7 @@ export class SandboxService {
     return { content: rows[0].content, contentType: rows[0].content_type, size: rows[0].size };
   }
 
-  async readText(
-    scope: SandboxScope,
-    rawPath: unknown,
-  ): Promise<{ filename: string; content: string; size: number }> {
+  async readText(scope: SandboxScope, rawPath: unknown): Promise<FileContentView> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
     return { filename, content: file.content.toString('utf8'), size: file.size };

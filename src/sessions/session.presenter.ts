@@ -1,10 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { Session } from './session.entity.js';
 
-export interface SessionView {
-  id: string;
-  title: string;
-  created_at: string;
-  updated_at: string;
+export class SessionView {
+  @ApiProperty({ example: '12db3c516aae14608a5013905b8c189f', description: '32 lowercase hex chars' })
+  id!: string;
+
+  @ApiProperty({ example: 'Personal website' })
+  title!: string;
+
+  @ApiProperty({ example: '2024-01-15T10:30:00.000Z' })
+  created_at!: string;
+
+  @ApiProperty({ example: '2024-01-15T11:00:00.000Z' })
+  updated_at!: string;
 }
 
 export const toSessionView = (s: Session): SessionView => ({

@@ -1,29 +1,45 @@
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { SessionTitleDto } from './dto/session-title.dto.js';
-import { toSessionView } from './session.presenter.js';
+import { SessionView, toSessionView } from './session.presenter.js';
 import { SessionsService } from './sessions.service.js';
 
+@ApiTags('sessions')
+@ApiBearerAuth()
 @Controller('sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
+  @ApiOperation({ summary: 'Your sessions, most recently updated first' })
+  @ApiOkResponse({ type: [SessionView] })
+  @ApiErrors(401)
   @Get()
   async list(@CurrentUser() user: AuthUser) {
     return (await this.sessions.list(user.id)).map(toSessionView);
   }
 
+  @ApiOperation({ summary: 'Create a session' })
+  @ApiCreatedResponse({ type: SessionView })
+  @ApiErrors(401, 422)
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() dto: SessionTitleDto) {
     return toSessionView(await this.sessions.create(user.id, dto.title));
   }
 
+  @ApiOperation({ summary: 'One session' })
+  @ApiOkResponse({ type: SessionView })
+  @ApiSessionErrors()
   @Get(':id')
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return toSessionView(await this.sessions.getOwned(user.id, id));
   }
 
+  @ApiOperation({ summary: 'Rename a session' })
+  @ApiOkResponse({ type: SessionView })
+  @ApiSessionErrors(422)
   @Patch(':id')
   async rename(
     @CurrentUser() user: AuthUser,
@@ -33,6 +49,9 @@ export class SessionsController {
     return toSessionView(await this.sessions.rename(user.id, id, dto.title));
   }
 
+  @ApiOperation({ summary: 'Delete a session with its messages, steps and files' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiSessionErrors()
   @Delete(':id')
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.sessions.remove(user.id, id);

@@ -1,15 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { User } from './user.entity.js';
 
-export interface UserView {
-  id: number;
-  username: string;
-  email: string;
+export class UserView {
+  @ApiProperty({ example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 'johndoe' })
+  username!: string;
+
+  @ApiProperty({ example: 'john@example.com' })
+  email!: string;
 }
 
-export interface MeView extends UserView {
-  created_at: string;
-  tier: string;
-  role: string;
+export class MeView extends UserView {
+  @ApiProperty({ example: '2024-01-15T10:30:00.000Z' })
+  created_at!: string;
+
+  @ApiProperty({ enum: ['free', 'pro', 'enterprise'] })
+  tier!: string;
+
+  @ApiProperty({ enum: ['user', 'admin'] })
+  role!: string;
 }
 
 export const toUserView = (u: Pick<User, 'id' | 'username' | 'email'>): UserView => ({

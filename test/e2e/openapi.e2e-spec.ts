@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** The routes Nest mapped, read from its start-up log: `Mapped {/api/x/:id, GET} route`. */
+function mappedRoutes(output: string): string[] {
+  const routes = new Set<string>();
+  for (const match of output.matchAll(/Mapped \{([^,]+), (\w+)\} route/g)) {
+    const path = match[1]
+      .replace(/\{\/\*(\w+)\}/g, '/{$1}')
+      .replace(/\*(\w+)/g, '{$1}')
+      .replace(/:(\w+)/g, '{$1}');
+    routes.add(`${match[2].toLowerCase()} ${path}`);
+  }
+  return [...routes].sort();
+}
+
+const PUBLIC = ['post /api/auth/register', 'post /api/auth/login', 'get /api/health', 'get /api/health/ready'];
+
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let doc: any;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const res = await t.http.get('/api/docs-json');
+    expect(res.status).toBe(200);
+    doc = res.body;
+  });
+  afterAll(() => t.close());
+
+  const operations = () =>
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ key: `${method} ${path}`, op })),
+    );
+
+  it('lists every route the app serves, and nothing else', () => {
+    const mapped = mappedRoutes(t.output());
+    expect(mapped.length).toBeGreaterThan(20);
+    expect(operations().map((o) => o.key).sort()).toEqual(mapped);
+  });
+
+  it('serves Swagger UI at /api/docs without authentication', async () => {
+    const res = await t.http.get('/api/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.text).toMatch(/swagger/i);
+  });
+
+  it('declares bearer auth, and requires it on every route but register, login and health', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const { key, op } of operations()) {
+      const secured = (op.security ?? []).some((s: Record<string, unknown>) => 'bearer' in s);
+      expect([key, secured]).toEqual([key, !PUBLIC.includes(key)]);
+    }
+  });
+
+  it('gives every route a success response and the {"detail"} error shape', () => {
+    expect(doc.components.schemas.ErrorDto.properties.detail).toMatchObject({ type: 'string' });
+    for (const { key, op } of operations()) {
+      const statuses = Object.keys(op.responses);
+      expect([key, statuses.some((s) => s.startsWith('2'))]).toEqual([key, true]);
+      const errors = statuses.filter((s) => Number(s) >= 400);
+      expect([key, errors.length > 0]).toEqual([key, true]);
+      for (const status of errors) {
+        expect([key, status, op.responses[status].content['application/json'].schema.$ref]).toEqual([
+          key,
+          status,
+          '#/components/schemas/ErrorDto',
+        ]);
+      }
+    }
+  });
+
+  it('describes request bodies from the DTOs', () => {
+    const schemas = doc.components.schemas;
+    expect(schemas.RegisterDto.required.sort()).toEqual(['email', 'password', 'username']);
+    expect(schemas.RegisterDto.properties.username).toMatchObject({ minLength: 3, maxLength: 50 });
+    expect(schemas.LoginDto.required.sort()).toEqual(['password', 'username']);
+    expect(schemas.PostMessageDto.properties.stream).toMatchObject({ type: 'boolean' });
+    expect(schemas.WriteFileDto.required).toEqual(['content']);
+    const register = doc.paths['/api/auth/register'].post;
+    expect(register.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/RegisterDto');
+    expect(register.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/AuthResult');
+  });
+
+  it('describes the response shapes of the contract', () => {
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.SessionView.properties).sort()).toEqual(['created_at', 'id', 'title', 'updated_at']);
+    expect(Object.keys(schemas.StepView.properties)).toEqual(
+      expect.arrayContaining(['id', 'session_id', 'message_id', 'iteration', 'status', 'tool_name', 'tool_arguments', 'progress']),
+    );
+    expect(Object.keys(schemas.FileListing.properties).sort()).toEqual(['files', 'total_size']);
+    const list = doc.paths['/api/sessions'].get.responses['200'].content['application/json'].schema;
+    expect(list).toEqual({ type: 'array', items: { $ref: '#/components/schemas/SessionView' } });
+  });
+});
