@@ -52,8 +52,11 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
         : new PgNotifyTransport(config.database.url!, (sql, params) => db.query(sql, params), 'aeio_');
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.transport.start([EVENTS, FOLLOW], (channel, payload) => this.receive(channel, payload));
+  onModuleInit(): void {
+    // Not awaited: a Redis that is down must not keep the service from starting (readiness reports it).
+    this.transport
+      .start([EVENTS, FOLLOW], (channel, payload) => this.receive(channel, payload))
+      .catch((err: Error) => this.logger.warn(`run events across replicas unavailable: ${err.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
