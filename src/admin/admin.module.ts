@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from '../users/user.entity.js';
+import { AdminController } from './admin.controller.js';
+import { AdminGuard } from './admin.guard.js';
+import { AdminService } from './admin.service.js';
 
-@Module({})
+/** Admin-only user management and usage reporting; admins come from ADMIN_USERNAMES or `admin:promote`. */
+@Module({
+  imports: [TypeOrmModule.forFeature([User])],
+  controllers: [AdminController],
+  providers: [AdminService, AdminGuard],
+})
 export class AdminModule {}

@@ -1,4 +1,12 @@
-import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { MessageView } from '../messages/message.presenter.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
@@ -37,12 +45,17 @@ export class AgentController {
   ) {}
 
   /** Runs one agent turn: the stored assistant message as JSON, or the run's events as SSE. */
-  @ApiOperation({ summary: 'Send a message: the agent builds, and answers when done (or streams with stream: true)' })
+  @ApiOperation({
+    summary:
+      'Send a message: the agent builds, and answers when done (or streams with stream: true)',
+  })
   @ApiOkResponse({
     description: 'the stored assistant message; with stream: true, text/event-stream events',
     content: {
       'application/json': { schema: { $ref: getSchemaPath(MessageView) } },
-      'text/event-stream': { schema: { type: 'string', description: 'user_message, step, delta, then done or error' } },
+      'text/event-stream': {
+        schema: { type: 'string', description: 'user_message, step, delta, then done or error' },
+      },
     },
   })
   @ApiExtraModels(MessageView)
@@ -72,9 +85,13 @@ export class AgentController {
   }
 
   /** The current turn as SSE from any replica: its steps so far, then live events until it ends. */
-  @ApiOperation({ summary: 'Follow the current turn from any replica: its steps so far, then live events' })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'SSE: step, delta, then done or error', schema: { type: 'string' } })
+  @ApiOperation({
+    summary: 'Follow the current turn from any replica: its steps so far, then live events',
+  })
+  @ApiOkResponse({
+    description: 'SSE: step, delta, then done or error',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiSessionErrors()
   @Get('latest/events')
   async events(

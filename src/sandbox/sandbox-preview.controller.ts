@@ -1,4 +1,12 @@
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewTokenView } from './dto/sandbox-views.js';
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -34,10 +42,19 @@ export class SandboxPreviewController {
   }
 
   @ApiOperation({ summary: 'index.html for an iframe (CSP sandbox, opaque origin)' })
-  @ApiQuery({ name: 'token', required: false, description: 'access or preview token, for browsers that cannot send a header' })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ description: 'the page', schema: { type: 'string' } })
-  @ApiResponse({ status: 302, description: 'an access token in ?token= is swapped for a preview token' })
+  @ApiQuery({
+    name: 'token',
+    required: false,
+    description: 'access or preview token, for browsers that cannot send a header',
+  })
+  @ApiOkResponse({
+    description: 'the page',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: 302,
+    description: 'an access token in ?token= is swapped for a preview token',
+  })
   @ApiSessionErrors()
   @PreviewRoute()
   @Get('preview')
@@ -51,11 +68,24 @@ export class SandboxPreviewController {
   }
 
   @ApiOperation({ summary: 'A sandbox file, raw, with the Content-Type of its extension' })
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
-  @ApiQuery({ name: 'token', required: false, description: 'access or preview token, for browsers that cannot send a header' })
-  @ApiProduces('*/*')
-  @ApiOkResponse({ description: 'the file', schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 302, description: 'an access token in ?token= is swapped for a preview token' })
+  @ApiParam({
+    name: 'filename',
+    description: 'relative path, e.g. css/site.css',
+    example: 'index.html',
+  })
+  @ApiQuery({
+    name: 'token',
+    required: false,
+    description: 'access or preview token, for browsers that cannot send a header',
+  })
+  @ApiOkResponse({
+    description: 'the file',
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiResponse({
+    status: 302,
+    description: 'an access token in ?token= is swapped for a preview token',
+  })
   @ApiSessionErrors(400)
   @PreviewRoute()
   @Get('static/*filename')
@@ -69,11 +99,19 @@ export class SandboxPreviewController {
     sendPreviewResult(res, await this.preview.asset(user, session.id, path, source(req)));
   }
 
-  @ApiOperation({ summary: 'What the preview’s relative links load: a file under a preview token in the path' })
+  @ApiOperation({
+    summary: 'What the preview’s relative links load: a file under a preview token in the path',
+  })
   @ApiParam({ name: 'token', description: 'a preview token' })
-  @ApiParam({ name: 'filename', required: false, description: 'relative path; empty for index.html' })
-  @ApiProduces('*/*')
-  @ApiOkResponse({ description: 'the file', schema: { type: 'string', format: 'binary' } })
+  @ApiParam({
+    name: 'filename',
+    required: false,
+    description: 'relative path; empty for index.html',
+  })
+  @ApiOkResponse({
+    description: 'the file',
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+  })
   @ApiSessionErrors(400)
   @PreviewRoute()
   @Get('site/:token{/*filename}')

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { badRequest } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { User } from './user.entity.js';
 
@@ -14,12 +16,19 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async create(input: NewUser): Promise<User> {
     await this.assertAvailable(input.username, input.email);
+    // A name in ADMIN_USERNAMES registering after start-up is an admin at once (earlier ones: AdminService).
+    const role = this.config.adminUsernames.includes(input.username.toLowerCase())
+      ? 'admin'
+      : 'user';
     try {
-      return await this.users.save(this.users.create(input));
+      return await this.users.save(this.users.create({ ...input, role }));
     } catch (err) {
       // Two registrations racing for one name: the unique index decides.
       if (isUniqueViolation(err)) {

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi/api-errors.js';
+import { AdminOnly } from './admin-only.decorator.js';
+import { AdminUserView, UsageView } from './admin.presenter.js';
+import { AdminService } from './admin.service.js';
+import { PageQueryDto } from './dto/page-query.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@AdminOnly()
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @ApiOperation({ summary: 'Users, by id' })
+  @ApiOkResponse({ type: [AdminUserView] })
+  @ApiErrors(401, 403, 422)
+  @Get('users')
+  listUsers(@CurrentUser() user: AuthUser, @Query() page: PageQueryDto) {
+    return this.admin.listUsers(user, page);
+  }
+
+  @ApiOperation({ summary: 'Change a user’s tier, disabled flag or role' })
+  @ApiOkResponse({ type: AdminUserView })
+  @ApiErrors(400, 401, 403, 404, 422)
+  @Patch('users/:id')
+  updateUser(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: UpdateUserDto) {
+    return this.admin.updateUser(user, id, dto);
+  }
+
+  @ApiOperation({ summary: 'Messages, runs, tokens and sandbox bytes per user' })
+  @ApiOkResponse({ type: [UsageView] })
+  @ApiErrors(401, 403, 422)
+  @Get('usage')
+  usage(@CurrentUser() user: AuthUser, @Query() page: PageQueryDto) {
+    return this.admin.usage(user, page);
+  }
+}
