@@ -18,13 +18,17 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
   if (!url) {
-    logger.info(`DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`);
+    logger.info(
+      `DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`,
+    );
     embedded = await startEmbeddedPostgres(config.database.embeddedDir, { persistent: true });
     url = embedded.url;
   }
   const app = await createApp({ ...config, database: { ...config.database, url } });
   await app.listen(config.http.port, config.http.host);
-  app.get(Logger).log(`Aeio Dev Agent listening on http://${config.http.host}:${config.http.port}/api`);
+  app
+    .get(Logger)
+    .log(`Aeio Dev Agent listening on http://${config.http.host}:${config.http.port}/api`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -42,7 +46,10 @@ async function main(): Promise<void> {
     // 3. Short requests get a grace period to finish, then the rest are cut. Keep-alive connections
     //    that fall idle meanwhile are closed as they do, rather than after their keep-alive timeout.
     const reaper = setInterval(() => server.closeIdleConnections(), 100);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, config.http.shutdownGraceMs).unref())]);
+    await Promise.race([
+      drained,
+      new Promise((r) => setTimeout(r, config.http.shutdownGraceMs).unref()),
+    ]);
     clearInterval(reaper);
     server.closeAllConnections();
     // 4. Nest hooks, then the database pool, then the embedded server.

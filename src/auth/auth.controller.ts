@@ -1,4 +1,10 @@
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi/api-errors.js';
 import { MeView } from '../users/user.presenter.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';

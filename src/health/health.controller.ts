@@ -1,7 +1,12 @@
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorDto } from '../common/openapi/api-errors.js';
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { AppError } from '../common/errors/app-error.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { RedisHealthIndicator } from './redis.health.js';
@@ -37,12 +42,17 @@ export class HealthController {
     ]);
   }
 
-  private async run(checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+  private async run(
+    checks: Parameters<HealthCheckService['check']>[0],
+  ): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (err) {
       const down = Object.keys((err as { response?: { error?: object } }).response?.error ?? {});
-      throw new AppError('unavailable', `Not ready: ${down.join(', ') || 'a dependency'} unavailable`);
+      throw new AppError(
+        'unavailable',
+        `Not ready: ${down.join(', ') || 'a dependency'} unavailable`,
+      );
     }
   }
 }

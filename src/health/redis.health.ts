@@ -19,7 +19,9 @@ export class RedisHealthIndicator {
     try {
       const pong = await Promise.race([
         this.redis.client!.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1500).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('timeout')), 1500).unref(),
+        ),
       ]);
       return pong === 'PONG' ? indicator.up() : indicator.down({ message: 'unexpected reply' });
     } catch {

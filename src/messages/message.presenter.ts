@@ -24,7 +24,16 @@ export class MessageView {
   @ApiPropertyOptional({
     nullable: true,
     description: 'assistant only: how the turn ended',
-    enum: ['completed', 'max_iterations', 'stuck_loop', 'provider_error', 'error', 'cancelled', 'time_limit', 'interrupted'],
+    enum: [
+      'completed',
+      'max_iterations',
+      'stuck_loop',
+      'provider_error',
+      'error',
+      'cancelled',
+      'time_limit',
+      'interrupted',
+    ],
   })
   finish_reason?: string | null;
 

@@ -35,7 +35,10 @@ export class MessagesService {
   }
 
   latestAssistant(sessionId: string): Promise<Message | null> {
-    return this.messages.findOne({ where: { sessionId, role: 'assistant' }, order: { id: 'DESC' } });
+    return this.messages.findOne({
+      where: { sessionId, role: 'assistant' },
+      order: { id: 'DESC' },
+    });
   }
 
   stepsOf(messageId: number): Promise<ExecutionStep[]> {

@@ -11,7 +11,6 @@ export const ENTRY_FILE = 'index.html';
 
 export type PreviewResult = { redirect: string } | { file: StoredFile };
 
-
 const sandboxBase = (sessionId: string) => `/api/sessions/${sessionId}/sandbox`;
 
 /**

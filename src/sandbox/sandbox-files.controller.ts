@@ -27,7 +27,11 @@ export class SandboxFilesController {
   }
 
   @ApiOperation({ summary: 'Read a file' })
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiParam({
+    name: 'filename',
+    description: 'relative path, e.g. css/site.css',
+    example: 'index.html',
+  })
   @ApiOkResponse({ type: FileContentView })
   @ApiSessionErrors(400)
   @Get('*filename')
@@ -40,7 +44,11 @@ export class SandboxFilesController {
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiParam({
+    name: 'filename',
+    description: 'relative path, e.g. css/site.css',
+    example: 'index.html',
+  })
   @ApiOkResponse({ type: FileSavedView })
   @ApiSessionErrors(400, 413, 422)
   @Post('*filename')
@@ -56,7 +64,11 @@ export class SandboxFilesController {
   }
 
   @ApiOperation({ summary: 'Delete a file' })
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css', example: 'index.html' })
+  @ApiParam({
+    name: 'filename',
+    description: 'relative path, e.g. css/site.css',
+    example: 'index.html',
+  })
   @ApiOkResponse({ type: MessageDto })
   @ApiSessionErrors(400)
   @Delete('*filename')

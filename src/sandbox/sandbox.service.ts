@@ -15,7 +15,6 @@ export interface SandboxScope {
   sessionId: string;
 }
 
-
 export type { FileListing };
 
 export interface StoredFile {

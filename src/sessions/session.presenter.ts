@@ -2,7 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { Session } from './session.entity.js';
 
 export class SessionView {
-  @ApiProperty({ example: '12db3c516aae14608a5013905b8c189f', description: '32 lowercase hex chars' })
+  @ApiProperty({
+    example: '12db3c516aae14608a5013905b8c189f',
+    description: '32 lowercase hex chars',
+  })
   id!: string;
 
   @ApiProperty({ example: 'Personal website' })

@@ -1,4 +1,10 @@
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';

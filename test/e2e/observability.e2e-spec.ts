@@ -13,7 +13,11 @@ const logLines = (t: TestApp) =>
 describe('logs, request ids and security headers', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ CORS_ORIGINS: 'https://app.example.com', TRUST_PROXY: '1', THROTTLE_AUTH_LIMIT: '3' });
+    t = await startTestApp({
+      CORS_ORIGINS: 'https://app.example.com',
+      TRUST_PROXY: '1',
+      THROTTLE_AUTH_LIMIT: '3',
+    });
   });
   afterAll(() => t.close());
 
@@ -28,21 +32,32 @@ describe('logs, request ids and security headers', () => {
   it('answers with a fresh X-Request-Id, or the gateway’s own, and logs the request under it', async () => {
     const fresh = await t.http.get('/api/sessions');
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const given = await t.http.get('/api/sessions', { headers: { 'x-request-id': 'gateway-abc.123' } });
+    const given = await t.http.get('/api/sessions', {
+      headers: { 'x-request-id': 'gateway-abc.123' },
+    });
     expect(given.headers.get('x-request-id')).toBe('gateway-abc.123');
-    const bogus = await t.http.get('/api/sessions', { headers: { 'x-request-id': 'bad id <script>' } });
+    const bogus = await t.http.get('/api/sessions', {
+      headers: { 'x-request-id': 'bad id <script>' },
+    });
     expect(bogus.headers.get('x-request-id')).not.toBe('bad id <script>');
     await new Promise((r) => setTimeout(r, 100));
     const line = logLines(t).find((l) => l.req?.id === 'gateway-abc.123');
-    expect(line).toMatchObject({ req: { method: 'GET', url: '/api/sessions' }, res: { statusCode: 401 } });
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/api/sessions' },
+      res: { statusCode: 401 },
+    });
   });
 
   it('never logs tokens, passwords or file contents', async () => {
     const user = await registerUser(t.http);
-    await t.http.post('/api/auth/login', { body: { username: user.username, password: user.password } });
+    await t.http.post('/api/auth/login', {
+      body: { username: user.username, password: user.password },
+    });
     const sessionId = await createSession(t.http, user.token);
     await writeFile(t.http, user.token, sessionId, 'index.html', '<p>SECRET-FILE-CONTENT-42</p>');
-    const preview = await t.http.get(`/api/sessions/${sessionId}/sandbox/preview?token=${user.token}`);
+    const preview = await t.http.get(
+      `/api/sessions/${sessionId}/sandbox/preview?token=${user.token}`,
+    );
     expect(preview.status).toBe(302);
     await t.http.get(preview.headers.get('location')!);
     await new Promise((r) => setTimeout(r, 100));
@@ -67,7 +82,9 @@ describe('logs, request ids and security headers', () => {
     const user = await registerUser(t.http);
     const sessionId = await createSession(t.http, user.token);
     await writeFile(t.http, user.token, sessionId, 'index.html', '<p>hi</p>');
-    const res = await t.http.get(`/api/sessions/${sessionId}/sandbox/preview`, { token: user.token });
+    const res = await t.http.get(`/api/sessions/${sessionId}/sandbox/preview`, {
+      token: user.token,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/^sandbox allow-scripts/);
     expect(res.headers.get('x-frame-options')).toBeNull();
@@ -79,7 +96,9 @@ describe('logs, request ids and security headers', () => {
     });
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-    const other = await t.http.get('/api/health', { headers: { origin: 'https://evil.example.com' } });
+    const other = await t.http.get('/api/health', {
+      headers: { origin: 'https://evil.example.com' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 

@@ -14,7 +14,12 @@ function mappedRoutes(output: string): string[] {
   return [...routes].sort();
 }
 
-const PUBLIC = ['post /api/auth/register', 'post /api/auth/login', 'get /api/health', 'get /api/health/ready'];
+const PUBLIC = [
+  'post /api/auth/register',
+  'post /api/auth/login',
+  'get /api/health',
+  'get /api/health/ready',
+];
 
 describe('OpenAPI document', () => {
   let t: TestApp;
@@ -35,7 +40,11 @@ describe('OpenAPI document', () => {
   it('lists every route the app serves, and nothing else', () => {
     const mapped = mappedRoutes(t.output());
     expect(mapped.length).toBeGreaterThan(20);
-    expect(operations().map((o) => o.key).sort()).toEqual(mapped);
+    expect(
+      operations()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(mapped);
   });
 
   it('serves Swagger UI at /api/docs without authentication', async () => {
@@ -61,11 +70,9 @@ describe('OpenAPI document', () => {
       const errors = statuses.filter((s) => Number(s) >= 400);
       expect([key, errors.length > 0]).toEqual([key, true]);
       for (const status of errors) {
-        expect([key, status, op.responses[status].content['application/json'].schema.$ref]).toEqual([
-          key,
-          status,
-          '#/components/schemas/ErrorDto',
-        ]);
+        expect([key, status, op.responses[status].content['application/json'].schema.$ref]).toEqual(
+          [key, status, '#/components/schemas/ErrorDto'],
+        );
       }
     }
   });
@@ -78,15 +85,33 @@ describe('OpenAPI document', () => {
     expect(schemas.PostMessageDto.properties.stream).toMatchObject({ type: 'boolean' });
     expect(schemas.WriteFileDto.required).toEqual(['content']);
     const register = doc.paths['/api/auth/register'].post;
-    expect(register.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/RegisterDto');
-    expect(register.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/AuthResult');
+    expect(register.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/RegisterDto',
+    );
+    expect(register.responses['201'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/AuthResult',
+    );
   });
 
   it('describes the response shapes of the contract', () => {
     const schemas = doc.components.schemas;
-    expect(Object.keys(schemas.SessionView.properties).sort()).toEqual(['created_at', 'id', 'title', 'updated_at']);
+    expect(Object.keys(schemas.SessionView.properties).sort()).toEqual([
+      'created_at',
+      'id',
+      'title',
+      'updated_at',
+    ]);
     expect(Object.keys(schemas.StepView.properties)).toEqual(
-      expect.arrayContaining(['id', 'session_id', 'message_id', 'iteration', 'status', 'tool_name', 'tool_arguments', 'progress']),
+      expect.arrayContaining([
+        'id',
+        'session_id',
+        'message_id',
+        'iteration',
+        'status',
+        'tool_name',
+        'tool_arguments',
+        'progress',
+      ]),
     );
     expect(Object.keys(schemas.FileListing.properties).sort()).toEqual(['files', 'total_size']);
     const list = doc.paths['/api/sessions'].get.responses['200'].content['application/json'].schema;

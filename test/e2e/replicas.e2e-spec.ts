@@ -12,9 +12,15 @@ const slowRun = (fake: FakeOpenAi) => {
   const offset = fake.requests.length;
   fake.script = (_req, n) =>
     n - offset === 0
-      ? streamed(callTools([{ name: 'write_file', args: { filename: 'index.html', content: 'w'.repeat(3000) } }], 30), {
-          delayMs: 60,
-        })
+      ? streamed(
+          callTools(
+            [{ name: 'write_file', args: { filename: 'index.html', content: 'w'.repeat(3000) } }],
+            30,
+          ),
+          {
+            delayMs: 60,
+          },
+        )
       : streamed(say('Built it from one replica, watched from the other.', 6), { delayMs: 80 });
 };
 
@@ -46,10 +52,15 @@ describe.each([
     const running = postMessage(a.http, user.token, sessionId, 'build');
     // Join once the run has a step, so there is something to replay.
     await eventually(async () => {
-      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, { token: user.token });
+      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
+        token: user.token,
+      });
       return s.body.length > 0 ? true : undefined;
     });
-    const sse = await openSseGet(`${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`, user.token);
+    const sse = await openSseGet(
+      `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
+      user.token,
+    );
     expect(sse.status).toBe(200);
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await sse.all();
@@ -57,13 +68,27 @@ describe.each([
     expect(res.status).toBe(200);
 
     expect(events[0].event).toBe('step');
-    expect(events.at(-1)).toEqual({ event: 'done', data: expect.objectContaining({ id: res.body.id, status: 'completed' }) });
+    expect(events.at(-1)).toEqual({
+      event: 'done',
+      data: expect.objectContaining({ id: res.body.id, status: 'completed' }),
+    });
     const steps = events.filter((e) => e.event === 'step').map((e) => e.data);
-    expect(steps.at(-1)).toMatchObject({ status: 'completed', progress: 100, tool_name: 'write_file' });
+    expect(steps.at(-1)).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      tool_name: 'write_file',
+    });
     // Live progress came through, in order: never backwards.
-    const ranks = steps.map((s) => ({ pending: 0, running: 1, completed: 2, failed: 2 })[s.status as 'pending'] * 1000 + s.progress);
+    const ranks = steps.map(
+      (s) =>
+        ({ pending: 0, running: 1, completed: 2, failed: 2 })[s.status as 'pending'] * 1000 +
+        s.progress,
+    );
     expect([...ranks].sort((x, y) => x - y)).toEqual(ranks);
-    const text = events.filter((e) => e.event === 'delta').map((e) => e.data.content).join('');
+    const text = events
+      .filter((e) => e.event === 'delta')
+      .map((e) => e.data.content)
+      .join('');
     expect(text.length).toBeGreaterThan(0);
     expect('Built it from one replica, watched from the other.'.endsWith(text)).toBe(true);
   });
@@ -73,13 +98,21 @@ describe.each([
     const offset = fake.requests.length;
     fake.script = (_req, n) =>
       n - offset === 0
-        ? streamed(callTools([{ name: 'write_file', args: { filename: 'x.txt', content: 'c'.repeat(5000) } }], 200), {
-            delayMs: 50,
-          })
+        ? streamed(
+            callTools(
+              [{ name: 'write_file', args: { filename: 'x.txt', content: 'c'.repeat(5000) } }],
+              200,
+            ),
+            {
+              delayMs: 50,
+            },
+          )
         : streamed(say('not reached'));
     const running = postMessage(a.http, user.token, sessionId, 'long');
     await eventually(async () => (fake.requests.length > offset ? true : undefined));
-    const cancel = await b.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, { token: user.token });
+    const cancel = await b.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
+      token: user.token,
+    });
     expect(cancel.status).toBe(200);
     const started = Date.now();
     const res = await running;
@@ -95,7 +128,10 @@ describe.each([
         ? streamed(callTools([{ name: 'list_files', args: {} }]))
         : streamed(say('Listed.'));
     await postMessage(a.http, user.token, sessionId, 'list');
-    const sse = await openSseGet(`${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`, user.token);
+    const sse = await openSseGet(
+      `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
+      user.token,
+    );
     const events = await sse.all();
     expect(events.map((e) => e.event)).toEqual(['step', 'done']);
     expect(events[1].data).toMatchObject({ status: 'completed', content: 'Listed.' });
@@ -103,11 +139,15 @@ describe.each([
 
   it('answers 404 {"detail"} for events of a session with no turn, 403 for another user', async () => {
     const sessionId = await createSession(a.http, user.token);
-    const none = await b.http.get(`/api/sessions/${sessionId}/messages/latest/events`, { token: user.token });
+    const none = await b.http.get(`/api/sessions/${sessionId}/messages/latest/events`, {
+      token: user.token,
+    });
     expect(none.status).toBe(404);
     expect(none.body).toEqual({ detail: expect.any(String) });
     const other = await registerUser(b.http);
-    const foreign = await b.http.get(`/api/sessions/${sessionId}/messages/latest/events`, { token: other.token });
+    const foreign = await b.http.get(`/api/sessions/${sessionId}/messages/latest/events`, {
+      token: other.token,
+    });
     expect(foreign.status).toBe(403);
   });
 });
@@ -116,7 +156,12 @@ describe('a rate limit shared by two replicas through Redis', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    const env = { REDIS_URL, THROTTLE_LIMIT_FREE: '4', THROTTLE_AUTH_LIMIT: '1000', THROTTLE_TTL_MS: '60000' };
+    const env = {
+      REDIS_URL,
+      THROTTLE_LIMIT_FREE: '4',
+      THROTTLE_AUTH_LIMIT: '1000',
+      THROTTLE_TTL_MS: '60000',
+    };
     a = await startTestApp(env);
     b = await startTestApp(env, a.db);
   });
@@ -142,6 +187,9 @@ describe('a rate limit shared by two replicas through Redis', () => {
   it('reports Redis in readiness', async () => {
     const res = await a.http.get('/api/health/ready');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, redis: { status: 'up' } },
+    });
   });
 });

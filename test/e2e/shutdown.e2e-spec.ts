@@ -10,8 +10,13 @@ import { createSession, registerUser } from '../support/factories.js';
 import { HttpClient } from '../support/http-client.js';
 import { freePort, startTestApp, TEST_JWT_SECRET } from '../support/test-app.js';
 
-const exitOf = (child: { exitCode: number | null; once(e: 'exit', cb: (code: number | null) => void): unknown }) =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((r) => child.once('exit', r));
+const exitOf = (child: {
+  exitCode: number | null;
+  once(e: 'exit', cb: (code: number | null) => void): unknown;
+}) =>
+  child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise<number | null>((r) => child.once('exit', r));
 
 describe('graceful shutdown on SIGTERM', () => {
   const fake = new FakeOpenAi(() => ({ kind: 'hang' }));
@@ -25,9 +30,15 @@ describe('graceful shutdown on SIGTERM', () => {
       const sessionId = await createSession(t.http, user.token);
       // A turn that would run for ever: the provider streams a tool call very slowly.
       fake.script = () =>
-        streamed(callTools([{ name: 'write_file', args: { filename: 'a.txt', content: 'x'.repeat(2000) } }], 400), {
-          delayMs: 100,
-        });
+        streamed(
+          callTools(
+            [{ name: 'write_file', args: { filename: 'a.txt', content: 'x'.repeat(2000) } }],
+            400,
+          ),
+          {
+            delayMs: 100,
+          },
+        );
       const turn = postMessage(t.http, user.token, sessionId, 'long job');
       await eventually(async () => (fake.requests.length > 0 ? true : undefined));
 
@@ -66,7 +77,10 @@ describe('graceful shutdown on SIGTERM', () => {
       expect(res.body.content).toMatch(/Interrupted by shutdown/);
       expect(await exitOf(t.process)).toBe(0);
 
-      const rows = await t.db.query<{ path: string }>(`SELECT path FROM sandbox_files WHERE session_id = $1`, [sessionId]);
+      const rows = await t.db.query<{ path: string }>(
+        `SELECT path FROM sandbox_files WHERE session_id = $1`,
+        [sessionId],
+      );
       expect(rows.map((r) => r.path)).toEqual(['late.html']);
       const steps = await t.db.query<{ status: string }>(`SELECT status FROM execution_steps`);
       expect(steps.every((s) => s.status === 'failed')).toBe(true);
@@ -102,10 +116,17 @@ describe('graceful shutdown with the embedded PostgreSQL', () => {
         DATA_DIR: dataDir,
         JWT_SECRET: TEST_JWT_SECRET,
       };
-      const child = spawn(process.execPath, [resolve('dist/main.js')], { env, cwd: dataDir, stdio: 'ignore' });
+      const child = spawn(process.execPath, [resolve('dist/main.js')], {
+        env,
+        cwd: dataDir,
+        stdio: 'ignore',
+      });
       const http = new HttpClient(`http://127.0.0.1:${port}`);
       await eventually(
-        async () => ((await http.get('/api/health').catch(() => ({ status: 0 }))).status === 200 ? true : undefined),
+        async () =>
+          (await http.get('/api/health').catch(() => ({ status: 0 }))).status === 200
+            ? true
+            : undefined,
         30_000,
         'the embedded-database server to start',
       );
@@ -122,7 +143,9 @@ describe('graceful shutdown with the embedded PostgreSQL', () => {
 
     const second = await start();
     try {
-      const login = await second.http.post('/api/auth/login', { body: { username: user.username, password: user.password } });
+      const login = await second.http.post('/api/auth/login', {
+        body: { username: user.username, password: user.password },
+      });
       expect(login.status).toBe(200);
     } finally {
       second.child.kill('SIGTERM');

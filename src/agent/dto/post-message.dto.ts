@@ -4,7 +4,11 @@ import { NoNul } from '../../common/validation/no-nul.js';
 
 export class PostMessageDto {
   /** What the user asks the agent to build or change. */
-  @ApiProperty({ minLength: 1, maxLength: 100_000, example: 'Build me a landing page for a bakery' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 100_000,
+    example: 'Build me a landing page for a bakery',
+  })
   @IsString()
   @Length(1, 100_000)
   @NoNul()

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RedisConnection } from '../../common/redis/redis.module.js';
@@ -6,7 +12,11 @@ import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { RunEvent, RunListener } from '../run/run-events.js';
 import { RunRegistry } from '../run/run-registry.service.js';
-import { PgNotifyTransport, RedisPubSubTransport, type RunEventTransport } from './run-event-transport.js';
+import {
+  PgNotifyTransport,
+  RedisPubSubTransport,
+  type RunEventTransport,
+} from './run-event-transport.js';
 
 const EVENTS = 'run_events';
 const FOLLOW = 'run_follow';
@@ -49,14 +59,20 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
     this.transport =
       redis.client && subscriber
         ? new RedisPubSubTransport(redis.client, subscriber, config.redisPrefix)
-        : new PgNotifyTransport(config.database.url!, (sql, params) => db.query(sql, params), 'aeio_');
+        : new PgNotifyTransport(
+            config.database.url!,
+            (sql, params) => db.query(sql, params),
+            'aeio_',
+          );
   }
 
   onModuleInit(): void {
     // Not awaited: a Redis that is down must not keep the service from starting (readiness reports it).
     this.transport
       .start([EVENTS, FOLLOW], (channel, payload) => this.receive(channel, payload))
-      .catch((err: Error) => this.logger.warn(`run events across replicas unavailable: ${err.message}`));
+      .catch((err: Error) =>
+        this.logger.warn(`run events across replicas unavailable: ${err.message}`),
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -86,7 +102,10 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
     set.add(listener);
     this.listeners.set(messageId, set);
     if (!this.registry.isLocal(messageId)) {
-      await this.transport.publish(FOLLOW, JSON.stringify({ o: this.registry.runnerId, m: messageId } satisfies Wire));
+      await this.transport.publish(
+        FOLLOW,
+        JSON.stringify({ o: this.registry.runnerId, m: messageId } satisfies Wire),
+      );
     }
     return () => {
       set.delete(listener);
@@ -129,7 +148,10 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
       if (event.event === 'delta') {
         // Split long text so each piece fits.
         const half = Math.ceil(event.data.content.length / 2);
-        this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(0, half) } });
+        this.send(messageId, {
+          event: 'delta',
+          data: { content: event.data.content.slice(0, half) },
+        });
         this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(half) } });
         return;
       }

@@ -31,7 +31,10 @@ export class PgNotifyTransport implements RunEventTransport {
   }
 
   async start(channels: string[], handler: TransportHandler): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'aeio-run-events' });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'aeio-run-events',
+    });
     client.on('notification', (n) => handler(n.channel.slice(this.prefix.length), n.payload ?? ''));
     client.on('error', (err) => {
       this.logger.warn(`run-event listener lost its connection: ${err.message}`);

@@ -23,7 +23,11 @@ export class RunFollowService {
   }
 
   /** Returns the unsubscribe function; the listener hears `done`/`error` last. */
-  async followLatest(user: AuthUser, sessionId: string, listener: RunListener): Promise<() => void> {
+  async followLatest(
+    user: AuthUser,
+    sessionId: string,
+    listener: RunListener,
+  ): Promise<() => void> {
     await this.sessions.getOwned(user.id, sessionId);
     const latest = await this.messages.latestAssistant(sessionId);
     if (!latest) {
@@ -44,7 +48,8 @@ export class RunFollowService {
       ended = e.event === 'done' || e.event === 'error';
       listener(e);
     };
-    const unsubscribe = latest.status === 'running' ? await this.bus.follow(latest.id, forward) : () => undefined;
+    const unsubscribe =
+      latest.status === 'running' ? await this.bus.follow(latest.id, forward) : () => undefined;
     for (const step of await this.messages.stepsOf(latest.id)) {
       forward({ event: 'step', data: toStepView(step) });
     }

@@ -30,7 +30,9 @@ import { requestId } from './request-id.js';
           redact: { paths: ['req.headers', 'res.headers'], remove: true },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : 'info',
-          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/api/health') ?? false },
+          autoLogging: {
+            ignore: (req: IncomingMessage) => req.url?.startsWith('/api/health') ?? false,
+          },
         },
       }),
     }),

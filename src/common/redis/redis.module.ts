@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -12,7 +19,9 @@ export class RedisConnection implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.client = config.redisUrl
-      ? this.watch(new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }))
+      ? this.watch(
+          new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+        )
       : null;
   }
 

@@ -28,7 +28,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     private readonly prefix = 'aeio:throttle:',
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ) {
     const base = `${this.prefix}${throttlerName}:${key}`;
     const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(
       INCREMENT,

@@ -42,7 +42,9 @@ export class PreviewTokenView {
   @ApiProperty({ description: 'good only for this session’s preview, static and site routes' })
   token!: string;
 
-  @ApiProperty({ example: '/api/sessions/12db3c516aae14608a5013905b8c189f/sandbox/preview?token=…' })
+  @ApiProperty({
+    example: '/api/sessions/12db3c516aae14608a5013905b8c189f/sandbox/preview?token=…',
+  })
   url!: string;
 
   @ApiProperty({ example: '2024-01-15T10:40:00.000Z' })
