@@ -1,27 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ROLES, TIERS, type User } from '../users/user.entity.js';
+import { TIERS, type User } from '../users/user.entity.js';
+import { MeView, toMeView } from '../users/user.presenter.js';
 
-export class AdminUserView {
-  @ApiProperty({ example: 1 })
-  id!: number;
-
-  @ApiProperty({ example: 'johndoe' })
-  username!: string;
-
-  @ApiProperty({ example: 'john@example.com' })
-  email!: string;
-
-  @ApiProperty({ enum: TIERS })
-  tier!: string;
-
-  @ApiProperty({ enum: ROLES })
-  role!: string;
-
+/** What an admin sees of a user: the user's own view plus the disabled flag. */
+export class AdminUserView extends MeView {
   @ApiProperty()
   disabled!: boolean;
-
-  @ApiProperty({ example: '2024-01-15T10:30:00.000Z' })
-  created_at!: string;
 }
 
 export class UsageView {
@@ -51,11 +35,6 @@ export class UsageView {
 }
 
 export const toAdminUserView = (u: User): AdminUserView => ({
-  id: u.id,
-  username: u.username,
-  email: u.email,
-  tier: u.tier,
-  role: u.role,
+  ...toMeView(u),
   disabled: u.disabled,
-  created_at: u.createdAt.toISOString(),
 });

@@ -26,10 +26,7 @@ describe('agent limits and provider failures', () => {
     await fake.close();
   });
 
-  const script = (reply: (n: number) => Reply) => {
-    const offset = fake.requests.length;
-    fake.script = (_req, n) => reply(n - offset);
-  };
+  const script = (reply: (n: number) => Reply) => fake.scriptFromNow(reply);
 
   async function assistantRow(sessionId: string) {
     const rows = await t.db.query<{ status: string; finish_reason: string; content: string }>(

@@ -20,10 +20,7 @@ describe('streamed runs, concurrency and cancel', () => {
     await fake.close();
   });
 
-  const script = (reply: (n: number) => Reply) => {
-    const offset = fake.requests.length;
-    fake.script = (_req, n) => reply(n - offset);
-  };
+  const script = (reply: (n: number) => Reply) => fake.scriptFromNow(reply);
   const messagesUrl = (sessionId: string) => `${t.baseUrl}/api/sessions/${sessionId}/messages`;
 
   it('streams user_message, step, delta and done events as SSE, with heartbeats', async () => {

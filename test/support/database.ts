@@ -42,6 +42,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await onServer((c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(serverUrl(), name);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Dropping the database (WITH FORCE) ends idle connections; that is expected, not a test failure.
+  pool.on('error', () => undefined);
   return {
     url,
     query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>

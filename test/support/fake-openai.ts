@@ -82,6 +82,12 @@ export class FakeOpenAi {
 
   constructor(public script: (req: RecordedRequest, n: number) => Reply) {}
 
+  /** From now on, reply by `reply(k)` where k counts the requests made from this moment (0, 1, …). */
+  scriptFromNow(reply: (k: number) => Reply): void {
+    const offset = this.requests.length;
+    this.script = (_req, n) => reply(n - offset);
+  }
+
   /** Replies in order from a list; past its end, a plain text answer. */
   static sequence(replies: Reply[]): FakeOpenAi {
     return new FakeOpenAi((_req, n) => replies[n] ?? streamed(say('Done.')));
