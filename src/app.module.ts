@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AgentModule } from './agent/agent.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
+import { ClusterModule } from './common/cluster/cluster.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { RedisConnection, RedisModule } from './common/redis/redis.module.js';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter.js';
@@ -30,6 +31,7 @@ export class AppModule {
         LoggingModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.database.url)),
         RedisModule,
+        ClusterModule,
         ThrottlerModule.forRootAsync({
           inject: [APP_CONFIG, Reflector, RedisConnection],
           useFactory: (cfg: AppConfig, reflector: Reflector, redis: RedisConnection) =>

@@ -10,6 +10,7 @@ import { assertAdmin } from './admin.guard.js';
 import { toAdminUserView, type AdminUserView, type UsageView } from './admin.presenter.js';
 import type { PageQueryDto } from './dto/page-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
+import { UsersService } from '../users/users.service.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_INT4 = 2_147_483_647;
@@ -58,6 +59,7 @@ export class AdminService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly usersService: UsersService,
   ) {}
 
   /** Users named in ADMIN_USERNAMES become admins at start-up (those registering later: UsersService.create). */
@@ -122,7 +124,9 @@ export class AdminService implements OnApplicationBootstrap {
     if (role !== undefined) {
       user.role = role;
     }
-    return toAdminUserView(await this.users.save(user));
+    const saved = await this.users.save(user);
+    this.usersService.invalidate(saved.id);
+    return toAdminUserView(saved);
   }
 
   async usage(actor: AuthUser, page: PageQueryDto): Promise<UsageView[]> {

@@ -57,7 +57,7 @@ export class AgentRunService {
     content: string,
     listener?: RunListener,
   ): Promise<StartedTurn> {
-    await this.sessions.getOwned(user.id, sessionId);
+    await this.sessions.assertOwner(user.id, sessionId);
     if (!this.llm.configured) {
       await this.messages.storeUserMessage(sessionId, content);
       throw new AppError('unavailable', NOT_CONFIGURED);
@@ -101,7 +101,7 @@ export class AgentRunService {
     user: AuthUser,
     sessionId: string,
   ): Promise<{ message: string; message_id: number }> {
-    await this.sessions.getOwned(user.id, sessionId);
+    await this.sessions.assertOwner(user.id, sessionId);
     const id = await this.messages.requestCancel(sessionId);
     if (id === null) {
       throw conflict('No agent turn is running in this session');

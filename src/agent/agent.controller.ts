@@ -18,7 +18,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { toMessageView } from '../messages/message.presenter.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { OwnedSession } from '../sessions/sessions.service.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { AgentRunService } from './agent-run.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
@@ -64,7 +64,7 @@ export class AgentController {
   @HttpCode(200)
   async post(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @Body() dto: PostMessageDto,
     @Res() res: Response,
   ): Promise<void> {
@@ -96,7 +96,7 @@ export class AgentController {
   @Get('latest/events')
   async events(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @Res() res: Response,
   ): Promise<void> {
     const sse = new SseStream(res, this.config.http.sseHeartbeatMs);
@@ -109,7 +109,7 @@ export class AgentController {
   @ApiSessionErrors(409)
   @Post('latest/cancel')
   @HttpCode(200)
-  cancel(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
+  cancel(@CurrentUser() user: AuthUser, @CurrentSession() session: OwnedSession) {
     return this.agent.cancel(user, session.id);
   }
 }

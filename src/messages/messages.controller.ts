@@ -2,7 +2,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { OwnedSession } from '../sessions/sessions.service.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { MessageView, StepView, toMessageView, toStepView } from './message.presenter.js';
 import { MessagesService } from './messages.service.js';
@@ -18,7 +18,7 @@ export class MessagesController {
   @ApiOkResponse({ type: [MessageView] })
   @ApiSessionErrors()
   @Get()
-  async list(@CurrentSession() session: Session) {
+  async list(@CurrentSession() session: OwnedSession) {
     return (await this.messages.list(session.id)).map(toMessageView);
   }
 
@@ -26,7 +26,7 @@ export class MessagesController {
   @ApiOkResponse({ type: [StepView] })
   @ApiSessionErrors()
   @Get('latest/execution-steps')
-  async latestSteps(@CurrentSession() session: Session) {
+  async latestSteps(@CurrentSession() session: OwnedSession) {
     return (await this.messages.latestSteps(session.id)).map(toStepView);
   }
 }

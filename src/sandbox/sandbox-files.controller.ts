@@ -5,7 +5,7 @@ import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestj
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { OwnedSession } from '../sessions/sessions.service.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
@@ -22,7 +22,7 @@ export class SandboxFilesController {
   @ApiOkResponse({ type: FileListing })
   @ApiSessionErrors()
   @Get()
-  list(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
+  list(@CurrentUser() user: AuthUser, @CurrentSession() session: OwnedSession) {
     return this.sandbox.list(scope(user, session));
   }
 
@@ -37,7 +37,7 @@ export class SandboxFilesController {
   @Get('*filename')
   read(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
   ) {
     return this.sandbox.readText(scope(user, session), path);
@@ -55,7 +55,7 @@ export class SandboxFilesController {
   @HttpCode(200)
   async write(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
     @Body() dto: WriteFileDto,
   ) {
@@ -74,7 +74,7 @@ export class SandboxFilesController {
   @Delete('*filename')
   async remove(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
   ) {
     await this.sandbox.remove(scope(user, session), path);
@@ -82,7 +82,7 @@ export class SandboxFilesController {
   }
 }
 
-export const scope = (user: AuthUser, session: Session): SandboxScope => ({
+export const scope = (user: AuthUser, session: OwnedSession): SandboxScope => ({
   userId: user.id,
   sessionId: session.id,
 });

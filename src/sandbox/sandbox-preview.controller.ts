@@ -16,7 +16,7 @@ import { PreviewRoute } from '../auth/guards/preview-route.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import type { AuthedRequest, TokenSource } from '../common/http/authed-request.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { Session } from '../sessions/session.entity.js';
+import type { OwnedSession } from '../sessions/sessions.service.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
@@ -37,7 +37,7 @@ export class SandboxPreviewController {
   @ApiSessionErrors()
   @Post('preview-token')
   @HttpCode(200)
-  issueToken(@CurrentUser() user: AuthUser, @CurrentSession() session: Session) {
+  issueToken(@CurrentUser() user: AuthUser, @CurrentSession() session: OwnedSession) {
     return this.preview.issueToken(user, session.id);
   }
 
@@ -60,7 +60,7 @@ export class SandboxPreviewController {
   @Get('preview')
   async entry(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @Req() req: AuthedRequest,
     @Res() res: Response,
   ) {
@@ -91,7 +91,7 @@ export class SandboxPreviewController {
   @Get('static/*filename')
   async asset(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
     @Req() req: AuthedRequest,
     @Res() res: Response,
@@ -117,7 +117,7 @@ export class SandboxPreviewController {
   @Get('site/:token{/*filename}')
   async siteFile(
     @CurrentUser() user: AuthUser,
-    @CurrentSession() session: Session,
+    @CurrentSession() session: OwnedSession,
     @SandboxPathParam({ optional: true }) path: string | undefined,
     @Res() res: Response,
   ) {

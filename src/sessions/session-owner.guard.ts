@@ -9,7 +9,7 @@ export class SessionOwnerGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.ownedSession = await this.sessions.getOwned(req.user.id, String(req.params.id));
+    req.ownedSession = await this.sessions.assertOwner(req.user.id, String(req.params.id));
     return true;
   }
 }

@@ -2,14 +2,42 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { TtlCache } from '../common/cache/ttl-cache.js';
+import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { forbidden, notFound } from '../common/errors/app-error.js';
 import { Session } from './session.entity.js';
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
 
+/** A session the acting user was checked to own. */
+export interface OwnedSession {
+  id: string;
+  userId: number;
+}
+
+const SESSION_DELETED = 'session.deleted';
+
 @Injectable()
 export class SessionsService {
-  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {}
+  /** Who owns a session never changes, so it is remembered; a delete evicts it on every replica. */
+  private readonly owners = new TtlCache<string, number>(60_000, 100_000);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly cluster: ClusterBus,
+  ) {
+    cluster.on(SESSION_DELETED, (id) => this.owners.delete(String(id)));
+  }
+
+  /** The ownership rule of every `/sessions/{id}/…` route: unknown → 404, someone else's → 403. */
+  async assertOwner(userId: number, sessionId: string): Promise<OwnedSession> {
+    const owner = this.owners.get(sessionId);
+    if (owner === userId) {
+      return { id: sessionId, userId };
+    }
+    const session = await this.getOwned(userId, sessionId);
+    return { id: session.id, userId: session.userId };
+  }
 
   list(userId: number): Promise<Session[]> {
     return this.sessions.find({ where: { userId }, order: { updatedAt: 'DESC', id: 'ASC' } });
@@ -28,6 +56,7 @@ export class SessionsService {
     if (!session) {
       throw notFound('Session not found');
     }
+    this.owners.set(session.id, session.userId);
     if (session.userId !== userId) {
       throw forbidden('Not allowed to access this session');
     }
@@ -44,6 +73,8 @@ export class SessionsService {
   async remove(userId: number, sessionId: string): Promise<void> {
     const session = await this.getOwned(userId, sessionId);
     await this.sessions.delete({ id: session.id });
+    this.owners.delete(session.id);
+    this.cluster.publish(SESSION_DELETED, session.id);
   }
 
   /** Marks the session as recently active, so it sorts first in the list. */

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
+import { TtlCache } from '../common/cache/ttl-cache.js';
+import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { badRequest } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -14,12 +16,29 @@ export interface NewUser {
   passwordHash: string;
 }
 
+const USER_CHANGED = 'user.changed';
+
 @Injectable()
 export class UsersService {
+  /**
+   * Every authenticated request needs its user (disabled? tier?). They are kept for a few seconds;
+   * a change through the admin API evicts the user here and, through the cluster bus, on every replica.
+   */
+  private readonly active = new TtlCache<number, AuthUser | null>(10_000, 50_000);
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly cluster: ClusterBus,
+  ) {
+    cluster.on(USER_CHANGED, (id) => this.active.delete(Number(id)));
+  }
+
+  /** Call after changing a user's tier, role or disabled flag, so it applies on the next request. */
+  invalidate(id: number): void {
+    this.active.delete(id);
+    this.cluster.publish(USER_CHANGED, id);
+  }
 
   async create(input: NewUser): Promise<User> {
     await this.assertAvailable(input.username, input.email);
@@ -50,17 +69,23 @@ export class UsersService {
 
   /** The user a token names, or null when gone or disabled (so their tokens stop working at once). */
   async findActive(id: number): Promise<AuthUser | null> {
-    const user = await this.users.findOne({ where: { id } });
-    if (!user || user.disabled) {
-      return null;
+    const cached = this.active.get(id);
+    if (cached !== undefined) {
+      return cached;
     }
-    return {
-      id: user.id,
-      username: user.username,
-      email: user.email,
-      tier: user.tier,
-      role: user.role,
-    };
+    const user = await this.users.findOne({ where: { id } });
+    const active: AuthUser | null =
+      user && !user.disabled
+        ? {
+            id: user.id,
+            username: user.username,
+            email: user.email,
+            tier: user.tier,
+            role: user.role,
+          }
+        : null;
+    this.active.set(id, active);
+    return active;
   }
 
   findById(id: number): Promise<User | null> {

@@ -1,31 +1,14 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { RedisConnection } from '../../common/redis/redis.module.js';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
+import { Injectable } from '@nestjs/common';
+import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
 import type { RunEvent, RunListener } from '../run/run-events.js';
 import { RunRegistry } from '../run/run-registry.service.js';
-import {
-  PgNotifyTransport,
-  RedisPubSubTransport,
-  type RunEventTransport,
-} from './run-event-transport.js';
 
-const EVENTS = 'run_events';
-const FOLLOW = 'run_follow';
+const EVENTS = 'run.event';
+const FOLLOW = 'run.follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
 
-interface Wire {
-  /** The replica that sent it, so it ignores its own. */
-  o: string;
+interface RunWire {
   m: number;
   e?: RunEvent;
   /** The event was too big to carry: the receiver loads the final message itself. */
@@ -34,49 +17,29 @@ interface Wire {
 
 /**
  * Run events for followers on any replica. Locally, listeners get every event at once. Across
- * replicas, a run's events are forwarded only once some replica follows it (it says so on the
- * `follow` channel), over Redis pub/sub when REDIS_URL is set, else PostgreSQL LISTEN/NOTIFY.
+ * replicas (ClusterBus), a run's events are forwarded only once some replica follows it — it says so
+ * with a `run.follow` message — so runs nobody follows cost no traffic between replicas.
  */
 @Injectable()
-export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(RunEventBus.name);
+export class RunEventBus {
   private readonly listeners = new Map<number, Set<RunListener>>();
   /** Local runs some other replica follows. */
   private readonly forwarded = new Set<number>();
   private readonly pendingDeltas = new Map<number, { text: string; timer: NodeJS.Timeout }>();
-  private readonly transport: RunEventTransport;
   /** Loads a stored message for a `done` sent by reference. */
   doneLoader?: (messageId: number) => Promise<RunEvent | null>;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @InjectDataSource() db: DataSource,
-    redis: RedisConnection,
+    private readonly cluster: ClusterBus,
     private readonly registry: RunRegistry,
   ) {
-    const subscriber = redis.duplicate();
-    // PostgreSQL channels are per database already; Redis ones get the deployment's prefix.
-    this.transport =
-      redis.client && subscriber
-        ? new RedisPubSubTransport(redis.client, subscriber, config.redisPrefix)
-        : new PgNotifyTransport(
-            config.database.url!,
-            (sql, params) => db.query(sql, params),
-            'aeio_',
-          );
-  }
-
-  onModuleInit(): void {
-    // Not awaited: a Redis that is down must not keep the service from starting (readiness reports it).
-    this.transport
-      .start([EVENTS, FOLLOW], (channel, payload) => this.receive(channel, payload))
-      .catch((err: Error) =>
-        this.logger.warn(`run events across replicas unavailable: ${err.message}`),
-      );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.transport.stop();
+    cluster.on(FOLLOW, (p) => {
+      const { m } = p as RunWire;
+      if (this.registry.isLocal(m)) {
+        this.forwarded.add(m);
+      }
+    });
+    cluster.on(EVENTS, (p) => this.receive(p as RunWire));
   }
 
   /** Delivers an event of a local run to its followers, here and, once asked, on other replicas. */
@@ -97,15 +60,12 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Listens to a run wherever it runs; returns the unsubscribe function. */
-  async follow(messageId: number, listener: RunListener): Promise<() => void> {
+  follow(messageId: number, listener: RunListener): () => void {
     const set = this.listeners.get(messageId) ?? new Set();
     set.add(listener);
     this.listeners.set(messageId, set);
     if (!this.registry.isLocal(messageId)) {
-      await this.transport.publish(
-        FOLLOW,
-        JSON.stringify({ o: this.registry.runnerId, m: messageId } satisfies Wire),
-      );
+      this.cluster.publish(FOLLOW, { m: messageId } satisfies RunWire);
     }
     return () => {
       set.delete(listener);
@@ -142,45 +102,29 @@ export class RunEventBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   private send(messageId: number, event: RunEvent): void {
-    const o = this.registry.runnerId;
-    let payload = JSON.stringify({ o, m: messageId, e: event } satisfies Wire);
-    if (payload.length > this.transport.maxPayload) {
-      if (event.event === 'delta') {
-        // Split long text so each piece fits.
-        const half = Math.ceil(event.data.content.length / 2);
-        this.send(messageId, {
-          event: 'delta',
-          data: { content: event.data.content.slice(0, half) },
-        });
-        this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(half) } });
-        return;
-      }
-      payload = JSON.stringify({ o, m: messageId, ref: 'done' } satisfies Wire);
+    const wire: RunWire = { m: messageId, e: event };
+    if (this.cluster.fits(JSON.stringify(wire))) {
+      this.cluster.publish(EVENTS, wire);
+    } else if (event.event === 'delta') {
+      // Split long text so each piece fits.
+      const half = Math.ceil(event.data.content.length / 2);
+      this.send(messageId, {
+        event: 'delta',
+        data: { content: event.data.content.slice(0, half) },
+      });
+      this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(half) } });
+    } else {
+      this.cluster.publish(EVENTS, { m: messageId, ref: 'done' } satisfies RunWire);
     }
-    this.transport.publish(EVENTS, payload).catch((err: Error) => {
-      this.logger.warn(`could not forward a run event: ${err.message}`);
-    });
   }
 
-  private receive(channel: string, payload: string): void {
-    let wire: Wire;
-    try {
-      wire = JSON.parse(payload) as Wire;
-    } catch {
-      return;
-    }
-    if (wire.o === this.registry.runnerId) {
-      return;
-    }
-    if (channel === FOLLOW) {
-      if (this.registry.isLocal(wire.m)) {
-        this.forwarded.add(wire.m);
-      }
+  private receive(wire: RunWire): void {
+    if (!this.listeners.has(wire.m)) {
       return;
     }
     if (wire.e) {
       this.deliver(wire.m, wire.e);
-    } else if (wire.ref === 'done' && this.doneLoader && this.listeners.has(wire.m)) {
+    } else if (wire.ref === 'done' && this.doneLoader) {
       void this.doneLoader(wire.m).then((e) => e && this.deliver(wire.m, e));
     }
   }

@@ -28,7 +28,7 @@ export class RunFollowService {
     sessionId: string,
     listener: RunListener,
   ): Promise<() => void> {
-    await this.sessions.getOwned(user.id, sessionId);
+    await this.sessions.assertOwner(user.id, sessionId);
     const latest = await this.messages.latestAssistant(sessionId);
     if (!latest) {
       throw notFound('No agent turn in this session yet');
@@ -49,7 +49,7 @@ export class RunFollowService {
       listener(e);
     };
     const unsubscribe =
-      latest.status === 'running' ? await this.bus.follow(latest.id, forward) : () => undefined;
+      latest.status === 'running' ? this.bus.follow(latest.id, forward) : () => undefined;
     for (const step of await this.messages.stepsOf(latest.id)) {
       forward({ event: 'step', data: toStepView(step) });
     }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { AuthUser } from '../../auth/auth-user.js';
-import type { Session } from '../../sessions/session.entity.js';
+import type { OwnedSession } from '../../sessions/sessions.service.js';
 
 /** How the request's token was presented; preview routes swap an access token seen in the URL. */
 export interface TokenSource {
@@ -14,5 +14,5 @@ export interface AuthedRequest extends Request {
   user: AuthUser;
   tokenSource?: TokenSource;
   /** Set by the session ownership guard. */
-  ownedSession?: Session;
+  ownedSession?: OwnedSession;
 }

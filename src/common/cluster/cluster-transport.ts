@@ -5,7 +5,7 @@ import pg from 'pg';
 export type TransportHandler = (channel: string, payload: string) => void;
 
 /** Carries small messages between replicas. */
-export interface RunEventTransport {
+export interface ClusterTransport {
   /** Largest payload it carries; bigger messages are sent by reference. */
   readonly maxPayload: number;
   publish(channel: string, payload: string): Promise<void>;
@@ -14,7 +14,7 @@ export interface RunEventTransport {
 }
 
 /** PostgreSQL LISTEN/NOTIFY: no extra infrastructure, one listening connection per replica. */
-export class PgNotifyTransport implements RunEventTransport {
+export class PgNotifyTransport implements ClusterTransport {
   readonly maxPayload = 7900;
   private readonly logger = new Logger(PgNotifyTransport.name);
   private listener?: pg.Client;
@@ -33,11 +33,11 @@ export class PgNotifyTransport implements RunEventTransport {
   async start(channels: string[], handler: TransportHandler): Promise<void> {
     const client = new pg.Client({
       connectionString: this.url,
-      application_name: 'aeio-run-events',
+      application_name: 'aeio-cluster-bus',
     });
     client.on('notification', (n) => handler(n.channel.slice(this.prefix.length), n.payload ?? ''));
     client.on('error', (err) => {
-      this.logger.warn(`run-event listener lost its connection: ${err.message}`);
+      this.logger.warn(`cluster listener lost its connection: ${err.message}`);
       this.restart(channels, handler);
     });
     await client.connect();
@@ -53,7 +53,7 @@ export class PgNotifyTransport implements RunEventTransport {
     }
     setTimeout(() => {
       this.start(channels, handler).catch((err: Error) => {
-        this.logger.warn(`run-event listener reconnect failed: ${err.message}`);
+        this.logger.warn(`cluster listener reconnect failed: ${err.message}`);
         this.restart(channels, handler);
       });
     }, 1000).unref();
@@ -66,7 +66,7 @@ export class PgNotifyTransport implements RunEventTransport {
 }
 
 /** Redis pub/sub, when REDIS_URL is set. */
-export class RedisPubSubTransport implements RunEventTransport {
+export class RedisPubSubTransport implements ClusterTransport {
   readonly maxPayload = 512 * 1024;
 
   constructor(
