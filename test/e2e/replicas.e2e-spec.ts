@@ -35,7 +35,12 @@ describe.each([
 
   beforeAll(async () => {
     await fake.start();
-    const env = { ...llmEnv(fake), ...transportEnv, THROTTLE_LIMIT_FREE: '1000' };
+    const env = {
+      ...llmEnv(fake),
+      ...transportEnv,
+      THROTTLE_LIMIT_FREE: '1000',
+      ADMIN_USERNAMES: 'root_admin',
+    };
     a = await startTestApp(env);
     b = await startTestApp(env, a.db);
     user = await registerUser(a.http);
@@ -135,6 +140,51 @@ describe.each([
     const events = await sse.all();
     expect(events.map((e) => e.event)).toEqual(['step', 'done']);
     expect(events[1].data).toMatchObject({ status: 'completed', content: 'Listed.' });
+  });
+
+  it('refuses a user disabled through one replica on the other at once', async () => {
+    const registered = await a.http.post('/api/auth/register', {
+      body: { username: 'root_admin', email: 'root@example.com', password: 'admin-password' },
+    });
+    expect(registered.status).toBe(201);
+    const adminToken = registered.body.access_token as string;
+    const victim = await registerUser(b.http);
+    expect((await b.http.get('/api/sessions', { token: victim.token })).status).toBe(200);
+    const patched = await a.http.patch(`/api/admin/users/${victim.id}`, {
+      token: adminToken,
+      body: { disabled: true },
+    });
+    expect(patched.status).toBe(200);
+    const status = await eventually(
+      async () => {
+        const res = await b.http.get('/api/sessions', { token: victim.token });
+        return res.status === 401 ? res.status : undefined;
+      },
+      1000,
+      'the other replica to refuse the disabled user',
+    );
+    expect(status).toBe(401);
+  });
+
+  it('answers 404 on one replica for a session deleted through the other', async () => {
+    const sessionId = await createSession(a.http, user.token);
+    expect(
+      (await b.http.get(`/api/sessions/${sessionId}/sandbox/files`, { token: user.token })).status,
+    ).toBe(200);
+    expect((await a.http.delete(`/api/sessions/${sessionId}`, { token: user.token })).status).toBe(
+      200,
+    );
+    const status = await eventually(
+      async () => {
+        const res = await b.http.get(`/api/sessions/${sessionId}/sandbox/files`, {
+          token: user.token,
+        });
+        return res.status === 404 ? res.status : undefined;
+      },
+      1000,
+      'the other replica to forget the deleted session',
+    );
+    expect(status).toBe(404);
   });
 
   it('answers 404 {"detail"} for events of a session with no turn, 403 for another user', async () => {
