@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -44,7 +44,7 @@ export class AgentRunService {
     private readonly sandbox: SandboxService,
     private readonly registry: RunRegistry,
     private readonly bus: RunEventBus,
-    @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   /**
@@ -138,7 +138,7 @@ export class AgentRunService {
         llm: this.llm,
         tools: this.tools,
         toolContext: { sandbox: this.sandbox, scope },
-        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id),
+        steps: new DbStepStore(this.db, scope.sessionId, assistant.id),
         observer: {
           step: (s) => emit({ event: 'step', data: stepView(s) }),
           delta: (content) => emit({ event: 'delta', data: { content } }),

@@ -9,7 +9,7 @@ import { AuthService } from './auth.service.js';
 import { PasswordService } from './password.service.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { PreviewStrategy } from './strategies/preview.strategy.js';
-import { JWT_ALGORITHM, TokenService } from './token.service.js';
+import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
 
 @Module({
   imports: [
@@ -18,7 +18,7 @@ import { JWT_ALGORITHM, TokenService } from './token.service.js';
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.auth.jwtSecret,
+        secret: hmacKey(config.auth.jwtSecret),
         signOptions: { algorithm: JWT_ALGORITHM },
         verifyOptions: { algorithms: [JWT_ALGORITHM] },
       }),

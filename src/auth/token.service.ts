@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfig } from '../config/app-config.js';
@@ -14,6 +15,21 @@ export interface TokenClaims {
 }
 
 export const JWT_ALGORITHM = 'HS256';
+
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The HS256 secret as a KeyObject. Given a string, jsonwebtoken first tries to read it as a public key
+ * (`createPublicKey`, which throws) on every verify: ~0.3 ms of CPU per request instead of ~7 µs.
+ */
+export function hmacKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 @Injectable()
 export class TokenService {

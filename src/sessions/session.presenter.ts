@@ -18,7 +18,9 @@ export class SessionView {
   updated_at!: string;
 }
 
-export const toSessionView = (s: Session): SessionView => ({
+export const toSessionView = (
+  s: Pick<Session, 'id' | 'title' | 'createdAt' | 'updatedAt'>,
+): SessionView => ({
   id: s.id,
   title: s.title,
   created_at: s.createdAt.toISOString(),

@@ -126,26 +126,29 @@ export class AgentLoop {
     if (input.signal.aborted) {
       onAbort();
     }
+    // The idle clock measures the provider only: it does not run while this side writes steps.
+    // One coarse watchdog per response instead of re-arming a timer for every token.
     let idle = false;
-    let timer: NodeJS.Timeout | undefined;
-    const armIdleTimer = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        idle = true;
-        request.abort('idle');
-      }, input.streamIdleMs);
-    };
+    let busy = false;
+    let lastEvent = Date.now();
+    const watchdog = setInterval(
+      () => {
+        if (!busy && Date.now() - lastEvent >= input.streamIdleMs) {
+          idle = true;
+          request.abort('idle');
+        }
+      },
+      Math.max(10, Math.min(1000, input.streamIdleMs / 5)),
+    );
     let text = '';
     const calls = new Map<number, StreamedCall>();
     try {
-      armIdleTimer();
       for await (const event of input.llm.stream({
         messages,
         tools: input.tools.specs(),
         signal: request.signal,
       })) {
-        // The idle clock measures the provider only: it is stopped while this side writes steps.
-        clearTimeout(timer);
+        busy = true;
         switch (event.type) {
           case 'text':
             text += event.delta;
@@ -171,7 +174,8 @@ export class AgentLoop {
             break;
           }
         }
-        armIdleTimer();
+        lastEvent = Date.now();
+        busy = false;
       }
       // The SDK ends an aborted stream quietly; an aborted response is never a complete one.
       if (request.signal.aborted) {
@@ -186,7 +190,7 @@ export class AgentLoop {
           )
         : err;
     } finally {
-      clearTimeout(timer);
+      clearInterval(watchdog);
       input.signal.removeEventListener('abort', onAbort);
     }
     const ordered = [...calls.values()].sort((a, b) => a.index - b.index);

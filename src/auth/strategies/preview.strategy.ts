@@ -7,7 +7,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { UsersService } from '../../users/users.service.js';
 import type { AuthUser } from '../auth-user.js';
-import { JWT_ALGORITHM, type TokenClaims } from '../token.service.js';
+import { hmacKey, JWT_ALGORITHM, type TokenClaims } from '../token.service.js';
 import { userFromClaims } from './claims-to-user.js';
 
 const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -35,7 +35,8 @@ export class PreviewStrategy extends PassportStrategy(Strategy, 'preview') {
   ) {
     super({
       jwtFromRequest: extract,
-      secretOrKey: config.auth.jwtSecret,
+      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject (its types say string | Buffer).
+      secretOrKey: hmacKey(config.auth.jwtSecret) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       passReqToCallback: true,
     });

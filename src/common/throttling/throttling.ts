@@ -3,6 +3,7 @@ import type { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AppConfig } from '../../config/app-config.js';
 import type { RedisConnection } from '../redis/redis.module.js';
+import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import type { AuthedRequest } from '../http/authed-request.js';
@@ -24,7 +25,7 @@ export function throttlerOptions(
     // With REDIS_URL the counters are shared by every replica; without, each keeps its own in memory.
     storage: redis.client
       ? new RedisThrottlerStorage(redis.client, `${config.redisPrefix}throttle:`)
-      : undefined,
+      : new MemoryThrottlerStorage(),
     throttlers: [
       {
         name: 'default',
