@@ -22,9 +22,12 @@ const SQL_TOUCH_NOW = `UPDATE sessions SET updated_at = now() WHERE id = $1`;
 const SQL_HISTORY = `SELECT "m"."id" AS "m_id", "m"."session_id" AS "m_session_id", "m"."role" AS "m_role", "m"."content" AS "m_content", "m"."status" AS "m_status", "m"."finish_reason" AS "m_finish_reason", "m"."prompt_tokens" AS "m_prompt_tokens", "m"."completion_tokens" AS "m_completion_tokens", "m"."cancel_requested" AS "m_cancel_requested", "m"."heartbeat_at" AS "m_heartbeat_at", "m"."runner_id" AS "m_runner_id", "m"."created_at" AS "m_created_at", "m"."finished_at" AS "m_finished_at" FROM "messages" "m" WHERE "m"."session_id" = $1 AND "m"."id" < $2 AND "m"."content" <> $3 ORDER BY "m"."id" DESC LIMIT 200`;
 const SQL_LIST_FILES = `SELECT f.path, f.size FROM sandbox_files f JOIN sessions s ON s.id = f.session_id
         WHERE f.session_id = $1 AND s.user_id = $2 ORDER BY f.path COLLATE "C"`;
-const SQL_INSERT_STEP = `INSERT INTO "execution_steps"("session_id", "message_id", "iteration", "tool_call_id", "tool_name", "tool_arguments", "status", "progress", "error", "started_at", "finished_at", "created_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, DEFAULT) RETURNING "id", "tool_arguments", "status", "progress", "created_at"`;
-const SQL_STEP_RUNNING = `UPDATE "execution_steps" SET "status" = $1, "tool_arguments" = $2, "started_at" = $3 WHERE "id" = $4`;
-const SQL_STEP_DONE = `UPDATE "execution_steps" SET "status" = $1, "progress" = $2, "error" = $3, "finished_at" = $4 WHERE "id" = $5`;
+const SQL_INSERT_STEP = `INSERT INTO execution_steps
+         (session_id, message_id, iteration, tool_call_id, tool_name, tool_arguments, status, progress,
+          error, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`;
+const SQL_STEP_RUNNING = `UPDATE execution_steps SET status = $2, tool_arguments = $3, started_at = $4 WHERE id = $1`;
+const SQL_STEP_DONE = `UPDATE execution_steps SET status = $2, progress = $3, error = $4, finished_at = $5 WHERE id = $1`;
 const SQL_CANCEL_REQUESTED = `SELECT id FROM messages WHERE id = ANY($1::int[]) AND cancel_requested`;
 const SQL_FINISH = `UPDATE "messages" SET "status" = $1, "finish_reason" = $2, "content" = $3, "prompt_tokens" = $4, "completion_tokens" = $5, "finished_at" = $6 WHERE "id" = $7`;
 const SQL_MESSAGE = `SELECT "Message"."id" AS "Message_id", "Message"."session_id" AS "Message_session_id", "Message"."role" AS "Message_role", "Message"."content" AS "Message_content", "Message"."status" AS "Message_status", "Message"."finish_reason" AS "Message_finish_reason", "Message"."prompt_tokens" AS "Message_prompt_tokens", "Message"."completion_tokens" AS "Message_completion_tokens", "Message"."cancel_requested" AS "Message_cancel_requested", "Message"."heartbeat_at" AS "Message_heartbeat_at", "Message"."runner_id" AS "Message_runner_id", "Message"."created_at" AS "Message_created_at", "Message"."finished_at" AS "Message_finished_at" FROM "messages" "Message" WHERE (("Message"."id" = $1)) LIMIT 1`;
@@ -183,24 +186,16 @@ export async function runTurn(deps, turn) {
       })),
     });
     for (const call of response.calls) {
-      // DbStepStore.create: TypeORM's save() wraps the insert in a transaction
-      const stepClient = await pool.connect();
-      let step;
-      try {
-        await stepClient.query('START TRANSACTION');
-        step = (
-          await q(stepClient, SQL_INSERT_STEP, [sid, assistant.id, iteration, call.id, call.name, '{}', 'pending', 0, null, null, null])
-        ).rows[0];
-        await stepClient.query('COMMIT');
-      } finally {
-        stepClient.release();
-      }
+      // DbStepStore.create: one INSERT … RETURNING id
+      const step = (
+        await q(pool, SQL_INSERT_STEP, [sid, assistant.id, iteration, call.id, call.name, '{}', 'pending', 0, null, null, null])
+      ).rows[0];
       const args = JSON.parse(call.args);
       const bytes = Buffer.from(String(args.content), 'utf8');
       const summary = { filename: args.filename, content_bytes: bytes.length };
-      await q(pool, SQL_STEP_RUNNING, ['running', JSON.stringify(summary), new Date(), step.id]);
+      await q(pool, SQL_STEP_RUNNING, [step.id, 'running', JSON.stringify(summary), new Date()]);
       await deps.writeFile(sid, userId, String(args.filename), bytes);
-      await q(pool, SQL_STEP_DONE, ['completed', 100, null, new Date(), step.id]);
+      await q(pool, SQL_STEP_DONE, [step.id, 'completed', 100, null, new Date()]);
       conversation.push({
         role: 'tool',
         tool_call_id: call.id,

@@ -39,8 +39,8 @@ pool.on('error', (err) => console.error(`floor pool: ${err.message}`));
 const SQL_USER =
   'SELECT "User"."id" AS "User_id", "User"."username" AS "User_username", "User"."email" AS "User_email", "User"."tier" AS "User_tier", "User"."role" AS "User_role", "User"."disabled" AS "User_disabled", "User"."created_at" AS "User_created_at" FROM "users" "User" WHERE (("User"."id" = $1)) LIMIT 1';
 // SessionsService.list
-const SQL_SESSIONS =
-  'SELECT "Session"."id" AS "Session_id", "Session"."user_id" AS "Session_user_id", "Session"."title" AS "Session_title", "Session"."created_at" AS "Session_created_at", "Session"."updated_at" AS "Session_updated_at" FROM "sessions" "Session" WHERE (("Session"."user_id" = $1)) ORDER BY "Session"."updated_at" DESC, "Session"."id" ASC';
+const SQL_SESSIONS = `SELECT id, title, created_at, updated_at FROM sessions
+          WHERE user_id = $1 ORDER BY updated_at DESC, id`;
 // SessionsService.getOwned (SessionOwnerGuard, on every /sessions/:id/… route)
 const SQL_SESSION =
   'SELECT "Session"."id" AS "Session_id", "Session"."user_id" AS "Session_user_id", "Session"."title" AS "Session_title", "Session"."created_at" AS "Session_created_at", "Session"."updated_at" AS "Session_updated_at" FROM "sessions" "Session" WHERE (("Session"."id" = $1)) LIMIT 1';
@@ -133,19 +133,30 @@ function verifyAccessToken(req) {
   return Number(claims.sub);
 }
 
+/** The service keeps users 10 s and session owners 60 s in memory; the floor does the same. */
+const users = new Map();
+const owners = new Map();
+
 /** The JWT strategy's user load: gone or disabled → 401. @param {number} id */
 async function loadUser(id) {
-  const { rows } = await pool.query(SQL_USER, [id]);
-  const u = rows[0];
-  if (!u || u.User_disabled) throw new HttpError(401, 'Could not validate credentials');
-  return { id: u.User_id, tier: u.User_tier };
+  let u = users.get(id);
+  if (!u || u.expires < Date.now()) {
+    const { rows } = await pool.query(SQL_USER, [id]);
+    u = { row: rows[0], expires: Date.now() + 10_000 };
+    users.set(id, u);
+  }
+  if (!u.row || u.row.User_disabled) throw new HttpError(401, 'Could not validate credentials');
+  return { id: u.row.User_id, tier: u.row.User_tier };
 }
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
 
 /** SessionOwnerGuard: unknown → 404, someone else's → 403. @param {number} userId @param {string} sid */
 async function ownedSession(userId, sid) {
+  const owner = owners.get(sid);
+  if (owner && owner.userId === userId && owner.expires > Date.now()) return sid;
   const { rows } = SESSION_ID.test(sid) ? await pool.query(SQL_SESSION, [sid]) : { rows: [] };
+  if (rows.length > 0) owners.set(sid, { userId: rows[0].Session_user_id, expires: Date.now() + 60_000 });
   if (rows.length === 0) throw new HttpError(404, 'Session not found');
   if (rows[0].Session_user_id !== userId) throw new HttpError(403, 'Not allowed to access this session');
   return rows[0].Session_id;
@@ -200,10 +211,10 @@ async function handle(req, res) {
       res,
       200,
       rows.map((r) => ({
-        id: r.Session_id,
-        title: r.Session_title,
-        created_at: r.Session_created_at.toISOString(),
-        updated_at: r.Session_updated_at.toISOString(),
+        id: r.id,
+        title: r.title,
+        created_at: r.created_at.toISOString(),
+        updated_at: r.updated_at.toISOString(),
       })),
     );
     return;
