@@ -83,6 +83,8 @@ export async function createApp(
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
+  // API answers are per-user and never revalidated; hashing every body for an ETag is pure cost.
+  app.set('etag', false);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
 import { notFound, payloadTooLarge } from '../common/errors/app-error.js';
+import { Sql, type SqlClient } from '../database/sql.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { contentTypeFor } from './content-type.js';
@@ -26,7 +25,7 @@ export interface StoredFile {
 @Injectable()
 export class SandboxService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -117,11 +116,11 @@ export class SandboxService {
     const path = parseSandboxPath(rawPath);
     await this.db.transaction(async (tx) => {
       await this.lockSession(tx, scope);
-      const deleted: [{ size: number }[], number] = await tx.query(
+      const deleted: { size: number }[] = await tx.query(
         `DELETE FROM sandbox_files WHERE session_id = $1 AND path = $2 RETURNING size`,
         [scope.sessionId, path],
       );
-      const size = deleted[0][0]?.size;
+      const size = deleted[0]?.size;
       if (size === undefined) {
         throw notFound(`File not found: ${path}`);
       }
@@ -130,7 +129,7 @@ export class SandboxService {
   }
 
   /** Locks the session's row for this transaction and returns its current sandbox total. */
-  private async lockSession(tx: EntityManager, scope: SandboxScope): Promise<number> {
+  private async lockSession(tx: SqlClient, scope: SandboxScope): Promise<number> {
     const rows: { sandbox_bytes: string }[] = await tx.query(
       `SELECT sandbox_bytes FROM sessions WHERE id = $1 AND user_id = $2 FOR UPDATE`,
       [scope.sessionId, scope.userId],
@@ -141,7 +140,7 @@ export class SandboxService {
     return Number(rows[0].sandbox_bytes);
   }
 
-  private async adjustTotal(tx: EntityManager, sessionId: string, delta: number): Promise<void> {
+  private async adjustTotal(tx: SqlClient, sessionId: string, delta: number): Promise<void> {
     await tx.query(
       `UPDATE sessions SET sandbox_bytes = sandbox_bytes + $2, updated_at = now() WHERE id = $1`,
       [sessionId, delta],

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TtlCache } from '../common/cache/ttl-cache.js';
+import { Sql } from '../database/sql.service.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { forbidden, notFound } from '../common/errors/app-error.js';
 import { Session } from './session.entity.js';
@@ -27,6 +28,7 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly cluster: ClusterBus,
+    private readonly sql: Sql,
   ) {
     cluster.on(SESSION_DELETED, (id) => this.owners.delete(String(id)));
   }
@@ -44,7 +46,7 @@ export class SessionsService {
   /** Most recently updated first. Plain SQL: this is the busiest read of the API. */
   async list(userId: number): Promise<SessionRow[]> {
     const rows: { id: string; title: string; created_at: Date; updated_at: Date }[] =
-      await this.sessions.query(
+      await this.sql.query(
         `SELECT id, title, created_at, updated_at FROM sessions
           WHERE user_id = $1 ORDER BY updated_at DESC, id`,
         [userId],
