@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -44,7 +43,7 @@ export class AgentRunService {
     private readonly sandbox: SandboxService,
     private readonly registry: RunRegistry,
     private readonly bus: RunEventBus,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Sql,
   ) {}
 
   /**

@@ -4,6 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { conflict } from '../common/errors/app-error.js';
 import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
+import { Sql } from '../database/sql.service.js';
 import { ExecutionStep } from './execution-step.entity.js';
 import { Message } from './message.entity.js';
 
@@ -20,6 +21,7 @@ export interface TurnEnd {
 export class MessagesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: Sql,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
   ) {}
@@ -147,7 +149,7 @@ export class MessagesService {
     if (ids.length === 0) {
       return [];
     }
-    const rows: { id: number }[] = await this.db.query(
+    const rows: { id: number }[] = await this.sql.query(
       `SELECT id FROM messages WHERE id = ANY($1::int[]) AND cancel_requested`,
       [ids],
     );

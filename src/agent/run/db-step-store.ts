@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { stripNul, stripNulDeep } from '../../common/validation/no-nul.js';
+import type { Sql } from '../../database/sql.service.js';
 import type { StepPatch, StepState, StepStore } from './run-ports.js';
 
 /** Step fields and their columns. */
@@ -20,7 +20,7 @@ const COLUMNS: Record<keyof StepPatch, string> = {
  */
 export class DbStepStore implements StepStore {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Sql,
     private readonly sessionId: string,
     private readonly messageId: number,
   ) {}
