@@ -8,6 +8,43 @@ import { Sql } from '../database/sql.service.js';
 import { ExecutionStep } from './execution-step.entity.js';
 import { Message } from './message.entity.js';
 
+const MESSAGE_COLUMNS =
+  'id, session_id, role, content, status, finish_reason, prompt_tokens, completion_tokens, ' +
+  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at';
+
+interface MessageRow {
+  id: number;
+  session_id: string;
+  role: Message['role'];
+  content: string;
+  status: Message['status'];
+  finish_reason: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cancel_requested: boolean;
+  heartbeat_at: Date | null;
+  runner_id: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const toMessage = (r: MessageRow): Message =>
+  Object.assign(new Message(), {
+    id: r.id,
+    sessionId: r.session_id,
+    role: r.role,
+    content: r.content,
+    status: r.status,
+    finishReason: r.finish_reason,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    cancelRequested: r.cancel_requested,
+    heartbeatAt: r.heartbeat_at,
+    runnerId: r.runner_id,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  });
+
 export interface TurnEnd {
   status: 'completed' | 'failed';
   finishReason: string;
@@ -53,16 +90,13 @@ export class MessagesService {
 
   /** Earlier messages with content, newest kept first until `budgetChars` is spent, returned oldest first. */
   async history(sessionId: string, beforeId: number, budgetChars: number): Promise<Message[]> {
-    const rows = await this.messages
-      .createQueryBuilder('m')
-      .where('m.sessionId = :sessionId AND m.id < :beforeId AND m.content <> :empty', {
-        sessionId,
-        beforeId,
-        empty: '',
-      })
-      .orderBy('m.id', 'DESC')
-      .limit(200)
-      .getMany();
+    const rows = (
+      await this.sql.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+          WHERE session_id = $1 AND id < $2 AND content <> '' ORDER BY id DESC LIMIT 200`,
+        [sessionId, beforeId],
+      )
+    ).map(toMessage);
     const kept: Message[] = [];
     let used = 0;
     for (const m of rows) {
@@ -92,23 +126,28 @@ export class MessagesService {
     runnerId: string,
   ): Promise<[Message, Message]> {
     try {
-      return await this.db.transaction(async (tx) => {
-        const repo = tx.getRepository(Message);
-        const user = await repo.save(
-          repo.create({ sessionId, role: 'user', content, status: 'completed' }),
-        );
-        const assistant = await repo.save(
-          repo.create({
-            sessionId,
-            role: 'assistant',
-            content: '',
-            status: 'running',
-            runnerId,
-            heartbeatAt: new Date(),
-          }),
-        );
+      // Plain SQL: when hundreds of turns start at once, this is most of their cost.
+      return await this.sql.transaction(async (tx) => {
+        const insert = `INSERT INTO messages (session_id, role, content, status, runner_id, heartbeat_at)
+                        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MESSAGE_COLUMNS}`;
+        const [user] = await tx.query<MessageRow>(insert, [
+          sessionId,
+          'user',
+          content,
+          'completed',
+          null,
+          null,
+        ]);
+        const [assistant] = await tx.query<MessageRow>(insert, [
+          sessionId,
+          'assistant',
+          '',
+          'running',
+          runnerId,
+          new Date(),
+        ]);
         await tx.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
-        return [user, assistant];
+        return [toMessage(user), toMessage(assistant)];
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -121,18 +160,21 @@ export class MessagesService {
   }
 
   async finishTurn(messageId: number, end: TurnEnd): Promise<Message> {
-    await this.messages.update(
-      { id: messageId },
-      {
-        status: end.status,
-        finishReason: end.finishReason,
-        content: stripNul(end.content),
-        promptTokens: end.promptTokens,
-        completionTokens: end.completionTokens,
-        finishedAt: new Date(),
-      },
+    const [row] = await this.sql.query<MessageRow>(
+      `UPDATE messages
+          SET status = $2, finish_reason = $3, content = $4, prompt_tokens = $5,
+              completion_tokens = $6, finished_at = now()
+        WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        messageId,
+        end.status,
+        end.finishReason,
+        stripNul(end.content),
+        end.promptTokens,
+        end.completionTokens,
+      ],
     );
-    return this.messages.findOneByOrFail({ id: messageId });
+    return toMessage(row);
   }
 
   /** Flags the session's running turn for cancellation; the replica running it sees the flag. */

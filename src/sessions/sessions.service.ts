@@ -95,6 +95,6 @@ export class SessionsService {
 
   /** Marks the session as recently active, so it sorts first in the list. */
   async touch(sessionId: string): Promise<void> {
-    await this.sessions.update({ id: sessionId }, { updatedAt: new Date() });
+    await this.sql.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
   }
 }
