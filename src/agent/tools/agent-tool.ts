@@ -34,3 +34,11 @@ export function stringArg(args: Record<string, unknown>, key: string): string {
 export const FILENAME_DESCRIPTION =
   'Path of the file relative to the site root, e.g. "index.html" or "css/style.css". Segments may ' +
   'contain letters, digits, ".", "_", "-" and spaces; no "..", no leading "/", at most 255 characters.';
+
+/** The parameters of a tool that takes just a filename. */
+export const FILENAME_ONLY: Record<string, unknown> = {
+  type: 'object',
+  properties: { filename: { type: 'string', description: FILENAME_DESCRIPTION } },
+  required: ['filename'],
+  additionalProperties: false,
+};

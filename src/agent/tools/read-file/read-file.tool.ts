@@ -1,14 +1,9 @@
-import { FILENAME_DESCRIPTION, stringArg, type AgentTool } from '../agent-tool.js';
+import { FILENAME_ONLY, stringArg, type AgentTool } from '../agent-tool.js';
 
 export const readFileTool: AgentTool = {
   name: 'read_file',
   description: 'Read the full content of a file in the site sandbox.',
-  parameters: {
-    type: 'object',
-    properties: { filename: { type: 'string', description: FILENAME_DESCRIPTION } },
-    required: ['filename'],
-    additionalProperties: false,
-  },
+  parameters: FILENAME_ONLY,
   bulkyKeys: [],
   async execute(args, { sandbox, scope }) {
     const file = await sandbox.readText(scope, stringArg(args, 'filename'));
