@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { fakeToolContext, TEST_SCOPE } from '../testing/fake-sandbox.js';
+import { fakeToolContext, TEST_SCOPE, expectDescribedSchema } from '../testing/fake-sandbox.js';
 import { ToolRegistry } from '../tool-registry.js';
 import { deleteFileTool } from './delete-file.tool.js';
 
@@ -60,16 +60,6 @@ describe('delete_file', () => {
   );
 
   it('has a schema with a description on every property and every property required', () => {
-    const schema = deleteFileTool.parameters as {
-      type: string;
-      properties: Record<string, { description?: string }>;
-      required?: string[];
-    };
-    expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties)).toEqual(['filename']);
-    for (const property of Object.values(schema.properties)) {
-      expect(property.description).toEqual(expect.stringMatching(/\w{3,}/));
-    }
-    expect(schema.required).toEqual(['filename']);
+    expectDescribedSchema(deleteFileTool, ['filename']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { fakeToolContext, TEST_SCOPE } from '../testing/fake-sandbox.js';
+import { fakeToolContext, TEST_SCOPE, expectDescribedSchema } from '../testing/fake-sandbox.js';
 import { ToolRegistry } from '../tool-registry.js';
 import { editFileTool } from './edit-file.tool.js';
 
@@ -153,16 +153,6 @@ describe('edit_file', () => {
   });
 
   it('has a schema with a description on every property and every property required', () => {
-    const schema = editFileTool.parameters as {
-      type: string;
-      properties: Record<string, { description?: string }>;
-      required?: string[];
-    };
-    expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual(['filename', 'new_string', 'old_string']);
-    for (const property of Object.values(schema.properties)) {
-      expect(property.description).toEqual(expect.stringMatching(/\w{3,}/));
-    }
-    expect([...(schema.required ?? [])].sort()).toEqual(['filename', 'new_string', 'old_string']);
+    expectDescribedSchema(editFileTool, ['filename', 'old_string', 'new_string']);
   });
 });

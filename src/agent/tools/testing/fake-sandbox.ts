@@ -2,7 +2,8 @@ import { notFound, payloadTooLarge } from '../../../common/errors/app-error.js';
 import type { FileListing, SandboxScope } from '../../../sandbox/sandbox.service.js';
 import { quotaProblem, type QuotaLimits } from '../../../sandbox/quota.js';
 import { parseSandboxPath } from '../../../sandbox/sandbox-path.js';
-import type { ToolContext } from '../agent-tool.js';
+import { expect } from '@jest/globals';
+import type { AgentTool, ToolContext } from '../agent-tool.js';
 
 type SandboxPort = ToolContext['sandbox'];
 
@@ -109,4 +110,22 @@ export function fakeToolContext(
   scope: SandboxScope = TEST_SCOPE,
 ): ToolContext & { sandbox: FakeSandbox } {
   return { sandbox: new FakeSandbox(limits), scope };
+}
+
+/**
+ * The schema rule every tool keeps: an object whose properties are exactly `fields`, each with a
+ * description, all required.
+ */
+export function expectDescribedSchema(tool: AgentTool, fields: string[]): void {
+  const schema = tool.parameters as {
+    type: string;
+    properties: Record<string, { description?: string }>;
+    required?: string[];
+  };
+  expect(schema.type).toBe('object');
+  expect(Object.keys(schema.properties).sort()).toEqual([...fields].sort());
+  for (const property of Object.values(schema.properties)) {
+    expect(property.description).toEqual(expect.stringMatching(/\w{3,}/));
+  }
+  expect([...(schema.required ?? [])].sort()).toEqual([...fields].sort());
 }

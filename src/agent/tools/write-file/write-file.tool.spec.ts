@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { fakeToolContext, TEST_SCOPE } from '../testing/fake-sandbox.js';
+import { fakeToolContext, TEST_SCOPE, expectDescribedSchema } from '../testing/fake-sandbox.js';
 import { ToolRegistry } from '../tool-registry.js';
 import { writeFileTool } from './write-file.tool.js';
 
@@ -84,17 +84,7 @@ describe('write_file', () => {
   });
 
   it('has a schema with a description on every property and every property required', () => {
-    const schema = writeFileTool.parameters as {
-      type: string;
-      properties: Record<string, { type: string; description?: string }>;
-      required?: string[];
-    };
-    expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual(['content', 'filename']);
-    for (const property of Object.values(schema.properties)) {
-      expect(property.description).toEqual(expect.stringMatching(/\w{3,}/));
-    }
-    expect([...(schema.required ?? [])].sort()).toEqual(['content', 'filename']);
+    expectDescribedSchema(writeFileTool, ['filename', 'content']);
     expect(writeFileTool.bulkyKeys).toEqual(['content']);
   });
 });
