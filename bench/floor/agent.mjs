@@ -7,6 +7,7 @@
  * they arrive. Only write_file is implemented (the only tool the benchmark's model calls).
  */
 import { Agent, request } from 'node:http';
+import { inTransaction } from './transaction.mjs';
 import { ToolRegistry } from '../../dist/agent/tools/tool-registry.js';
 import { systemPrompt } from '../../dist/agent/run/system-prompt.js';
 
@@ -123,22 +124,14 @@ export async function runTurn(deps, turn) {
   const { pool } = deps;
   const { userId, sessionId: sid, content } = turn;
   // beginTurn: one transaction
-  const client = await pool.connect();
-  let userMsg, assistant;
-  try {
-    await client.query('START TRANSACTION');
-    userMsg = (await q(client, SQL_INSERT_USER_MSG, [sid, 'user', content, 'completed'])).rows[0];
-    assistant = (
+  const { userMsg, assistant } = await inTransaction(pool, async (client) => {
+    const user = (await q(client, SQL_INSERT_USER_MSG, [sid, 'user', content, 'completed'])).rows[0];
+    const running = (
       await q(client, SQL_INSERT_ASSISTANT_MSG, [sid, 'assistant', '', 'running', new Date(), 'floor'])
     ).rows[0];
     await q(client, SQL_TOUCH_NOW, [sid]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    return { userMsg: user, assistant: running };
+  });
   turn.send?.('user_message', {
     id: userMsg.id,
     session_id: sid,

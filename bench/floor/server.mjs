@@ -18,6 +18,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { runTurn } from './agent.mjs';
+import { inTransaction } from './transaction.mjs';
 
 const env = process.env;
 const SECRET = env.JWT_SECRET ?? '';
@@ -310,9 +311,7 @@ async function write(
   /** @type {string} */ name,
   /** @type {Buffer} */ bytes,
 ) {
-  const client = await pool.connect();
-  try {
-    await client.query('START TRANSACTION');
+  await inTransaction(pool, async (client) => {
     const locked = await client.query(SQL_LOCK, [sid, userId]);
     if (locked.rows.length === 0) throw new HttpError(404, 'Session not found');
     const sessionBytes = Number(locked.rows[0].sandbox_bytes);
@@ -322,13 +321,7 @@ async function write(
     if (bytes.length > oldSize && after > MAX_SESSION) throw new HttpError(413, 'Sandbox full');
     await client.query(SQL_UPSERT, [sid, name, bytes, bytes.length, contentTypeFor(name)]);
     await client.query(SQL_ADJUST, [sid, bytes.length - oldSize]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 const server = createServer((req, res) => {
