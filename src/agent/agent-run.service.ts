@@ -4,7 +4,6 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { ExecutionStep } from '../messages/execution-step.entity.js';
 import type { Message } from '../messages/message.entity.js';
 import { toMessageView, toStepView } from '../messages/message.presenter.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -121,7 +120,7 @@ export class AgentRunService {
       this.config.agent.runTimeoutMs,
     );
     const stepView = (s: StepState) =>
-      toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id } as ExecutionStep);
+      toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id });
     let outcome: RunOutcome;
     try {
       const history = await this.messages.history(

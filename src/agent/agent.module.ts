@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ExecutionStep } from '../messages/execution-step.entity.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -13,12 +11,7 @@ import { RunFollowService } from './events/run-follow.service.js';
 import { RunRegistry } from './run/run-registry.service.js';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([ExecutionStep]),
-    MessagesModule,
-    SessionsModule,
-    SandboxModule,
-  ],
+  imports: [MessagesModule, SessionsModule, SandboxModule],
   controllers: [AgentController],
   providers: [
     AgentRunService,

@@ -103,7 +103,23 @@ export function toMessageView(m: Message): MessageView {
   return view;
 }
 
-export const toStepView = (s: ExecutionStep): StepView => ({
+/** The fields of a step a view needs (a stored row, or a step the loop holds in memory). */
+export type StepRecord = Pick<
+  ExecutionStep,
+  | 'id'
+  | 'sessionId'
+  | 'messageId'
+  | 'iteration'
+  | 'status'
+  | 'toolName'
+  | 'toolArguments'
+  | 'progress'
+  | 'error'
+  | 'startedAt'
+  | 'finishedAt'
+>;
+
+export const toStepView = (s: StepRecord): StepView => ({
   id: s.id,
   session_id: s.sessionId,
   message_id: s.messageId,

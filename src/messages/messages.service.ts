@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { conflict } from '../common/errors/app-error.js';
 import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
@@ -57,7 +57,6 @@ export interface TurnEnd {
 @Injectable()
 export class MessagesService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly sql: Sql,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
@@ -179,11 +178,11 @@ export class MessagesService {
 
   /** Flags the session's running turn for cancellation; the replica running it sees the flag. */
   async requestCancel(sessionId: string): Promise<number | null> {
-    const rows: [{ id: number }[], number] = await this.db.query(
+    const rows: { id: number }[] = await this.sql.query(
       `UPDATE messages SET cancel_requested = true WHERE session_id = $1 AND status = 'running' RETURNING id`,
       [sessionId],
     );
-    return rows[0][0]?.id ?? null;
+    return rows[0]?.id ?? null;
   }
 
   /** Of the given running turns, those someone asked to cancel. One query for all local runs. */
@@ -200,7 +199,7 @@ export class MessagesService {
 
   async heartbeat(ids: number[]): Promise<void> {
     if (ids.length > 0) {
-      await this.db.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [
+      await this.sql.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [
         ids,
       ]);
     }
@@ -216,8 +215,8 @@ export class MessagesService {
     runnerId?: string;
     reason: string;
   }): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const rows: [{ id: number }[], number] = await tx.query(
+    return this.sql.transaction(async (tx) => {
+      const rows: { id: number }[] = await tx.query(
         `UPDATE messages
             SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
                 content = CASE WHEN content = '' THEN $1 ELSE content || E'\\n\\n' || $1 END
@@ -228,7 +227,7 @@ export class MessagesService {
         RETURNING id`,
         [opts.reason, opts.sessionId ?? null, opts.runnerId ?? null, opts.staleMs],
       );
-      const ids = rows[0].map((r) => r.id);
+      const ids = rows.map((r) => r.id);
       if (ids.length > 0) {
         await tx.query(
           `UPDATE execution_steps SET status = 'failed', progress = 100, error = $2, finished_at = now()
