@@ -1,4 +1,4 @@
-// Jest runs in native ESM mode (NestJS 12 is ESM-only); see ../shared/stack-notes.md.
+// Jest runs in native ESM mode: NestJS 12 is ESM-only, and Jest cannot load it in CommonJS mode.
 const tsJest = [
   'ts-jest',
   { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: ['TS151001'] } },
