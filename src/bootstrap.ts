@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
+import { bodyParserByRoute } from './common/http/body-limits.js';
 import type { AppConfig } from './config/app-config.js';
 
 /** Validation failures are 422 with one line per field; values are never coerced to another type. */
@@ -79,8 +80,14 @@ export async function createApp(
       maxAge: 600,
     });
   }
-  // Any 1 MiB file fits in a JSON body however it is escaped; more is refused with 413.
-  app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
+  // Each route reads up to its own limit (src/common/http/body-limits.ts); more is refused with 413.
+  app.use(
+    bodyParserByRoute({
+      fileWriteBytes: config.http.bodyLimitBytes,
+      messageBytes: config.http.bodyLimitMessageBytes,
+      defaultBytes: config.http.bodyLimitDefaultBytes,
+    }),
+  );
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   // API answers are per-user and never revalidated; hashing every body for an ETag is pure cost.

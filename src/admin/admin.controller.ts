@@ -2,11 +2,12 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Paginated } from '../common/http/paginated.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.js';
 import { AdminOnly } from './admin-only.decorator.js';
 import { AdminUserView, UsageView } from './admin.presenter.js';
 import { AdminService } from './admin.service.js';
-import { PageQueryDto } from './dto/page-query.dto.js';
+import { AdminPageQueryDto } from './dto/page-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 
 @ApiTags('admin')
@@ -16,11 +17,11 @@ import { UpdateUserDto } from './dto/update-user.dto.js';
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
-  @ApiOperation({ summary: 'Users, by id' })
-  @ApiOkResponse({ type: [AdminUserView] })
+  @ApiOperation({ summary: 'Users, by id, a page at a time (`?limit=`, `?before=`)' })
+  @Paginated(AdminUserView)
   @ApiErrors(401, 403, 422)
   @Get('users')
-  listUsers(@CurrentUser() user: AuthUser, @Query() page: PageQueryDto) {
+  listUsers(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
     return this.admin.listUsers(user, page);
   }
 
@@ -32,11 +33,11 @@ export class AdminController {
     return this.admin.updateUser(user, id, dto);
   }
 
-  @ApiOperation({ summary: 'Messages, runs, tokens and sandbox bytes per user' })
-  @ApiOkResponse({ type: [UsageView] })
+  @ApiOperation({ summary: 'Messages, runs, tokens and sandbox bytes per user, by user id, paged' })
+  @Paginated(UsageView)
   @ApiErrors(401, 403, 422)
   @Get('usage')
-  usage(@CurrentUser() user: AuthUser, @Query() page: PageQueryDto) {
+  usage(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
     return this.admin.usage(user, page);
   }
 }

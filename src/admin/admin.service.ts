@@ -1,19 +1,25 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { MoreThan, Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, badRequest, notFound } from '../common/errors/app-error.js';
+import { decodeCursor, pageLimit, pageOf, type Page } from '../common/http/pagination.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { User } from '../users/user.entity.js';
 import { assertAdmin } from './admin.guard.js';
 import { toAdminUserView, type AdminUserView, type UsageView } from './admin.presenter.js';
-import type { PageQueryDto } from './dto/page-query.dto.js';
+import type { AdminPageQueryDto } from './dto/page-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UsersService } from '../users/users.service.js';
 
-const DEFAULT_LIMIT = 100;
 const MAX_INT4 = 2_147_483_647;
+
+/** An admin list's cursor: [id of the last user of the page before]; users are listed by id. */
+const parseUserCursor = ([id, ...rest]: unknown[]): number | undefined =>
+  rest.length === 0 && Number.isInteger(id) && (id as number) > 0 && (id as number) <= MAX_INT4
+    ? (id as number)
+    : undefined;
 
 /** Per-user totals in one statement: messages and sessions are aggregated once each, then joined. */
 const USAGE_SQL = `
@@ -37,6 +43,7 @@ const USAGE_SQL = `
         JOIN sessions se ON se.id = msg.session_id
        GROUP BY se.user_id
     ) m ON m.user_id = u.id
+   WHERE $3::int IS NULL OR u.id > $3
    ORDER BY u.id
    LIMIT $1 OFFSET $2`;
 
@@ -82,14 +89,17 @@ export class AdminService implements OnApplicationBootstrap {
     }
   }
 
-  async listUsers(actor: AuthUser, page: PageQueryDto): Promise<AdminUserView[]> {
+  async listUsers(actor: AuthUser, query: AdminPageQueryDto): Promise<Page<AdminUserView>> {
     assertAdmin(actor);
+    const limit = pageLimit(query);
+    const afterId = decodeCursor(query.before, parseUserCursor);
     const users = await this.users.find({
+      where: afterId === undefined ? {} : { id: MoreThan(afterId) },
       order: { id: 'ASC' },
-      take: page.limit ?? DEFAULT_LIMIT,
-      skip: page.offset ?? 0,
+      take: limit + 1,
+      skip: query.offset ?? 0,
     });
-    return users.map(toAdminUserView);
+    return pageOf(users, limit, (last) => [last.id]).map(toAdminUserView);
   }
 
   async updateUser(
@@ -129,13 +139,15 @@ export class AdminService implements OnApplicationBootstrap {
     return toAdminUserView(saved);
   }
 
-  async usage(actor: AuthUser, page: PageQueryDto): Promise<UsageView[]> {
+  async usage(actor: AuthUser, query: AdminPageQueryDto): Promise<Page<UsageView>> {
     assertAdmin(actor);
+    const limit = pageLimit(query);
     const rows: UsageRow[] = await this.users.query(USAGE_SQL, [
-      page.limit ?? DEFAULT_LIMIT,
-      page.offset ?? 0,
+      limit + 1,
+      query.offset ?? 0,
+      decodeCursor(query.before, parseUserCursor) ?? null,
     ]);
-    return rows.map((r) => ({
+    return pageOf(rows, limit, (last) => [last.user_id]).map((r) => ({
       user_id: r.user_id,
       username: r.username,
       tier: r.tier,

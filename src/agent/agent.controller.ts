@@ -24,6 +24,7 @@ import { AgentRunService } from './agent-run.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
 import { PostMessageDto } from './dto/post-message.dto.js';
 import { SseStream } from './sse-stream.js';
+import { StreamSlots } from './stream-slots.service.js';
 
 export class CancelView {
   @ApiProperty({ example: 'Cancellation requested' })
@@ -41,6 +42,7 @@ export class AgentController {
   constructor(
     private readonly agent: AgentRunService,
     private readonly follower: RunFollowService,
+    private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -59,7 +61,7 @@ export class AgentController {
     },
   })
   @ApiExtraModels(MessageView)
-  @ApiSessionErrors(409, 422, 502, 503)
+  @ApiSessionErrors(409, 422, 429, 502, 503)
   @Post()
   @HttpCode(200)
   async post(
@@ -69,7 +71,7 @@ export class AgentController {
     @Res() res: Response,
   ): Promise<void> {
     if (dto.stream) {
-      const sse = new SseStream(res, this.config.http.sseHeartbeatMs);
+      const sse = this.openStream(user, res);
       await this.agent.start(user, session.id, dto.content, (e) => sse.send(e));
       return;
     }
@@ -99,9 +101,21 @@ export class AgentController {
     @CurrentSession() session: OwnedSession,
     @Res() res: Response,
   ): Promise<void> {
-    const sse = new SseStream(res, this.config.http.sseHeartbeatMs);
+    const sse = this.openStream(user, res);
     const unsubscribe = await this.follower.followLatest(user, session.id, (e) => sse.send(e));
     sse.onClose(unsubscribe);
+  }
+
+  /** A stream counted against the user's open streams (429 past the cap) until it closes, however. */
+  private openStream(user: AuthUser, res: Response): SseStream {
+    const release = this.slots.acquire(user.id);
+    const sse = new SseStream(res, {
+      heartbeatMs: this.config.http.sseHeartbeatMs,
+      maxBufferedBytes: this.config.http.sseMaxBufferedBytes,
+    });
+    // The response closing covers every end: done/error, the client leaving, or an error answer instead.
+    sse.onClose(release);
+    return sse;
   }
 
   @ApiOperation({ summary: 'Stop the running turn, wherever it runs' })

@@ -9,6 +9,7 @@ import { OpenAiLlmClient } from './llm/openai-llm.client.js';
 import { RunEventBus } from './events/run-event-bus.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
 import { RunRegistry } from './run/run-registry.service.js';
+import { StreamSlots } from './stream-slots.service.js';
 
 @Module({
   imports: [MessagesModule, SessionsModule, SandboxModule],
@@ -18,6 +19,7 @@ import { RunRegistry } from './run/run-registry.service.js';
     RunRegistry,
     RunEventBus,
     RunFollowService,
+    StreamSlots,
     { provide: LLM_CLIENT, useClass: OpenAiLlmClient },
   ],
 })

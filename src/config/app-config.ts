@@ -11,9 +11,18 @@ export interface AppConfig {
   http: {
     port: number;
     host: string;
+    /** Largest JSON body of a sandbox file write (`BODY_LIMIT_BYTES`). */
     bodyLimitBytes: number;
+    /** Largest JSON body of a chat message. */
+    bodyLimitMessageBytes: number;
+    /** Largest body of every other route. */
+    bodyLimitDefaultBytes: number;
     trustProxy: string | boolean | number;
     sseHeartbeatMs: number;
+    /** Bytes a slow SSE reader may leave unread before its stream is closed. */
+    sseMaxBufferedBytes: number;
+    /** Open SSE streams per user on one replica; 0 = unlimited. */
+    maxStreamsPerUser: number;
     /** Allowed browser origins for CORS; empty = CORS off. */
     corsOrigins: string[];
     /** How long in-flight requests may take to finish after SIGTERM. */
@@ -133,8 +142,12 @@ export function loadConfig(env: Env): AppConfig {
       port: int(env, 'PORT', 3000, 0),
       host: str(env, 'HOST') ?? '0.0.0.0',
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
+      bodyLimitMessageBytes: int(env, 'BODY_LIMIT_MESSAGE_BYTES', 1024 * 1024),
+      bodyLimitDefaultBytes: int(env, 'BODY_LIMIT_DEFAULT_BYTES', 64 * 1024),
       trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
       sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 15_000),
+      sseMaxBufferedBytes: int(env, 'SSE_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
+      maxStreamsPerUser: int(env, 'LIMIT_STREAMS_PER_USER', 20, 0),
       corsOrigins: list(env, 'CORS_ORIGINS'),
       shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     },

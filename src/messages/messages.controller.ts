@@ -1,6 +1,8 @@
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Paginated } from '../common/http/paginated.decorator.js';
+import { PageQueryDto } from '../common/http/pagination.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/sessions.service.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
@@ -14,12 +16,18 @@ import { MessagesService } from './messages.service.js';
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
-  @ApiOperation({ summary: 'The conversation, oldest first' })
-  @ApiOkResponse({ type: [MessageView] })
-  @ApiSessionErrors()
+  @ApiOperation({
+    summary: 'The conversation, oldest first, a page at a time',
+    description:
+      'The first page is the newest `limit` messages (default 100, max 500), oldest first. ' +
+      'The `Link: <…>; rel="next"` URL gives the messages just before them (older), oldest first ' +
+      'again — what a chat shows when you scroll up. No Link header: the start of the conversation.',
+  })
+  @Paginated(MessageView)
+  @ApiSessionErrors(422)
   @Get()
-  async list(@CurrentSession() session: OwnedSession) {
-    return (await this.messages.list(session.id)).map(toMessageView);
+  async list(@CurrentSession() session: OwnedSession, @Query() page: PageQueryDto) {
+    return (await this.messages.list(session.id, page)).map(toMessageView);
   }
 
   @ApiOperation({ summary: 'The tool calls of the latest agent turn, live while it runs' })

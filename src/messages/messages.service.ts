@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { conflict } from '../common/errors/app-error.js';
+import {
+  decodeCursor,
+  Page,
+  pageLimit,
+  pageOf,
+  type PageQueryDto,
+} from '../common/http/pagination.js';
 import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { Sql } from '../database/sql.service.js';
@@ -27,6 +34,14 @@ interface MessageRow {
   created_at: Date;
   finished_at: Date | null;
 }
+
+const MAX_INT4 = 2_147_483_647;
+
+/** A messages cursor: [id of the oldest message of the page before]. */
+const parseMessageCursor = ([id, ...rest]: unknown[]): number | undefined =>
+  rest.length === 0 && Number.isInteger(id) && (id as number) > 0 && (id as number) <= MAX_INT4
+    ? (id as number)
+    : undefined;
 
 const toMessage = (r: MessageRow): Message =>
   Object.assign(new Message(), {
@@ -62,8 +77,21 @@ export class MessagesService {
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
   ) {}
 
-  list(sessionId: string): Promise<Message[]> {
-    return this.messages.find({ where: { sessionId }, order: { id: 'ASC' } });
+  /**
+   * A page of the conversation as a chat shows it: the newest `limit` messages, oldest first; the next
+   * page holds the `limit` messages just before this one (back in time), oldest first again.
+   */
+  async list(sessionId: string, query: PageQueryDto): Promise<Page<Message>> {
+    const limit = pageLimit(query);
+    const beforeId = decodeCursor(query.before, parseMessageCursor);
+    const newestFirst = await this.sql.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+        WHERE session_id = $1 AND ($2::int IS NULL OR id < $2)
+        ORDER BY id DESC LIMIT $3`,
+      [sessionId, beforeId ?? null, limit + 1],
+    );
+    const page = pageOf(newestFirst.map(toMessage), limit, (oldest) => [oldest.id]);
+    return new Page(page.items.reverse(), page.next);
   }
 
   /** The steps of the session's latest assistant message, in the order the model called the tools. */

@@ -6,9 +6,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { Paginated } from '../common/http/paginated.decorator.js';
+import { PageQueryDto } from '../common/http/pagination.js';
 import { SessionTitleDto } from './dto/session-title.dto.js';
 import { SessionView, toSessionView } from './session.presenter.js';
 import { SessionsService } from './sessions.service.js';
@@ -19,12 +21,14 @@ import { SessionsService } from './sessions.service.js';
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
-  @ApiOperation({ summary: 'Your sessions, most recently updated first' })
-  @ApiOkResponse({ type: [SessionView] })
-  @ApiErrors(401)
+  @ApiOperation({
+    summary: 'Your sessions, most recently updated first, a page at a time (`?limit=`, `?before=`)',
+  })
+  @Paginated(SessionView)
+  @ApiErrors(401, 422)
   @Get()
-  async list(@CurrentUser() user: AuthUser) {
-    return (await this.sessions.list(user.id)).map(toSessionView);
+  async list(@CurrentUser() user: AuthUser, @Query() page: PageQueryDto) {
+    return (await this.sessions.list(user.id, page)).map(toSessionView);
   }
 
   @ApiOperation({ summary: 'Create a session' })

@@ -6,9 +6,33 @@ import { TtlCache } from '../common/cache/ttl-cache.js';
 import { Sql } from '../database/sql.service.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { forbidden, notFound } from '../common/errors/app-error.js';
+import {
+  decodeCursor,
+  pageLimit,
+  pageOf,
+  type Page,
+  type PageQueryDto,
+} from '../common/http/pagination.js';
 import { Session } from './session.entity.js';
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
+const MICRO_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+/** A sessions cursor: [updated_at as UTC ISO with microseconds, id]; anything else is not one. */
+function parseSessionCursor(key: unknown[]): { at: string; id: string } | undefined {
+  const [at, id] = key;
+  if (key.length !== 2 || typeof at !== 'string' || typeof id !== 'string') {
+    return undefined;
+  }
+  if (!MICRO_ISO.test(at) || !SESSION_ID.test(id)) {
+    return undefined;
+  }
+  // The round trip through Date refuses instants that do not exist (month 13, 30 February).
+  const ms = new Date(`${at.slice(0, 23)}Z`);
+  return !Number.isNaN(ms.getTime()) && ms.toISOString().slice(0, 23) === at.slice(0, 23)
+    ? { at, id }
+    : undefined;
+}
 
 export type SessionRow = Pick<Session, 'id' | 'title' | 'createdAt' | 'updatedAt'>;
 
@@ -43,15 +67,27 @@ export class SessionsService {
     return { id: session.id, userId: session.userId };
   }
 
-  /** Most recently updated first. Plain SQL: this is the busiest read of the API. */
-  async list(userId: number): Promise<SessionRow[]> {
-    const rows: { id: string; title: string; created_at: Date; updated_at: Date }[] =
+  /**
+   * Most recently updated first, one page. Plain SQL: this is the busiest read of the API. The cursor is
+   * (updated_at to the microsecond, id); `updated_at <= $2` is the range the index
+   * (user_id, updated_at DESC, id) scans, the OR only filters the rows of the cursor's own instant.
+   */
+  async list(userId: number, query: PageQueryDto): Promise<Page<SessionRow>> {
+    const limit = pageLimit(query);
+    const after = decodeCursor(query.before, parseSessionCursor);
+    const rows: { id: string; title: string; created_at: Date; updated_at: Date; at: string }[] =
       await this.sql.query(
-        `SELECT id, title, created_at, updated_at FROM sessions
-          WHERE user_id = $1 ORDER BY updated_at DESC, id`,
-        [userId],
+        `SELECT id, title, created_at, updated_at,
+                to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+           FROM sessions
+          WHERE user_id = $1
+            AND ($2::timestamptz IS NULL
+                 OR (updated_at <= $2::timestamptz AND (updated_at < $2::timestamptz OR id > $3)))
+          ORDER BY updated_at DESC, id
+          LIMIT $4`,
+        [userId, after?.at ?? null, after?.id ?? null, limit + 1],
       );
-    return rows.map((r) => ({
+    return pageOf(rows, limit, (r) => [r.at, r.id]).map((r) => ({
       id: r.id,
       title: r.title,
       createdAt: r.created_at,

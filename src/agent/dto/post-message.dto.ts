@@ -6,11 +6,13 @@ export class PostMessageDto {
   /** What the user asks the agent to build or change. */
   @ApiProperty({
     minLength: 1,
-    maxLength: 100_000,
+    maxLength: 1_048_576,
+    description:
+      'up to 1 048 576 characters; the whole body is read up to BODY_LIMIT_MESSAGE_BYTES (1 MiB)',
     example: 'Build me a landing page for a bakery',
   })
   @IsString()
-  @Length(1, 100_000)
+  @Length(1, 1_048_576)
   @NoNul()
   content!: string;
 

@@ -42,6 +42,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (exception instanceof AppError && exception.headers) {
+      res.set(exception.headers);
+    }
     res.status(status).json(body);
   }
 

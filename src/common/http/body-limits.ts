@@ -1,0 +1,67 @@
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+
+/** Which routes may send a bigger body than the default, and how it is parsed. */
+export interface BodyRule {
+  method: 'POST' | 'PUT' | 'PATCH';
+  /** Matched against the path without the query string, `/api` prefix included. */
+  path: RegExp;
+  /** `json` for JSON bodies; `raw` keeps the bytes as a Buffer (for archives). */
+  parser: 'json' | 'raw';
+  /** For `raw`: the content type read; other types are left unread. */
+  type?: string;
+  limitBytes: number;
+}
+
+export interface BodyLimits {
+  fileWriteBytes: number;
+  messageBytes: number;
+  defaultBytes: number;
+}
+
+/**
+ * The one table of per-route body limits; every route not listed reads at most the default. Routes are
+ * matched case-insensitively because Express routes them so; a trailing slash is allowed likewise.
+ * When archive imports land, add:
+ *   { method: 'POST', path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i, parser: 'raw',
+ *     type: 'application/zip', limitBytes: 50 * 1024 * 1024 }
+ */
+export function bodyRules(limits: BodyLimits): BodyRule[] {
+  return [
+    {
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/sandbox\/files\/.+$/i,
+      parser: 'json',
+      limitBytes: limits.fileWriteBytes,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/messages\/?$/i,
+      parser: 'json',
+      limitBytes: limits.messageBytes,
+    },
+  ];
+}
+
+const parserFor = (rule: Pick<BodyRule, 'parser' | 'type' | 'limitBytes'>): RequestHandler =>
+  rule.parser === 'raw'
+    ? express.raw({ type: rule.type ?? 'application/octet-stream', limit: rule.limitBytes })
+    : express.json({ limit: rule.limitBytes });
+
+/**
+ * Body parsing with the limit of the route: it runs before auth and any handler, so a body past its
+ * limit is refused with 413 before any work is done (body-parser stops reading at the limit, and
+ * refuses at once when Content-Length already says more).
+ */
+export function bodyParserByRoute(limits: BodyLimits): RequestHandler {
+  const routed = bodyRules(limits).map((rule) => ({ rule, parse: parserFor(rule) }));
+  const fallback = parserFor({ parser: 'json', limitBytes: limits.defaultBytes });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const hit = routed.find(({ rule }) => rule.method === req.method && rule.path.test(req.path));
+    (hit?.parse ?? fallback)(req, res, next);
+  };
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually, llmEnv } from '../support/agent-helpers.js';
+import { createSession, registerUser, type TestUser } from '../support/factories.js';
+import { FakeOpenAi, streamed, type Piece } from '../support/fake-openai.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const MiB = 1024 * 1024;
+/** Small enough that the stalled reader is given up once the kernel's socket buffers are full. */
+const CAP = 32 * 1024;
+
+/** The service's resident memory, from the kernel. */
+const rssBytes = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+/** A model answer of `n` text pieces of `size` characters each, sent as fast as the socket takes them. */
+const manyDeltas = (n: number, size: number): Piece[] =>
+  Array.from({ length: n }, (_, i) => ({ text: String(i % 10).repeat(size) }));
+
+/**
+ * POSTs a streamed message over a raw socket and reads nothing: the socket is never put in flowing
+ * mode, so after Node's own 16 KiB the kernel's buffers fill and the service's writes back up.
+ */
+function stalledStream(t: TestApp, token: string, sessionId: string): Socket {
+  const { port } = new URL(t.baseUrl);
+  const body = JSON.stringify({ content: 'Write a lot', stream: true });
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.write(
+    `POST /api/sessions/${sessionId}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Authorization: Bearer ${token}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  return socket;
+}
+
+/** Reads the rest of the socket until the server closes it; the SSE events found in the body. */
+function readToEnd(socket: Socket): Promise<{ event: string; data: any }[]> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const done = () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({
+        event: m[1],
+        data: JSON.parse(m[2]),
+      }));
+      resolve(events);
+    };
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+}
+
+async function assistantOf(t: TestApp, token: string, sessionId: string) {
+  return eventually(
+    async () => {
+      const res = await t.http.get(`/api/sessions/${sessionId}/messages`, { token });
+      const last = res.body.at(-1);
+      return last?.role === 'assistant' && last.status !== 'running' ? last : undefined;
+    },
+    120_000,
+    'the run to be stored',
+  );
+}
+
+describe.each([
+  ['given up', { SSE_MAX_BUFFERED_BYTES: String(CAP) }],
+  ['served', {}],
+])('faults: a slow SSE reader (%s)', (mode, env) => {
+  const fake = new FakeOpenAi(() => streamed(manyDeltas(10, 1)));
+  let t: TestApp;
+  let user: TestUser;
+  const when = (want: string) => (mode === want ? it : it.skip);
+
+  beforeAll(async () => {
+    await fake.start();
+    t = await startTestApp(llmEnv(fake, env));
+    user = await registerUser(t.http);
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+  });
+
+  when('given up')(
+    'keeps memory bounded while a reader takes nothing, answers others, and stores the run',
+    async () => {
+      const sessionId = await createSession(t.http, user.token);
+      const pieces = 250_000;
+      const size = 8;
+      fake.scriptFromNow(() => streamed(manyDeltas(pieces, size)));
+      const pid = t.process.pid!;
+      const baseline = rssBytes(pid);
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 50);
+
+      const socket = stalledStream(t, user.token, sessionId);
+      // Other requests answer while the run streams into a full socket.
+      const answers: number[] = [];
+      let slowest = 0;
+      let message: any;
+      for (;;) {
+        const started = Date.now();
+        const res = await t.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
+        slowest = Math.max(slowest, Date.now() - started);
+        answers.push(res.status);
+        const last = res.body.at(-1);
+        if (last?.role === 'assistant' && last.status !== 'running') {
+          message = last;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      clearInterval(sampler);
+      const growth = peak - baseline;
+      console.log(
+        `slow reader: ${pieces} deltas (${(pieces * size) / MiB} MiB of text); RSS ${(baseline / MiB).toFixed(0)} → ` +
+          `peak ${(peak / MiB).toFixed(0)} MiB (+${(growth / MiB).toFixed(1)}); ${answers.length} other requests, ` +
+          `slowest ${slowest} ms`,
+      );
+
+      expect(answers.every((s) => s === 200)).toBe(true);
+      expect(message.status).toBe('completed');
+      expect(message.content).toBe(
+        manyDeltas(pieces, size)
+          .map((p) => (p as { text: string }).text)
+          .join(''),
+      );
+      // Buffering every frame the reader missed grew RSS by ~650 bytes a delta (+132 MiB for 200 000);
+      // coalesced, the growth is the run's own garbage, collected as it goes (~50 MiB).
+      expect(growth).toBeLessThan(100 * MiB);
+
+      // The stream was given up: what the reader finally gets ends without `done`, and the socket closes.
+      const events = await readToEnd(socket);
+      expect(events[0].event).toBe('user_message');
+      expect(events.some((e) => e.event === 'done')).toBe(false);
+      const last = events.at(-1)!;
+      if (last.event === 'error') {
+        expect(last.data.detail).toMatch(/too slowly/);
+      }
+    },
+  );
+
+  when('served')(
+    'coalesces what a late reader missed: every character arrives once, then done',
+    async () => {
+      const sessionId = await createSession(t.http, user.token);
+      const pieces = 150_000;
+      fake.scriptFromNow(() => streamed(manyDeltas(pieces, 1)));
+      const socket = stalledStream(t, user.token, sessionId);
+      const message = await assistantOf(t, user.token, sessionId);
+      expect(message.status).toBe('completed');
+      const events = await readToEnd(socket);
+      const deltas = events.filter((e) => e.event === 'delta');
+      console.log(
+        `late reader: ${pieces} deltas emitted, ${deltas.length} delivered after coalescing`,
+      );
+      expect(deltas.map((e) => e.data.content).join('')).toBe(message.content);
+      expect(deltas.length).toBeLessThan(pieces);
+      expect(events.at(-1)).toEqual({ event: 'done', data: message });
+    },
+  );
+});
