@@ -22,6 +22,8 @@ export class AppError extends Error {
     readonly kind: AppErrorKind,
     message: string,
     readonly errors?: FieldError[],
+    /** Seconds the client should wait before trying again; sent as `Retry-After`. */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
     this.name = 'AppError';
@@ -35,3 +37,6 @@ export const forbidden = (message: string) => new AppError('forbidden', message)
 export const notFound = (message: string) => new AppError('not_found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
 export const payloadTooLarge = (message: string) => new AppError('payload_too_large', message);
+export const rateLimited = (message: string, retryAfterSec?: number) =>
+  new AppError('rate_limited', message, undefined, retryAfterSec);
+export const validationFailed = (message: string) => new AppError('validation', message);

@@ -42,6 +42,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    if (exception instanceof AppError && exception.retryAfterSec !== undefined) {
+      res.setHeader('Retry-After', String(exception.retryAfterSec));
+    }
     res.status(status).json(body);
   }
 
