@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -11,7 +12,7 @@ import { RunFollowService } from './events/run-follow.service.js';
 import { RunRegistry } from './run/run-registry.service.js';
 
 @Module({
-  imports: [MessagesModule, SessionsModule, SandboxModule],
+  imports: [MessagesModule, SessionsModule, SandboxModule, IdempotencyModule],
   controllers: [AgentController],
   providers: [
     AgentRunService,

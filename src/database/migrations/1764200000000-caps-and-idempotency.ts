@@ -14,6 +14,7 @@ export class CapsAndIdempotency1764200000000 implements MigrationInterface {
         PRIMARY KEY (user_id, day)
       )`);
 
+    // The answer is kept as the exact JSON text sent (jsonb would reorder keys), so a replay is byte-identical.
     await q.query(`
       CREATE TABLE idempotency_keys (
         user_id         int          NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -21,7 +22,7 @@ export class CapsAndIdempotency1764200000000 implements MigrationInterface {
         request_hash    char(64)     NOT NULL,
         status          varchar(16)  NOT NULL DEFAULT 'in_progress' CHECK (status IN ('in_progress', 'done')),
         response_status smallint,
-        response_body   jsonb,
+        response_body   text,
         created_at      timestamptz  NOT NULL DEFAULT now(),
         PRIMARY KEY (user_id, key)
       )`);
