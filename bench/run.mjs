@@ -183,6 +183,11 @@ async function startTarget(name) {
           THROTTLE_LIMIT_FREE: '100000000',
           THROTTLE_LIMIT_PRO: '100000000',
           THROTTLE_LIMIT_ENTERPRISE: '100000000',
+          // Nor the per-user caps (0 = unlimited): one bench user runs many sessions, turns and tokens.
+          LIMIT_SESSIONS_FREE: '0',
+          LIMIT_STORAGE_BYTES_FREE: '0',
+          LIMIT_CONCURRENT_RUNS_FREE: '0',
+          LIMIT_TOKENS_PER_DAY_FREE: '0',
           // 50 one-call rounds plus the answer.
           AGENT_MAX_ITERATIONS: '200',
         },

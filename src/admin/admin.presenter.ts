@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TIERS, type User } from '../users/user.entity.js';
-import { MeView, toMeView } from '../users/user.presenter.js';
+import { ProfileView, toProfileView } from '../users/user.presenter.js';
 
 /** What an admin sees of a user: the user's own view plus the disabled flag. */
-export class AdminUserView extends MeView {
+export class AdminUserView extends ProfileView {
   @ApiProperty()
   disabled!: boolean;
 }
@@ -35,6 +35,6 @@ export class UsageView {
 }
 
 export const toAdminUserView = (u: User): AdminUserView => ({
-  ...toMeView(u),
+  ...toProfileView(u),
   disabled: u.disabled,
 });

@@ -62,7 +62,7 @@ export class AgentRunService {
     }
     let turn: [Message, Message];
     try {
-      turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
+      turn = await this.messages.beginTurn(user.id, sessionId, content, this.registry.runnerId);
     } catch (err) {
       // A turn left by a replica that died must not lock the session: sweep it and try once more.
       if (
@@ -71,7 +71,7 @@ export class AgentRunService {
       ) {
         throw err;
       }
-      turn = await this.messages.beginTurn(sessionId, content, this.registry.runnerId);
+      turn = await this.messages.beginTurn(user.id, sessionId, content, this.registry.runnerId);
     }
     const [userMessage, assistantMessage] = turn;
     const messageId = assistantMessage.id;

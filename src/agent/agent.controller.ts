@@ -1,6 +1,7 @@
 import {
   ApiBearerAuth,
   ApiExtraModels,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
@@ -9,13 +10,15 @@ import {
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { MessageView } from '../messages/message.presenter.js';
-import { Body, Controller, Get, HttpCode, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { toMessageView } from '../messages/message.presenter.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/sessions.service.js';
@@ -44,6 +47,7 @@ export class AgentController {
     private readonly follower: RunFollowService,
     private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Runs one agent turn: the stored assistant message as JSON, or the run's events as SSE. */
@@ -61,6 +65,7 @@ export class AgentController {
     },
   })
   @ApiExtraModels(MessageView)
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiSessionErrors(409, 422, 429, 502, 503)
   @Post()
   @HttpCode(200)
@@ -68,6 +73,7 @@ export class AgentController {
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @Body() dto: PostMessageDto,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     if (dto.stream) {
@@ -75,15 +81,17 @@ export class AgentController {
       await this.agent.start(user, session.id, dto.content, (e) => sse.send(e));
       return;
     }
-    const { finished } = await this.agent.start(user, session.id, dto.content);
-    const { message, outcome } = await finished;
-    if (outcome.finishReason === 'provider_error') {
-      throw new AppError('provider_failed', message.content);
-    }
-    if (outcome.finishReason === 'error') {
-      throw new Error(`agent turn ${message.id} failed internally`);
-    }
-    res.status(200).json(toMessageView(message));
+    await this.idempotency.respond(req, res, user.id, async () => {
+      const { finished } = await this.agent.start(user, session.id, dto.content);
+      const { message, outcome } = await finished;
+      if (outcome.finishReason === 'provider_error') {
+        throw new AppError('provider_failed', message.content);
+      }
+      if (outcome.finishReason === 'error') {
+        throw new Error(`agent turn ${message.id} failed internally`);
+      }
+      return { status: 200, body: toMessageView(message) };
+    });
   }
 
   /** The current turn as SSE from any replica: its steps so far, then live events until it ends. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -12,7 +13,7 @@ import { RunRegistry } from './run/run-registry.service.js';
 import { StreamSlots } from './stream-slots.service.js';
 
 @Module({
-  imports: [MessagesModule, SessionsModule, SandboxModule],
+  imports: [MessagesModule, SessionsModule, SandboxModule, IdempotencyModule],
   controllers: [AgentController],
   providers: [
     AgentRunService,

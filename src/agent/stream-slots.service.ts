@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tooManyRequests } from '../common/errors/app-error.js';
+import { rateLimited } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 
@@ -21,7 +21,7 @@ export class StreamSlots {
     const max = this.config.http.maxStreamsPerUser;
     const count = this.open.get(userId) ?? 0;
     if (max > 0 && count >= max) {
-      throw tooManyRequests(
+      throw rateLimited(
         `Too many open streams (${max}); close one before opening another`,
         RETRY_AFTER_SEC,
       );

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { CapsModule } from '../caps/caps.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -14,6 +15,7 @@ import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
 @Module({
   imports: [
     UsersModule,
+    CapsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
+import { CapsService } from '../caps/caps.service.js';
 import { notFound, unauthorized } from '../common/errors/app-error.js';
 import { toMeView, toUserView, UserView, type MeView } from '../users/user.presenter.js';
 import { UsersService } from '../users/users.service.js';
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
+    private readonly caps: CapsService,
   ) {}
 
   async register(dto: RegisterDto): Promise<AuthResult> {
@@ -49,11 +51,14 @@ export class AuthService {
   }
 
   async me(userId: number): Promise<MeView> {
-    const user = await this.users.findById(userId);
+    const [user, figures] = await Promise.all([
+      this.users.findById(userId),
+      this.caps.usage(userId),
+    ]);
     if (!user) {
       throw notFound('User not found');
     }
-    return toMeView(user);
+    return toMeView(user, figures);
   }
 
   private result(user: Parameters<typeof toUserView>[0]): AuthResult {

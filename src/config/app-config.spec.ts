@@ -27,7 +27,16 @@ describe('loadConfig', () => {
       staleRunMs: 60000,
       historyBudgetChars: 48000,
     });
-    expect(c.sandbox).toEqual({ maxFileBytes: 1048576, maxSessionBytes: 104857600 });
+    expect(c.sandbox).toEqual({
+      maxFileBytes: 1048576,
+      maxSessionBytes: 104857600,
+      maxFiles: 10000,
+    });
+    expect(c.caps).toEqual({
+      free: { sessions: 100, storageBytes: 1073741824, concurrentRuns: 2, tokensPerDay: 1000000 },
+      pro: { sessions: 1000, storageBytes: 10737418240, concurrentRuns: 5, tokensPerDay: 10000000 },
+      enterprise: { sessions: 0, storageBytes: 0, concurrentRuns: 20, tokensPerDay: 0 },
+    });
     expect(c.throttle).toEqual({
       ttlMs: 60000,
       authLimit: 20,
@@ -35,6 +44,21 @@ describe('loadConfig', () => {
     });
     expect(c.database.url).toBeUndefined();
     expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('reads per-tier caps, 0 meaning unlimited, and refuses negative ones', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      LIMIT_SESSIONS_FREE: '0',
+      LIMIT_CONCURRENT_RUNS_PRO: '7',
+      SANDBOX_MAX_FILES: '5',
+    });
+    expect(c.caps.free.sessions).toBe(0);
+    expect(c.caps.pro.concurrentRuns).toBe(7);
+    expect(c.sandbox.maxFiles).toBe(5);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), LIMIT_TOKENS_PER_DAY_FREE: '-1' })).toThrow(
+      /LIMIT_TOKENS_PER_DAY_FREE/,
+    );
   });
 
   it('refuses to start in production without a JWT_SECRET', () => {
@@ -101,7 +125,7 @@ describe('loadConfig', () => {
       model: 'qwen2.5-coder',
     });
     expect(c.agent.maxIterations).toBe(7);
-    expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000 });
+    expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000, maxFiles: 10000 });
     expect(c.throttle).toEqual({
       ttlMs: 1000,
       authLimit: 3,

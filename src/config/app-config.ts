@@ -5,6 +5,14 @@ import { parseDurationSeconds } from './duration.js';
 
 export type Tier = 'free' | 'pro' | 'enterprise';
 
+/** Per-user caps of one tier; 0 means unlimited. */
+export interface TierCaps {
+  sessions: number;
+  storageBytes: number;
+  concurrentRuns: number;
+  tokensPerDay: number;
+}
+
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
@@ -47,7 +55,9 @@ export interface AppConfig {
     staleRunMs: number;
     historyBudgetChars: number;
   };
-  sandbox: { maxFileBytes: number; maxSessionBytes: number };
+  sandbox: { maxFileBytes: number; maxSessionBytes: number; maxFiles: number };
+  /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
+  caps: Record<Tier, TierCaps>;
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
@@ -116,6 +126,19 @@ function parseTrustProxy(raw: string | undefined): string | boolean | number {
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 }
 
+const GIB = 1024 * 1024 * 1024;
+
+/** One tier's caps from LIMIT_<WHAT>_<TIER>, defaults in the order sessions, storage, runs, tokens. */
+function tierCaps(env: Env, tier: string, defaults: [number, number, number, number]): TierCaps {
+  const [sessions, storageBytes, concurrentRuns, tokensPerDay] = defaults;
+  return {
+    sessions: int(env, `LIMIT_SESSIONS_${tier}`, sessions, 0),
+    storageBytes: int(env, `LIMIT_STORAGE_BYTES_${tier}`, storageBytes, 0),
+    concurrentRuns: int(env, `LIMIT_CONCURRENT_RUNS_${tier}`, concurrentRuns, 0),
+    tokensPerDay: int(env, `LIMIT_TOKENS_PER_DAY_${tier}`, tokensPerDay, 0),
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function logLevel(env: Env): string {
@@ -176,6 +199,12 @@ export function loadConfig(env: Env): AppConfig {
     sandbox: {
       maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),
       maxSessionBytes: int(env, 'SANDBOX_MAX_SESSION_BYTES', 100 * 1024 * 1024),
+      maxFiles: int(env, 'SANDBOX_MAX_FILES', 10_000),
+    },
+    caps: {
+      free: tierCaps(env, 'FREE', [100, GIB, 2, 1_000_000]),
+      pro: tierCaps(env, 'PRO', [1000, 10 * GIB, 5, 10_000_000]),
+      enterprise: tierCaps(env, 'ENTERPRISE', [0, 0, 20, 0]),
     },
     throttle: {
       ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { CapsService } from '../caps/caps.service.js';
 import { conflict } from '../common/errors/app-error.js';
 import {
   decodeCursor,
@@ -75,6 +76,7 @@ export class MessagesService {
     private readonly sql: Sql,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
+    private readonly caps: CapsService,
   ) {}
 
   /**
@@ -145,9 +147,12 @@ export class MessagesService {
 
   /**
    * Stores the user message and the assistant message of a new turn (`running`) in one transaction.
-   * The partial unique index on running messages makes a second turn in the session fail: 409.
+   * The partial unique index on running messages makes a second turn in the session fail: 409. The
+   * user's caps (concurrent runs, tokens today) are checked under their row lock in the same
+   * transaction, so parallel starts cannot exceed them: 429.
    */
   async beginTurn(
+    userId: number,
     sessionId: string,
     content: string,
     runnerId: string,
@@ -155,6 +160,7 @@ export class MessagesService {
     try {
       // Plain SQL: when hundreds of turns start at once, this is most of their cost.
       return await this.sql.transaction(async (tx) => {
+        await this.caps.assertTurnFits(tx, userId);
         const insert = `INSERT INTO messages (session_id, role, content, status, runner_id, heartbeat_at)
                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MESSAGE_COLUMNS}`;
         const [user] = await tx.query<MessageRow>(insert, [
@@ -186,22 +192,26 @@ export class MessagesService {
     }
   }
 
+  /** Stores how a turn ended and adds its tokens to the user's day, in one transaction. */
   async finishTurn(messageId: number, end: TurnEnd): Promise<Message> {
-    const [row] = await this.sql.query<MessageRow>(
-      `UPDATE messages
-          SET status = $2, finish_reason = $3, content = $4, prompt_tokens = $5,
-              completion_tokens = $6, finished_at = now()
-        WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-      [
-        messageId,
-        end.status,
-        end.finishReason,
-        stripNul(end.content),
-        end.promptTokens,
-        end.completionTokens,
-      ],
-    );
-    return toMessage(row);
+    return this.sql.transaction(async (tx) => {
+      const [row] = await tx.query<MessageRow>(
+        `UPDATE messages
+            SET status = $2, finish_reason = $3, content = $4, prompt_tokens = $5,
+                completion_tokens = $6, finished_at = now()
+          WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+        [
+          messageId,
+          end.status,
+          end.finishReason,
+          stripNul(end.content),
+          end.promptTokens,
+          end.completionTokens,
+        ],
+      );
+      await this.caps.recordTokens(tx, row.session_id, end.promptTokens + end.completionTokens);
+      return toMessage(row);
+    });
   }
 
   /** Flags the session's running turn for cancellation; the replica running it sees the flag. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CapsService } from '../caps/caps.service.js';
 import { notFound, payloadTooLarge } from '../common/errors/app-error.js';
 import { Sql, type SqlClient } from '../database/sql.service.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -27,6 +28,7 @@ export class SandboxService {
   constructor(
     private readonly db: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly caps: CapsService,
   ) {}
 
   async list(scope: SandboxScope): Promise<FileListing> {
@@ -72,8 +74,9 @@ export class SandboxService {
   }
 
   /**
-   * Creates or replaces a file. The session row is locked first, so concurrent writes to one session
-   * queue up and each sees the total the previous one left: the quota cannot be raced past.
+   * Creates or replaces a file. The user's row is locked first (their caps span all their sessions), then
+   * the session's, so concurrent writes queue up and each sees the totals the previous one left: neither
+   * the session quota, the user's storage cap nor the file count can be raced past.
    */
   async write(
     scope: SandboxScope,
@@ -89,16 +92,21 @@ export class SandboxService {
       );
     }
     await this.db.transaction(async (tx) => {
+      const caps = await this.caps.lock(tx, scope.userId);
       const sessionBytes = await this.lockSession(tx, scope);
       const old: { size: number }[] = await tx.query(
         `SELECT size FROM sandbox_files WHERE session_id = $1 AND path = $2`,
         [scope.sessionId, path],
       );
+      if (old.length === 0) {
+        await this.assertFileCountFits(tx, scope.sessionId);
+      }
       const oldSize = old[0]?.size ?? 0;
       const problem = quotaProblem({ sessionBytes, oldSize, newSize: bytes.length }, limits);
       if (problem) {
         throw payloadTooLarge(problem);
       }
+      await this.caps.assertStorageFits(tx, scope.userId, caps, bytes.length - oldSize);
       await tx.query(
         `INSERT INTO sandbox_files (session_id, path, content, size, content_type)
          VALUES ($1, $2, $3, $4, $5)
@@ -126,6 +134,19 @@ export class SandboxService {
       }
       await this.adjustTotal(tx, scope.sessionId, -size);
     });
+  }
+
+  /** Zero-byte files cost rows too: a new file past SANDBOX_MAX_FILES is refused (overwrites never are). */
+  private async assertFileCountFits(tx: SqlClient, sessionId: string): Promise<void> {
+    const max = this.config.sandbox.maxFiles;
+    // Counted on the (session_id, path) index; never more than `max` entries, the session row is locked.
+    const [row] = await tx.query<{ n: string }>(
+      `SELECT count(*) AS n FROM sandbox_files WHERE session_id = $1`,
+      [sessionId],
+    );
+    if (Number(row.n) >= max) {
+      throw payloadTooLarge(`A sandbox holds at most ${max} files; delete one to add another`);
+    }
   }
 
   /** Locks the session's row for this transaction and returns its current sandbox total. */

@@ -1,16 +1,31 @@
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
+import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { SessionTitleDto } from './dto/session-title.dto.js';
 import { SessionView, toSessionView } from './session.presenter.js';
 import { SessionsService } from './sessions.service.js';
@@ -19,7 +34,10 @@ import { SessionsService } from './sessions.service.js';
 @ApiBearerAuth()
 @Controller('sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @ApiOperation({
     summary: 'Your sessions, most recently updated first, a page at a time (`?limit=`, `?before=`)',
@@ -33,10 +51,19 @@ export class SessionsController {
 
   @ApiOperation({ summary: 'Create a session' })
   @ApiCreatedResponse({ type: SessionView })
-  @ApiErrors(401, 422)
+  @ApiHeader(IDEMPOTENCY_API_HEADER)
+  @ApiErrors(401, 403, 409, 422)
   @Post()
-  async create(@CurrentUser() user: AuthUser, @Body() dto: SessionTitleDto) {
-    return toSessionView(await this.sessions.create(user.id, dto.title));
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: SessionTitleDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.idempotency.respond(req, res, user.id, async () => ({
+      status: 201,
+      body: toSessionView(await this.sessions.create(user.id, dto.title)),
+    }));
   }
 
   @ApiOperation({ summary: 'One session' })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { CapsService } from '../caps/caps.service.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { Sql } from '../database/sql.service.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
@@ -53,6 +54,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly cluster: ClusterBus,
     private readonly sql: Sql,
+    private readonly caps: CapsService,
   ) {
     cluster.on(SESSION_DELETED, (id) => this.owners.delete(String(id)));
   }
@@ -95,9 +97,23 @@ export class SessionsService {
     }));
   }
 
+  /** Creates a session; the count and the insert share one transaction under the user's lock (403 at the cap). */
   create(userId: number, title: string): Promise<Session> {
     const id = randomUUID().replaceAll('-', '');
-    return this.sessions.save(this.sessions.create({ id, userId, title }));
+    return this.sql.transaction(async (tx) => {
+      await this.caps.assertSessionFits(tx, userId);
+      const [row] = await tx.query<{ created_at: Date; updated_at: Date }>(
+        `INSERT INTO sessions (id, user_id, title) VALUES ($1, $2, $3) RETURNING created_at, updated_at`,
+        [id, userId, title],
+      );
+      return this.sessions.create({
+        id,
+        userId,
+        title,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      });
+    });
   }
 
   /** The session if the acting user owns it: 404 when it does not exist, 403 when it is someone else's. */

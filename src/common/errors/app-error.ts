@@ -37,5 +37,12 @@ export const forbidden = (message: string) => new AppError('forbidden', message)
 export const notFound = (message: string) => new AppError('not_found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
 export const payloadTooLarge = (message: string) => new AppError('payload_too_large', message);
-export const tooManyRequests = (message: string, retryAfterSec: number) =>
-  new AppError('rate_limited', message, undefined, { 'Retry-After': String(retryAfterSec) });
+/** 429; with `retryAfterSec`, the answer says when to try again (`Retry-After`). */
+export const rateLimited = (message: string, retryAfterSec?: number) =>
+  new AppError(
+    'rate_limited',
+    message,
+    undefined,
+    retryAfterSec === undefined ? undefined : { 'Retry-After': String(retryAfterSec) },
+  );
+export const validationFailed = (message: string) => new AppError('validation', message);

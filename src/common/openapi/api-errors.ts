@@ -21,12 +21,12 @@ export class ErrorDto {
 const MEANING: Record<number, string> = {
   400: 'Malformed request (bad JSON, bad filename, name taken)',
   401: 'Missing, invalid or expired token',
-  403: 'The resource belongs to another user (or admins only)',
+  403: 'The resource belongs to another user, admins only, or your plan’s session cap is reached',
   404: 'Not found',
-  409: 'Conflict (an agent turn is already running, or none is)',
-  413: 'File or sandbox over its size limit, or body too large',
-  422: 'Body fails validation',
-  429: 'Rate limited (see Retry-After)',
+  409: 'Conflict (an agent turn is already running, or none is; an Idempotency-Key is in progress)',
+  413: 'File, sandbox, your storage or file-count cap exceeded, or body too large',
+  422: 'Body fails validation (or an Idempotency-Key reused with another body)',
+  429: 'Rate limited, too many turns running, or today’s tokens spent (see Retry-After)',
   502: 'The LLM provider failed',
   503: 'LLM provider not configured, or a dependency is down',
 };
