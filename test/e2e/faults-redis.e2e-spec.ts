@@ -203,7 +203,11 @@ describe('Redis killed under load and started again (two replicas)', () => {
       event: 'done',
       data: expect.objectContaining({ id: res.body.id, status: 'completed' }),
     });
-    expect(a.process.exitCode).toBeNull();
-    expect(b.process.exitCode).toBeNull();
+    for (const app of [a, b]) {
+      expect(app.process.exitCode).toBeNull();
+      // Logged once when Redis went and once when it came back, not once per request.
+      const count = (text: string) => app.output().split(text).length - 1;
+      expect([count('Redis unavailable'), count('Redis is back')]).toEqual([1, 1]);
+    }
   }, 90_000);
 });

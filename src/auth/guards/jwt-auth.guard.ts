@@ -12,7 +12,7 @@ import { IS_PREVIEW_ROUTE_KEY } from './preview-route.decorator.js';
  */
 function toAuthUser(err: unknown, user: AuthUser | false | undefined, info: unknown): AuthUser {
   if (err) {
-    throw err instanceof Error ? err : new Error(String(err));
+    throw err instanceof Error ? err : new Error('authentication failed');
   }
   if (!user) {
     const missing = info instanceof Error && info.message === 'No auth token';
