@@ -30,7 +30,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule,
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.pool)),
         SqlModule,
         RedisModule,
         ClusterModule,

@@ -61,6 +61,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds every wait on the database and on Redis, configurably', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).database.pool).toEqual({
+      max: 20,
+      connectTimeoutMs: 3000,
+      statementTimeoutMs: 15000,
+      idleInTransactionTimeoutMs: 60000,
+      queryTimeoutMs: 20000,
+    });
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      REDIS_COMMAND_TIMEOUT_MS: '250',
+    });
+    expect(c.database.pool).toMatchObject({ connectTimeoutMs: 1000, queryTimeoutMs: 7000 });
+    expect(c.redisCommandTimeoutMs).toBe(250);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(
+      ConfigError,
+    );
+  });
+
   it('refuses to start in production without a JWT_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);

@@ -39,7 +39,12 @@ export interface AppConfig {
   log: { level: string };
   /** Usernames made admins at start-up (and when they register). */
   adminUsernames: string[];
-  database: { url: string | undefined; embeddedDir: string; dataDir: string };
+  database: {
+    url: string | undefined;
+    embeddedDir: string;
+    dataDir: string;
+    pool: DatabasePoolConfig;
+  };
   auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
   llm: {
     apiKey: string | undefined;
@@ -60,8 +65,23 @@ export interface AppConfig {
   caps: Record<Tier, TierCaps>;
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
   redisUrl: string | undefined;
+  /** Bound on one Redis command; past it the request falls back to per-replica counters. */
+  redisCommandTimeoutMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
+}
+
+/** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
+export interface DatabasePoolConfig {
+  max: number;
+  /** Bounds opening a connection and waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  /** Server-side `statement_timeout`. */
+  statementTimeoutMs: number;
+  /** Server-side `idle_in_transaction_session_timeout`. */
+  idleInTransactionTimeoutMs: number;
+  /** Client-side bound on one query, for a server that stops answering without closing the socket. */
+  queryTimeoutMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -149,6 +169,31 @@ function logLevel(env: Env): string {
   return level;
 }
 
+export const DEFAULT_DATABASE_POOL: DatabasePoolConfig = {
+  max: 20,
+  connectTimeoutMs: 3000,
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 60_000,
+  queryTimeoutMs: 20_000,
+};
+
+function databasePool(env: Env): DatabasePoolConfig {
+  const d = DEFAULT_DATABASE_POOL;
+  const statementTimeoutMs = int(env, 'DB_STATEMENT_TIMEOUT_MS', d.statementTimeoutMs);
+  return {
+    max: int(env, 'DB_POOL_MAX', d.max),
+    connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', d.connectTimeoutMs),
+    statementTimeoutMs,
+    idleInTransactionTimeoutMs: int(
+      env,
+      'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+      d.idleInTransactionTimeoutMs,
+    ),
+    // A little past the server's own limit by default, so the server's clearer error wins.
+    queryTimeoutMs: int(env, 'DB_QUERY_TIMEOUT_MS', statementTimeoutMs + 5000),
+  };
+}
+
 export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const dataDir = resolve(str(env, 'DATA_DIR') ?? '.data');
@@ -176,7 +221,12 @@ export function loadConfig(env: Env): AppConfig {
     },
     log: { level: logLevel(env) },
     adminUsernames: list(env, 'ADMIN_USERNAMES').map((u) => u.toLowerCase()),
-    database: { url: str(env, 'DATABASE_URL'), embeddedDir: resolve(dataDir, 'postgres'), dataDir },
+    database: {
+      url: str(env, 'DATABASE_URL'),
+      embeddedDir: resolve(dataDir, 'postgres'),
+      dataDir,
+      pool: databasePool(env),
+    },
     auth: {
       jwtSecret: jwtSecret(env, production, dataDir),
       accessTokenTtlSec,
@@ -216,6 +266,7 @@ export function loadConfig(env: Env): AppConfig {
       },
     },
     redisUrl: str(env, 'REDIS_URL'),
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'aeio:',
   };
 }

@@ -1,9 +1,13 @@
 import type { DataSourceOptions } from 'typeorm';
+import { DEFAULT_DATABASE_POOL, type DatabasePoolConfig } from '../config/app-config.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /** One place that says how the service talks to PostgreSQL: the app, the CLI and the tests use it. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  pool: DatabasePoolConfig = DEFAULT_DATABASE_POOL,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -13,6 +17,15 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTransactionMode: 'all',
     synchronize: false,
     logging: ['error'],
-    extra: { max: 20, application_name: 'aeio-dev-agent' },
+    // Handed to pg.Pool and each pg.Client: every wait on the database is bounded, so an outage is a
+    // fast error (503) rather than a hung request.
+    extra: {
+      max: pool.max,
+      application_name: 'aeio-dev-agent',
+      connectionTimeoutMillis: pool.connectTimeoutMs,
+      statement_timeout: pool.statementTimeoutMs,
+      idle_in_transaction_session_timeout: pool.idleInTransactionTimeoutMs,
+      query_timeout: pool.queryTimeoutMs,
+    },
   };
 }

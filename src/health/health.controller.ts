@@ -30,9 +30,18 @@ export class HealthController {
     return this.run([() => this.db.pingCheck('database', { timeout: 1500 })]);
   }
 
-  /** Readiness for a load balancer: the database, and Redis when REDIS_URL is set. */
-  @ApiOperation({ summary: 'Readiness: the database, and Redis when configured' })
-  @ApiResponse({ status: 503, description: 'a dependency is down', type: ErrorDto })
+  /**
+   * Readiness for a load balancer: the database, and Redis when REDIS_URL is set. Without Redis the
+   * replica still serves (per-replica limits), so Redis down is `degraded` with 200, never 503.
+   */
+  @ApiOperation({
+    summary: 'Readiness: the database, and Redis when configured',
+    description:
+      '200 `{"status": "ok"}` when all is up; 200 `{"status": "degraded", "info": {"redis": ' +
+      '{"status": "degraded", "message"}}}` while Redis is unreachable (rate limits per replica, ' +
+      'messages between replicas via PostgreSQL); 503 `{"detail"}` when the database is unreachable.',
+  })
+  @ApiResponse({ status: 503, description: 'the database is down', type: ErrorDto })
   @Get('ready')
   @HealthCheck()
   ready() {

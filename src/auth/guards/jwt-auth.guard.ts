@@ -6,7 +6,14 @@ import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import type { AuthUser } from '../auth-user.js';
 import { IS_PREVIEW_ROUTE_KEY } from './preview-route.decorator.js';
 
-function toAuthUser(user: AuthUser | false | undefined, info: unknown): AuthUser {
+/**
+ * `err` is what the strategy's lookup threw (e.g. the database is down): it goes on to the filter as it
+ * is (503), since answering 401 would tell a client with a good token that its token is bad.
+ */
+function toAuthUser(err: unknown, user: AuthUser | false | undefined, info: unknown): AuthUser {
+  if (err) {
+    throw err instanceof Error ? err : new Error('authentication failed');
+  }
   if (!user) {
     const missing = info instanceof Error && info.message === 'No auth token';
     throw unauthorized(missing ? 'Not authenticated' : 'Could not validate credentials');
@@ -15,8 +22,8 @@ function toAuthUser(user: AuthUser | false | undefined, info: unknown): AuthUser
 }
 
 class PreviewAuthGuard extends AuthGuard('preview') {
-  override handleRequest<T = AuthUser>(_err: unknown, user: AuthUser | false, info: unknown): T {
-    return toAuthUser(user, info) as T;
+  override handleRequest<T = AuthUser>(err: unknown, user: AuthUser | false, info: unknown): T {
+    return toAuthUser(err, user, info) as T;
   }
 }
 
@@ -40,7 +47,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return super.canActivate(ctx);
   }
 
-  override handleRequest<T = AuthUser>(_err: unknown, user: AuthUser | false, info: unknown): T {
-    return toAuthUser(user, info) as T;
+  override handleRequest<T = AuthUser>(err: unknown, user: AuthUser | false, info: unknown): T {
+    return toAuthUser(err, user, info) as T;
   }
 }

@@ -18,8 +18,14 @@ import {
 } from './cluster-transport.js';
 
 const CHANNEL = 'cluster';
+/** After Redis returns, messages also go through PostgreSQL this long, while every replica resubscribes. */
+const OVERLAP_MS = 5000;
+/** How many recent message ids a replica remembers to drop a message that came both ways. */
+const SEEN_IDS = 4096;
 
 interface Envelope {
+  /** Message id, so a message carried by both transports is handled once. */
+  i: string;
   /** Topic. */
   t: string;
   /** The replica that sent it; a replica ignores its own messages. */
@@ -30,64 +36,98 @@ interface Envelope {
 export type ClusterHandler = (payload: unknown) => void;
 
 /**
- * Small messages between the replicas of one deployment: Redis pub/sub when REDIS_URL is set, else
- * PostgreSQL LISTEN/NOTIFY (one listening connection per replica). Delivery is best effort: what
- * must not be lost lives in the database, and this only says "look again" or carries live progress.
+ * Small messages between the replicas of one deployment: Redis pub/sub when REDIS_URL is set and Redis
+ * is up, else PostgreSQL LISTEN/NOTIFY. With Redis configured every replica listens on both, so a
+ * message sent either way arrives while Redis comes and goes; a message is sent one way, except for a
+ * few seconds after Redis returns when it goes both ways and receivers drop the second copy by its id.
+ * Delivery is best effort: what must not be lost lives in the database, and this only says "look
+ * again" or carries live progress.
  */
 @Injectable()
 export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   readonly replicaId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly logger = new Logger(ClusterBus.name);
   private readonly handlers = new Map<string, Set<ClusterHandler>>();
-  private readonly transport: ClusterTransport;
+  private readonly pg: ClusterTransport;
+  private readonly redisTransport: ClusterTransport | null;
+  private readonly seen = new Set<string>();
+  private overlapUntil = 0;
+  private sequence = 0;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectDataSource() db: DataSource,
-    redis: RedisConnection,
+    private readonly redis: RedisConnection,
   ) {
-    const subscriber = redis.duplicate();
     // PostgreSQL channels are per database already; Redis ones get the deployment's prefix.
-    this.transport =
+    this.pg = new PgNotifyTransport(
+      config.database.url!,
+      (sql, params) => db.query(sql, params),
+      'aeio_',
+    );
+    const subscriber = redis.duplicate();
+    this.redisTransport =
       redis.client && subscriber
         ? new RedisPubSubTransport(redis.client, subscriber, config.redisPrefix)
-        : new PgNotifyTransport(
-            config.database.url!,
-            (sql, params) => db.query(sql, params),
-            'aeio_',
-          );
+        : null;
+    redis.onChange((up) => {
+      this.overlapUntil = up ? Date.now() + OVERLAP_MS : 0;
+    });
   }
 
   onModuleInit(): void {
     // Not awaited: a Redis that is down must not keep the service from starting (readiness reports it).
-    this.transport
-      .start([CHANNEL], (_channel, raw) => this.receive(raw))
-      .catch((err: Error) =>
-        this.logger.warn(`messages between replicas unavailable: ${err.message}`),
-      );
+    for (const transport of [this.pg, this.redisTransport]) {
+      transport
+        ?.start([CHANNEL], (_channel, raw) => this.receive(raw))
+        .catch((err: Error) =>
+          this.logger.warn(`messages between replicas unavailable: ${err.message}`),
+        );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.transport.stop();
+    await Promise.all([this.pg.stop(), this.redisTransport?.stop()]);
   }
 
-  /** Whether a payload of this JSON length can be sent. */
+  /** Whether a payload of this JSON length can be sent now. */
   fits(json: string): boolean {
-    return json.length + 64 <= this.transport.maxPayload;
+    const max = this.viaRedis() ? this.redisTransport!.maxPayload : this.pg.maxPayload;
+    return json.length + 96 <= max;
   }
 
   /** Sends to the other replicas (not to this one). */
   publish(topic: string, payload: unknown): void {
-    const envelope = JSON.stringify({ t: topic, o: this.replicaId, p: payload } satisfies Envelope);
-    this.transport.publish(CHANNEL, envelope).catch((err: Error) => {
+    const envelope = JSON.stringify({
+      i: `${this.replicaId}:${++this.sequence}`,
+      t: topic,
+      o: this.replicaId,
+      p: payload,
+    } satisfies Envelope);
+    const warn = (err: Error) =>
       this.logger.warn(`could not send "${topic}" to other replicas: ${err.message}`);
+    if (!this.viaRedis()) {
+      this.pg.publish(CHANNEL, envelope).catch(warn);
+      return;
+    }
+    this.redisTransport!.publish(CHANNEL, envelope).catch((err: Error) => {
+      // Redis failed under this message: send it the other way (a copy that got through is dropped).
+      this.redis.failed(err);
+      this.pg.publish(CHANNEL, envelope).catch(warn);
     });
+    if (Date.now() < this.overlapUntil) {
+      this.pg.publish(CHANNEL, envelope).catch(warn);
+    }
   }
 
   on(topic: string, handler: ClusterHandler): void {
     const set = this.handlers.get(topic) ?? new Set();
     set.add(handler);
     this.handlers.set(topic, set);
+  }
+
+  private viaRedis(): boolean {
+    return this.redisTransport !== null && this.redis.available;
   }
 
   private receive(raw: string): void {
@@ -100,8 +140,23 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     if (envelope.o === this.replicaId) {
       return;
     }
+    // Messages of a replica from before ids existed have none, and are taken as they come.
+    if (typeof envelope.i === 'string') {
+      if (this.seen.has(envelope.i)) {
+        return;
+      }
+      this.remember(envelope.i);
+    }
     for (const handler of this.handlers.get(envelope.t) ?? []) {
       handler(envelope.p);
+    }
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > SEEN_IDS) {
+      // A Set iterates in insertion order: the first one is the oldest.
+      this.seen.delete(this.seen.values().next().value!);
     }
   }
 }

@@ -19,6 +19,8 @@ export class PgNotifyTransport implements ClusterTransport {
   private readonly logger = new Logger(PgNotifyTransport.name);
   private listener?: pg.Client;
   private stopped = false;
+  /** Set while the listening connection is lost, so the outage is logged once, not per retry. */
+  private lostSince = 0;
 
   constructor(
     private readonly url: string,
@@ -30,32 +32,64 @@ export class PgNotifyTransport implements ClusterTransport {
     await this.notify('SELECT pg_notify($1, $2)', [this.prefix + channel, payload]);
   }
 
+  /** Listens; if the connection is lost (the database restarts), it reconnects every second. */
   async start(channels: string[], handler: TransportHandler): Promise<void> {
     const client = new pg.Client({
       connectionString: this.url,
       application_name: 'aeio-cluster-bus',
+      connectionTimeoutMillis: 3000,
     });
-    client.on('notification', (n) => handler(n.channel.slice(this.prefix.length), n.payload ?? ''));
-    client.on('error', (err) => {
-      this.logger.warn(`cluster listener lost its connection: ${err.message}`);
+    let lost = false;
+    // 'error' and 'end' may both come for one loss: one reconnect, and never an unhandled 'error'.
+    const lose = (err?: Error) => {
+      if (lost) {
+        return;
+      }
+      lost = true;
+      if (this.listener === client) {
+        this.listener = undefined;
+      }
+      client.end().catch(() => undefined);
+      if (this.lostSince === 0 && !this.stopped) {
+        this.lostSince = Date.now();
+        this.logger.warn(
+          `cluster listener lost its connection (${err?.message ?? 'closed'}); reconnecting`,
+        );
+      }
       this.restart(channels, handler);
-    });
-    await client.connect();
-    for (const channel of channels) {
-      await client.query(`LISTEN ${pg.escapeIdentifier(this.prefix + channel)}`);
+    };
+    client.on('notification', (n) => handler(n.channel.slice(this.prefix.length), n.payload ?? ''));
+    client.on('error', lose);
+    client.on('end', () => lose());
+    try {
+      await client.connect();
+      for (const channel of channels) {
+        await client.query(`LISTEN ${pg.escapeIdentifier(this.prefix + channel)}`);
+      }
+    } catch (err) {
+      lose(err as Error);
+      throw err;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
     }
     this.listener = client;
+    if (this.lostSince !== 0) {
+      this.logger.log(
+        `cluster listener connected again after ${Math.round((Date.now() - this.lostSince) / 1000)} s`,
+      );
+      this.lostSince = 0;
+    }
   }
 
   private restart(channels: string[], handler: TransportHandler): void {
     if (this.stopped) {
       return;
     }
+    // A failed attempt schedules the next one itself (through `lose`).
     setTimeout(() => {
-      this.start(channels, handler).catch((err: Error) => {
-        this.logger.warn(`cluster listener reconnect failed: ${err.message}`);
-        this.restart(channels, handler);
-      });
+      this.start(channels, handler).catch(() => undefined);
     }, 1000).unref();
   }
 

@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import { statusOf } from '../errors/error-status.js';
+import { isDatabaseUnavailable } from '../../database/pg-errors.js';
 
 interface ErrorBody {
   detail: string;
@@ -30,9 +31,11 @@ const GENERIC: Record<number, string> = {
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
+  private lastOutageWarning = 0;
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const exception = this.unavailable(thrown) ?? thrown;
     const [status, body] = this.toResponse(exception);
     if (status >= 500 && !(exception instanceof AppError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
@@ -46,6 +49,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.set(exception.headers);
     }
     res.status(status).json(body);
+  }
+
+  /**
+   * A database that cannot be reached is an outage the client should retry through, not a bug: 503,
+   * logged at most every 10 s rather than once per request.
+   */
+  private unavailable(exception: unknown): AppError | undefined {
+    if (exception instanceof AppError || exception instanceof HttpException) {
+      return undefined;
+    }
+    if (!isDatabaseUnavailable(exception)) {
+      return undefined;
+    }
+    if (Date.now() - this.lastOutageWarning > 10_000) {
+      this.lastOutageWarning = Date.now();
+      this.logger.warn(`Database unavailable: ${(exception as Error).message}`);
+    }
+    return new AppError('unavailable', 'Database unavailable; retry shortly');
   }
 
   private toResponse(exception: unknown): [number, ErrorBody] {

@@ -10,19 +10,59 @@ import { Redis } from 'ioredis';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 
-/** The shared Redis connection, or null when REDIS_URL is unset (one replica, in-memory counters). */
+/** After a command fails or times out, Redis is skipped for this long before it is tried again. */
+const BREAKER_MS = 2000;
+
+/**
+ * The shared Redis connection, or null when REDIS_URL is unset (one replica, in-memory counters).
+ * Callers ask `available` before each use and fall back (per-replica counters, PostgreSQL
+ * notifications) while it is false, so a Redis outage costs no request any waiting: the connection
+ * queues nothing while disconnected, each command is bounded by REDIS_COMMAND_TIMEOUT_MS, and a
+ * command that fails opens a short breaker. The outage is logged once when it starts and once when
+ * it ends.
+ */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis | null;
   private readonly logger = new Logger('Redis');
-  private lastWarning = 0;
+  private readonly listeners = new Set<(up: boolean) => void>();
+  /** Undefined until the first connection attempt ends, so an outage at start-up is logged too. */
+  private up: boolean | undefined;
+  private skipUntil = 0;
+  private closing = false;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.client = config.redisUrl
-      ? this.watch(
-          new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true }),
-        )
+      ? new Redis(config.redisUrl, {
+          // Fail at once while disconnected instead of queueing behind a dead socket.
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: config.redisCommandTimeoutMs,
+          connectTimeout: Math.max(1000, config.redisCommandTimeoutMs * 4),
+        })
       : null;
+    this.client?.on('ready', () => this.changed(true));
+    this.client?.on('close', () => this.changed(false));
+    // ioredis reconnects by itself; the outage is logged by `changed`, not per error.
+    this.client?.on('error', () => undefined);
+  }
+
+  /** Whether Redis can be used now: connected, and no command failed in the last moments. */
+  get available(): boolean {
+    return this.up === true && Date.now() >= this.skipUntil;
+  }
+
+  /** A command failed (or timed out): use the fallback for a moment, then try Redis again. */
+  failed(err: Error): void {
+    this.skipUntil = Date.now() + BREAKER_MS;
+    if (this.up) {
+      this.logger.warn(`Redis command failed (${err.message}); using the fallback for a moment`);
+    }
+  }
+
+  /** Calls `listener(up)` whenever Redis comes or goes. */
+  onChange(listener: (up: boolean) => void): void {
+    this.listeners.add(listener);
   }
 
   /**
@@ -30,21 +70,40 @@ export class RedisConnection implements OnApplicationShutdown {
    * Redis however long it takes and subscribes again after a reconnect.
    */
   duplicate(): Redis | null {
-    return this.client ? this.watch(this.client.duplicate({ maxRetriesPerRequest: null })) : null;
+    if (!this.client) {
+      return null;
+    }
+    const subscriber = this.client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
+    subscriber.on('error', () => undefined);
+    return subscriber;
   }
 
-  /** ioredis reconnects by itself; say so in the log at most every 10 s instead of crashing. */
-  private watch(redis: Redis): Redis {
-    redis.on('error', (err: Error) => {
-      if (Date.now() - this.lastWarning > 10_000) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`Redis unavailable: ${err.message}`);
-      }
-    });
-    return redis;
+  private changed(up: boolean): void {
+    if (up === this.up || this.closing) {
+      return;
+    }
+    const first = this.up === undefined;
+    this.up = up;
+    this.skipUntil = 0;
+    if (up && first) {
+      this.logger.log('Redis connected');
+    } else if (up) {
+      this.logger.log('Redis is back: rate limits and messages between replicas use it again');
+    } else {
+      this.logger.warn(
+        'Redis unavailable: rate limits fall back to per-replica counters, messages between ' +
+          'replicas to PostgreSQL, until it is back',
+      );
+    }
+    this.listeners.forEach((l) => l(up));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     await this.client?.quit().catch(() => undefined);
   }
 }

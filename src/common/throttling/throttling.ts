@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { RedisConnection } from '../redis/redis.module.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import type { AuthedRequest } from '../http/authed-request.js';
 import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
@@ -22,9 +23,14 @@ export function throttlerOptions(
     reflector.getAllAndOverride<boolean>(key, [ctx.getHandler(), ctx.getClass()]) === true;
   const request = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>();
   return {
-    // With REDIS_URL the counters are shared by every replica; without, each keeps its own in memory.
+    // With REDIS_URL the counters are shared by every replica (each keeps its own in memory while
+    // Redis is away); without, each keeps its own in memory.
     storage: redis.client
-      ? new RedisThrottlerStorage(redis.client, `${config.redisPrefix}throttle:`)
+      ? new FailoverThrottlerStorage(
+          new RedisThrottlerStorage(redis.client, `${config.redisPrefix}throttle:`),
+          new MemoryThrottlerStorage(),
+          redis,
+        )
       : new MemoryThrottlerStorage(),
     throttlers: [
       {
