@@ -1,37 +1,52 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
-import type { RunEvent, RunListener } from '../run/run-events.js';
-import { RunRegistry } from '../run/run-registry.service.js';
+import { toMessageView, toStepView } from '../../messages/message.presenter.js';
+import { MessagesService } from '../../messages/messages.service.js';
+import { endEvent, type RunEvent, type RunListener } from '../run/run-events.js';
+import { INTERRUPTED_DETAIL, RunRegistry } from '../run/run-registry.service.js';
+import { splitForJson } from './split-text.js';
 
 const EVENTS = 'run.event';
 const FOLLOW = 'run.follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
 
+/** An event too big for one message, named so the receiver can load it from the database. */
+type WireRef =
+  | { event: 'done' | 'error' }
+  | { event: 'step'; id: number }
+  | { event: 'user_message'; id: number };
+
 interface RunWire {
   m: number;
   e?: RunEvent;
-  /** The event was too big to carry: the receiver loads the final message itself. */
-  ref?: 'done';
+  /** The event did not fit: the receiver loads it. `'done'` is how older replicas said it. */
+  ref?: WireRef | 'done';
+  /** The stale sweep ended this turn; a runner that is still alive stops working on it. */
+  swept?: true;
 }
 
 /**
  * Run events for followers on any replica. Locally, listeners get every event at once. Across
  * replicas (ClusterBus), a run's events are forwarded only once some replica follows it — it says so
- * with a `run.follow` message — so runs nobody follows cost no traffic between replicas.
+ * with a `run.follow` message — so runs nobody follows cost no traffic between replicas. No event is
+ * lost to a transport's size limit: text is split, anything else too big is sent by reference. A turn
+ * the stale sweep fails is announced to every replica, since its dead runner forwards nothing.
  */
 @Injectable()
 export class RunEventBus {
+  private readonly logger = new Logger(RunEventBus.name);
   private readonly listeners = new Map<number, Set<RunListener>>();
   /** Local runs some other replica follows. */
   private readonly forwarded = new Set<number>();
   private readonly pendingDeltas = new Map<number, { text: string; timer: NodeJS.Timeout }>();
-  /** Loads a stored message for a `done` sent by reference. */
-  doneLoader?: (messageId: number) => Promise<RunEvent | null>;
+  /** Received events still being loaded, per run: later ones wait so followers hear them in order. */
+  private readonly inbox = new Map<number, Promise<void>>();
 
   constructor(
     private readonly cluster: ClusterBus,
     private readonly registry: RunRegistry,
+    private readonly messages: MessagesService,
   ) {
     cluster.on(FOLLOW, (p) => {
       const { m } = p as RunWire;
@@ -40,6 +55,7 @@ export class RunEventBus {
       }
     });
     cluster.on(EVENTS, (p) => this.receive(p as RunWire));
+    registry.onSwept((ids) => ids.forEach((id) => this.announceSwept(id)));
   }
 
   /** Delivers an event of a local run to its followers, here and, once asked, on other replicas. */
@@ -75,6 +91,18 @@ export class RunEventBus {
     };
   }
 
+  /** Tells followers everywhere that the sweep ended a turn; its runner is dead or lost its beat. */
+  private announceSwept(messageId: number): void {
+    const e: RunEvent = { event: 'error', data: { detail: INTERRUPTED_DETAIL } };
+    this.registry.abortLocal(messageId, 'interrupted');
+    this.deliver(messageId, e);
+    this.cluster.publish(
+      EVENTS,
+      { m: messageId, e, swept: true } satisfies RunWire,
+      this.key(messageId),
+    );
+  }
+
   private deliver(messageId: number, event: RunEvent): void {
     for (const listener of this.listeners.get(messageId) ?? []) {
       listener(event);
@@ -103,29 +131,96 @@ export class RunEventBus {
 
   private send(messageId: number, event: RunEvent): void {
     const wire: RunWire = { m: messageId, e: event };
-    if (this.cluster.fits(JSON.stringify(wire))) {
-      this.cluster.publish(EVENTS, wire);
-    } else if (event.event === 'delta') {
-      // Split long text so each piece fits.
-      const half = Math.ceil(event.data.content.length / 2);
-      this.send(messageId, {
-        event: 'delta',
-        data: { content: event.data.content.slice(0, half) },
-      });
-      this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(half) } });
-    } else {
-      this.cluster.publish(EVENTS, { m: messageId, ref: 'done' } satisfies RunWire);
+    if (this.cluster.fits(EVENTS, wire)) {
+      this.cluster.publish(EVENTS, wire, this.key(messageId));
+      return;
     }
+    let ref: WireRef;
+    switch (event.event) {
+      case 'delta': {
+        // Text is split on character boundaries so each piece fits in bytes.
+        const empty: RunWire = { m: messageId, e: { event: 'delta', data: { content: '' } } };
+        for (const content of splitForJson(event.data.content, this.cluster.room(EVENTS, empty))) {
+          this.cluster.publish(
+            EVENTS,
+            { m: messageId, e: { event: 'delta', data: { content } } } satisfies RunWire,
+            this.key(messageId),
+          );
+        }
+        return;
+      }
+      case 'step':
+      case 'user_message':
+        ref = { event: event.event, id: event.data.id };
+        break;
+      case 'done':
+      case 'error':
+        ref = { event: event.event };
+        break;
+    }
+    this.cluster.publish(EVENTS, { m: messageId, ref } satisfies RunWire, this.key(messageId));
+  }
+
+  /** One ordered stream of messages per run. */
+  private key(messageId: number): string {
+    return `run:${messageId}`;
   }
 
   private receive(wire: RunWire): void {
+    if (wire.swept) {
+      this.registry.abortLocal(wire.m, 'interrupted');
+    }
     if (!this.listeners.has(wire.m)) {
       return;
     }
-    if (wire.e) {
+    const queued = this.inbox.get(wire.m);
+    if (wire.e && !queued) {
       this.deliver(wire.m, wire.e);
-    } else if (wire.ref === 'done' && this.doneLoader) {
-      void this.doneLoader(wire.m).then((e) => e && this.deliver(wire.m, e));
+      return;
+    }
+    const next = (queued ?? Promise.resolve())
+      .then(async () => {
+        const e = wire.e ?? (await this.load(wire.m, wire.ref));
+        if (e) {
+          this.deliver(wire.m, e);
+        }
+      })
+      .catch((err: Error) =>
+        this.logger.warn(`could not load an event of run ${wire.m}: ${err.message}`),
+      );
+    this.inbox.set(wire.m, next);
+    void next.then(() => {
+      if (this.inbox.get(wire.m) === next) {
+        this.inbox.delete(wire.m);
+      }
+    });
+  }
+
+  /** Reads an event sent by reference from the database, where every one of them is stored. */
+  private async load(messageId: number, ref: RunWire['ref']): Promise<RunEvent | null> {
+    const r: WireRef | undefined = ref === 'done' ? { event: 'done' } : ref;
+    switch (r?.event) {
+      case undefined:
+        return null;
+      case 'step': {
+        const step = (await this.messages.stepsOf(messageId)).find((s) => s.id === r.id);
+        return step ? { event: 'step', data: toStepView(step) } : null;
+      }
+      case 'user_message': {
+        const message = await this.messages.findById(r.id);
+        return message ? { event: 'user_message', data: toMessageView(message) } : null;
+      }
+      case 'done':
+      case 'error': {
+        const message = await this.messages.findById(messageId);
+        if (message && message.status !== 'running') {
+          return endEvent(message);
+        }
+        // An end that could not be stored: the follower still hears that the run is over.
+        return r.event === 'error'
+          ? { event: 'error', data: { detail: 'Failed: the run ended with an error' } }
+          : null;
+      }
     }
   }
 }

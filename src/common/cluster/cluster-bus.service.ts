@@ -40,6 +40,8 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ClusterBus.name);
   private readonly handlers = new Map<string, Set<ClusterHandler>>();
   private readonly transport: ClusterTransport;
+  /** The last send of each ordered stream of messages. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -71,16 +73,42 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     await this.transport.stop();
   }
 
-  /** Whether a payload of this JSON length can be sent. */
-  fits(json: string): boolean {
-    return json.length + 64 <= this.transport.maxPayload;
+  /**
+   * Bytes left in one message for this payload in its envelope (negative: it does not fit). Measured in
+   * UTF-8 bytes, as the transports limit them: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
+   */
+  room(topic: string, payload: unknown): number {
+    return this.transport.maxPayload - Buffer.byteLength(this.envelope(topic, payload));
   }
 
-  /** Sends to the other replicas (not to this one). */
-  publish(topic: string, payload: unknown): void {
-    const envelope = JSON.stringify({ t: topic, o: this.replicaId, p: payload } satisfies Envelope);
-    this.transport.publish(CHANNEL, envelope).catch((err: Error) => {
-      this.logger.warn(`could not send "${topic}" to other replicas: ${err.message}`);
+  fits(topic: string, payload: unknown): boolean {
+    return this.room(topic, payload) >= 0;
+  }
+
+  /**
+   * Sends to the other replicas (not to this one). Messages with the same `orderKey` go out one after
+   * another, so they arrive in order: LISTEN/NOTIFY sent on different pool connections could overtake.
+   */
+  publish(topic: string, payload: unknown, orderKey?: string): void {
+    const envelope = this.envelope(topic, payload);
+    if (Buffer.byteLength(envelope) > this.transport.maxPayload) {
+      this.logger.warn(`"${topic}" is too big to send to other replicas; dropped`);
+      return;
+    }
+    const send = () =>
+      this.transport.publish(CHANNEL, envelope).catch((err: Error) => {
+        this.logger.warn(`could not send "${topic}" to other replicas: ${err.message}`);
+      });
+    if (orderKey === undefined) {
+      void send();
+      return;
+    }
+    const next = (this.queues.get(orderKey) ?? Promise.resolve()).then(send);
+    this.queues.set(orderKey, next);
+    void next.then(() => {
+      if (this.queues.get(orderKey) === next) {
+        this.queues.delete(orderKey);
+      }
     });
   }
 
@@ -88,6 +116,10 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     const set = this.handlers.get(topic) ?? new Set();
     set.add(handler);
     this.handlers.set(topic, set);
+  }
+
+  private envelope(topic: string, payload: unknown): string {
+    return JSON.stringify({ t: topic, o: this.replicaId, p: payload } satisfies Envelope);
   }
 
   private receive(raw: string): void {
