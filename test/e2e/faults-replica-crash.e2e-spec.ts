@@ -228,3 +228,52 @@ describe('events over LISTEN/NOTIFY with Chinese text (no Redis)', () => {
     });
   });
 });
+
+describe('a turn the stale sweep ended while its replica still ran it', () => {
+  const fake = new FakeOpenAi(() => streamed(say('unscripted')));
+  let app: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    await fake.start();
+    // Beats every 12 s: the turn below ends between two beats, so only finishTurn's guard can save it.
+    app = await startTestApp(llmEnv(fake, { AGENT_STALE_RUN_MS: '60000' }));
+    user = await registerUser(app.http);
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  it('keeps the sweep’s ending: the runner neither overwrites it nor reports success', async () => {
+    const sessionId = await createSession(app.http, user.token);
+    const offset = fake.requests.length;
+    fake.script = (_req, n) =>
+      n - offset === 0
+        ? streamed(say('A long answer that is still streaming when the turn is swept.', 20), {
+            delayMs: 100,
+          })
+        : streamed(say('not reached'));
+    const running = postMessage(app.http, user.token, sessionId, 'build');
+    await eventually(async () => (fake.requests.length > offset ? true : undefined));
+    // The run's first heartbeat comes at its first poll (≤ 500 ms); the next one is 12 s away.
+    await new Promise((r) => setTimeout(r, 700));
+    // What the sweep of another replica writes when this one's heartbeats stopped reaching the database.
+    const swept = await app.db.query(
+      `UPDATE messages SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
+              content = 'Interrupted: the server running this turn stopped.'
+        WHERE session_id = $1 AND status = 'running' RETURNING id`,
+      [sessionId],
+    );
+    expect(swept).toHaveLength(1);
+
+    const res = await running;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', finish_reason: 'interrupted' });
+    const [row] = await app.db.query<{ status: string; finish_reason: string }>(
+      `SELECT status, finish_reason FROM messages WHERE id = $1`,
+      [swept[0].id],
+    );
+    expect(row).toEqual({ status: 'failed', finish_reason: 'interrupted' });
+  });
+});
