@@ -108,6 +108,18 @@ export class MessagesService {
     return kept.reverse();
   }
 
+  /** Of the given turns, those that have ended (one query for all the runs a replica follows). */
+  async endedAmong(ids: number[]): Promise<Message[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await this.sql.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::int[]) AND status <> 'running'`,
+      [ids],
+    );
+    return rows.map(toMessage);
+  }
+
   /** Stores a user message on its own (when no run can start, the message is still kept). */
   storeUserMessage(sessionId: string, content: string): Promise<Message> {
     return this.messages.save(

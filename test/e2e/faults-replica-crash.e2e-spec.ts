@@ -277,3 +277,54 @@ describe('a turn the stale sweep ended while its replica still ran it', () => {
     expect(row).toEqual({ status: 'failed', finish_reason: 'interrupted' });
   });
 });
+
+describe('a follower whose run ended without word reaching it', () => {
+  const fake = new FakeOpenAi(() => streamed(say('unscripted')));
+  let a: TestApp;
+  let b: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    await fake.start();
+    a = await startTestApp(llmEnv(fake));
+    b = await startTestApp(llmEnv(fake), a.db);
+    user = await registerUser(a.http);
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.db.drop();
+    await fake.close();
+  });
+
+  it('still hears the stored end: a turn failed while its announcement was lost', async () => {
+    const sessionId = await createSession(a.http, user.token);
+    fake.scriptFromNow(() => streamed(say('Working on it, slowly.', 4), { stallAfter: 2 }));
+    void postMessage(a.http, user.token, sessionId, 'build').catch(() => undefined);
+    await eventually(async () => {
+      const s = await b.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
+      return s.body.length === 2 ? true : undefined;
+    });
+    const follower = await openSseGet(
+      `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
+      user.token,
+    );
+    expect(follower.status).toBe(200);
+    a.process.kill('SIGKILL');
+    await new Promise((r) => a.process.once('exit', r));
+    // What a sweeping replica writes; it died before its word reached anyone.
+    const swept = await a.db.query(
+      `UPDATE messages SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
+              content = 'Interrupted: the server running this turn stopped.'
+        WHERE session_id = $1 AND status = 'running' RETURNING id`,
+      [sessionId],
+    );
+    expect(swept).toHaveLength(1);
+
+    const { events, ended } = await readAll(follower, 15_000);
+    expect(ended).toBe(true);
+    expect(events.at(-1)).toEqual({
+      event: 'error',
+      data: { detail: 'Interrupted: the server running this turn stopped.' },
+    });
+  });
+});

@@ -10,6 +10,8 @@ const EVENTS = 'run.event';
 const FOLLOW = 'run.follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
+/** Followed runs of other replicas are looked up this often, in case word of their end was lost. */
+const RECHECK_MS = 5000;
 
 /** An event too big for one message, named so the receiver can load it from the database. */
 type WireRef =
@@ -42,6 +44,7 @@ export class RunEventBus {
   private readonly pendingDeltas = new Map<number, { text: string; timer: NodeJS.Timeout }>();
   /** Received events still being loaded, per run: later ones wait so followers hear them in order. */
   private readonly inbox = new Map<number, Promise<void>>();
+  private recheckTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly cluster: ClusterBus,
@@ -82,6 +85,7 @@ export class RunEventBus {
     this.listeners.set(messageId, set);
     if (!this.registry.isLocal(messageId)) {
       this.cluster.publish(FOLLOW, { m: messageId } satisfies RunWire);
+      this.startRecheck();
     }
     return () => {
       set.delete(listener);
@@ -173,27 +177,56 @@ export class RunEventBus {
     if (!this.listeners.has(wire.m)) {
       return;
     }
-    const queued = this.inbox.get(wire.m);
-    if (wire.e && !queued) {
+    if (wire.e && !this.inbox.has(wire.m)) {
       this.deliver(wire.m, wire.e);
       return;
     }
-    const next = (queued ?? Promise.resolve())
+    this.enqueue(wire.m, async () => wire.e ?? (await this.load(wire.m, wire.ref)));
+  }
+
+  /** Delivers an event once those received before it are delivered, however long it takes to produce. */
+  private enqueue(messageId: number, produce: () => Promise<RunEvent | null>): void {
+    const next = (this.inbox.get(messageId) ?? Promise.resolve())
       .then(async () => {
-        const e = wire.e ?? (await this.load(wire.m, wire.ref));
+        const e = await produce();
         if (e) {
-          this.deliver(wire.m, e);
+          this.deliver(messageId, e);
         }
       })
       .catch((err: Error) =>
-        this.logger.warn(`could not load an event of run ${wire.m}: ${err.message}`),
+        this.logger.warn(`could not load an event of run ${messageId}: ${err.message}`),
       );
-    this.inbox.set(wire.m, next);
+    this.inbox.set(messageId, next);
     void next.then(() => {
-      if (this.inbox.get(wire.m) === next) {
-        this.inbox.delete(wire.m);
+      if (this.inbox.get(messageId) === next) {
+        this.inbox.delete(messageId);
       }
     });
+  }
+
+  /** Messages between replicas are best effort: the database says whether a followed run has ended. */
+  private startRecheck(): void {
+    if (this.recheckTimer) {
+      return;
+    }
+    this.recheckTimer = setInterval(() => void this.recheck(), RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  private async recheck(): Promise<void> {
+    const ids = [...this.listeners.keys()].filter((id) => !this.registry.isLocal(id));
+    if (ids.length === 0) {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = undefined;
+      return;
+    }
+    try {
+      for (const message of await this.messages.endedAmong(ids)) {
+        this.enqueue(message.id, () => Promise.resolve(endEvent(message)));
+      }
+    } catch (err) {
+      this.logger.warn(`could not check followed runs: ${(err as Error).message}`);
+    }
   }
 
   /** Reads an event sent by reference from the database, where every one of them is stored. */
