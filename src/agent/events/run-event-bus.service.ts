@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
-import { toMessageView, toStepView } from '../../messages/message.presenter.js';
 import { MessagesService } from '../../messages/messages.service.js';
 import { endEvent, type RunEvent, type RunListener } from '../run/run-events.js';
 import { INTERRUPTED_DETAIL, RunRegistry } from '../run/run-registry.service.js';
+import { loadByRef, refOf, type RunWire } from './run-wire.js';
 import { splitForJson } from './split-text.js';
 
 const EVENTS = 'run.event';
@@ -12,21 +12,6 @@ const FOLLOW = 'run.follow';
 const DELTA_FLUSH_MS = 40;
 /** Followed runs of other replicas are looked up this often, in case word of their end was lost. */
 const RECHECK_MS = 5000;
-
-/** An event too big for one message, named so the receiver can load it from the database. */
-type WireRef =
-  | { event: 'done' | 'error' }
-  | { event: 'step'; id: number }
-  | { event: 'user_message'; id: number };
-
-interface RunWire {
-  m: number;
-  e?: RunEvent;
-  /** The event did not fit: the receiver loads it. `'done'` is how older replicas said it. */
-  ref?: WireRef | 'done';
-  /** The stale sweep ended this turn; a runner that is still alive stops working on it. */
-  swept?: true;
-}
 
 /**
  * Run events for followers on any replica. Locally, listeners get every event at once. Across
@@ -137,32 +122,19 @@ export class RunEventBus {
     const wire: RunWire = { m: messageId, e: event };
     if (this.cluster.fits(EVENTS, wire)) {
       this.cluster.publish(EVENTS, wire, this.key(messageId));
-      return;
-    }
-    let ref: WireRef;
-    switch (event.event) {
-      case 'delta': {
-        // Text is split on character boundaries so each piece fits in bytes.
-        const empty: RunWire = { m: messageId, e: { event: 'delta', data: { content: '' } } };
-        for (const content of splitForJson(event.data.content, this.cluster.room(EVENTS, empty))) {
-          this.cluster.publish(
-            EVENTS,
-            { m: messageId, e: { event: 'delta', data: { content } } } satisfies RunWire,
-            this.key(messageId),
-          );
-        }
-        return;
+    } else if (event.event === 'delta') {
+      // Text is split on character boundaries so each piece fits in bytes.
+      const empty: RunWire = { m: messageId, e: { event: 'delta', data: { content: '' } } };
+      for (const content of splitForJson(event.data.content, this.cluster.room(EVENTS, empty))) {
+        this.cluster.publish(
+          EVENTS,
+          { m: messageId, e: { event: 'delta', data: { content } } } satisfies RunWire,
+          this.key(messageId),
+        );
       }
-      case 'step':
-      case 'user_message':
-        ref = { event: event.event, id: event.data.id };
-        break;
-      case 'done':
-      case 'error':
-        ref = { event: event.event };
-        break;
+    } else {
+      this.cluster.publish(EVENTS, { m: messageId, ref: refOf(event) }, this.key(messageId));
     }
-    this.cluster.publish(EVENTS, { m: messageId, ref } satisfies RunWire, this.key(messageId));
   }
 
   /** One ordered stream of messages per run. */
@@ -181,7 +153,7 @@ export class RunEventBus {
       this.deliver(wire.m, wire.e);
       return;
     }
-    this.enqueue(wire.m, async () => wire.e ?? (await this.load(wire.m, wire.ref)));
+    this.enqueue(wire.m, async () => wire.e ?? (await loadByRef(this.messages, wire.m, wire.ref)));
   }
 
   /** Delivers an event once those received before it are delivered, however long it takes to produce. */
@@ -226,34 +198,6 @@ export class RunEventBus {
       }
     } catch (err) {
       this.logger.warn(`could not check followed runs: ${(err as Error).message}`);
-    }
-  }
-
-  /** Reads an event sent by reference from the database, where every one of them is stored. */
-  private async load(messageId: number, ref: RunWire['ref']): Promise<RunEvent | null> {
-    const r: WireRef | undefined = ref === 'done' ? { event: 'done' } : ref;
-    switch (r?.event) {
-      case undefined:
-        return null;
-      case 'step': {
-        const step = (await this.messages.stepsOf(messageId)).find((s) => s.id === r.id);
-        return step ? { event: 'step', data: toStepView(step) } : null;
-      }
-      case 'user_message': {
-        const message = await this.messages.findById(r.id);
-        return message ? { event: 'user_message', data: toMessageView(message) } : null;
-      }
-      case 'done':
-      case 'error': {
-        const message = await this.messages.findById(messageId);
-        if (message && message.status !== 'running') {
-          return endEvent(message);
-        }
-        // An end that could not be stored: the follower still hears that the run is over.
-        return r.event === 'error'
-          ? { event: 'error', data: { detail: 'Failed: the run ended with an error' } }
-          : null;
-      }
     }
   }
 }
