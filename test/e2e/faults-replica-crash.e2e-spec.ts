@@ -298,17 +298,29 @@ describe('a follower whose run ended without word reaching it', () => {
 
   it('still hears the stored end: a turn failed while its announcement was lost', async () => {
     const sessionId = await createSession(a.http, user.token);
-    fake.scriptFromNow(() => streamed(say('Working on it, slowly.', 4), { stallAfter: 2 }));
+    // A tool call whose arguments stop arriving: a pending step to replay, and a run that stays open.
+    fake.scriptFromNow(() =>
+      streamed(
+        callTools(
+          [{ name: 'write_file', args: { filename: 'index.html', content: 'x'.repeat(400) } }],
+          20,
+        ),
+        { delayMs: 50, stallAfter: 5 },
+      ),
+    );
     void postMessage(a.http, user.token, sessionId, 'build').catch(() => undefined);
     await eventually(async () => {
-      const s = await b.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
-      return s.body.length === 2 ? true : undefined;
+      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
+        token: user.token,
+      });
+      return s.body.length > 0 ? true : undefined;
     });
     const follower = await openSseGet(
       `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
       user.token,
     );
     expect(follower.status).toBe(200);
+    expect((await follower.next())?.event).toBe('step');
     a.process.kill('SIGKILL');
     await new Promise((r) => a.process.once('exit', r));
     // What a sweeping replica writes; it died before its word reached anyone.
