@@ -165,7 +165,11 @@ export class AgentRunService {
     }
     let message: Message;
     try {
-      message = await this.messages.finishTurn(assistant.id, outcome);
+      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, outcome);
+      if (!stored) {
+        return await this.swept(assistant.id, emit);
+      }
+      message = stored;
       await this.sessions.touch(scope.sessionId);
     } catch (err) {
       this.logger.error(
@@ -176,5 +180,28 @@ export class AgentRunService {
     }
     emit(endEvent(message));
     return { message, outcome };
+  }
+
+  /** The sweep failed this turn while it ran (its heartbeats were lost): its ending stands, not ours. */
+  private async swept(
+    messageId: number,
+    emit: RunListener,
+  ): Promise<{ message: Message; outcome: RunOutcome }> {
+    this.logger.warn(`agent turn ${messageId} was ended by the stale-run sweep while it ran`);
+    const message = await this.messages.findById(messageId);
+    if (!message) {
+      throw new Error(`agent turn ${messageId} vanished while it ran`);
+    }
+    emit(endEvent(message));
+    return {
+      message,
+      outcome: {
+        status: 'failed',
+        finishReason: 'interrupted',
+        content: message.content,
+        promptTokens: message.promptTokens ?? 0,
+        completionTokens: message.completionTokens ?? 0,
+      },
+    };
   }
 }

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(c.agent).toEqual({
       maxIterations: 25,
       runTimeoutMs: 600000,
-      staleRunMs: 60000,
+      staleRunMs: 15000,
       historyBudgetChars: 48000,
     });
     expect(c.sandbox).toEqual({

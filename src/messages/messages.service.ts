@@ -138,6 +138,18 @@ export class MessagesService {
     return kept.reverse();
   }
 
+  /** Of the given turns, those that have ended (one query for all the runs a replica follows). */
+  async endedAmong(ids: number[]): Promise<Message[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await this.sql.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::int[]) AND status <> 'running'`,
+      [ids],
+    );
+    return rows.map(toMessage);
+  }
+
   /** Stores a user message on its own (when no run can start, the message is still kept). */
   storeUserMessage(sessionId: string, content: string): Promise<Message> {
     return this.messages.save(
@@ -192,16 +204,21 @@ export class MessagesService {
     }
   }
 
-  /** Stores how a turn ended and adds its tokens to the user's day, in one transaction. */
-  async finishTurn(messageId: number, end: TurnEnd): Promise<Message> {
+  /**
+   * Stores how a turn ended and adds its tokens to the user's day, in one transaction; only if it is
+   * still this runner's running turn: a turn the stale sweep already failed keeps that ending. Null
+   * when it was swept.
+   */
+  async finishTurn(messageId: number, runnerId: string, end: TurnEnd): Promise<Message | null> {
     return this.sql.transaction(async (tx) => {
       const [row] = await tx.query<MessageRow>(
         `UPDATE messages
-            SET status = $2, finish_reason = $3, content = $4, prompt_tokens = $5,
-                completion_tokens = $6, finished_at = now()
-          WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+            SET status = $3, finish_reason = $4, content = $5, prompt_tokens = $6,
+                completion_tokens = $7, finished_at = now()
+          WHERE id = $1 AND status = 'running' AND runner_id = $2 RETURNING ${MESSAGE_COLUMNS}`,
         [
           messageId,
+          runnerId,
           end.status,
           end.finishReason,
           stripNul(end.content),
@@ -209,6 +226,9 @@ export class MessagesService {
           end.completionTokens,
         ],
       );
+      if (!row) {
+        return null;
+      }
       await this.caps.recordTokens(tx, row.session_id, end.promptTokens + end.completionTokens);
       return toMessage(row);
     });
@@ -235,24 +255,30 @@ export class MessagesService {
     return rows.map((r) => r.id);
   }
 
-  async heartbeat(ids: number[]): Promise<void> {
-    if (ids.length > 0) {
-      await this.sql.query(`UPDATE messages SET heartbeat_at = now() WHERE id = ANY($1::int[])`, [
-        ids,
-      ]);
+  /** Refreshes this runner's running turns; returns those still running, so a swept one is noticed. */
+  async heartbeat(ids: number[], runnerId: string): Promise<number[]> {
+    if (ids.length === 0) {
+      return [];
     }
+    const rows: { id: number }[] = await this.sql.query(
+      `UPDATE messages SET heartbeat_at = now()
+        WHERE id = ANY($1::int[]) AND status = 'running' AND runner_id = $2 RETURNING id`,
+      [ids, runnerId],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
    * Fails turns whose process stopped beating (it died), so their session is not locked forever.
    * With `sessionId`, only that session's; with `runnerId`, that replica's turns whatever their heartbeat.
+   * Returns the ids of the turns it failed.
    */
   async failStaleTurns(opts: {
     staleMs: number;
     sessionId?: string;
     runnerId?: string;
     reason: string;
-  }): Promise<number> {
+  }): Promise<number[]> {
     return this.sql.transaction(async (tx) => {
       const rows: { id: number }[] = await tx.query(
         `UPDATE messages
@@ -273,7 +299,7 @@ export class MessagesService {
           [ids, 'not finished: the run was interrupted'],
         );
       }
-      return ids.length;
+      return ids;
     });
   }
 }

@@ -1,37 +1,40 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
-import type { RunEvent, RunListener } from '../run/run-events.js';
-import { RunRegistry } from '../run/run-registry.service.js';
+import { MessagesService } from '../../messages/messages.service.js';
+import { endEvent, type RunEvent, type RunListener } from '../run/run-events.js';
+import { INTERRUPTED_DETAIL, RunRegistry } from '../run/run-registry.service.js';
+import { loadByRef, refOf, type RunWire } from './run-wire.js';
+import { splitForJson } from './split-text.js';
 
 const EVENTS = 'run.event';
 const FOLLOW = 'run.follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
-
-interface RunWire {
-  m: number;
-  e?: RunEvent;
-  /** The event was too big to carry: the receiver loads the final message itself. */
-  ref?: 'done';
-}
+/** Followed runs of other replicas are looked up this often, in case word of their end was lost. */
+const RECHECK_MS = 5000;
 
 /**
  * Run events for followers on any replica. Locally, listeners get every event at once. Across
  * replicas (ClusterBus), a run's events are forwarded only once some replica follows it — it says so
- * with a `run.follow` message — so runs nobody follows cost no traffic between replicas.
+ * with a `run.follow` message — so runs nobody follows cost no traffic between replicas. No event is
+ * lost to a transport's size limit: text is split, anything else too big is sent by reference. A turn
+ * the stale sweep fails is announced to every replica, since its dead runner forwards nothing.
  */
 @Injectable()
 export class RunEventBus {
+  private readonly logger = new Logger(RunEventBus.name);
   private readonly listeners = new Map<number, Set<RunListener>>();
   /** Local runs some other replica follows. */
   private readonly forwarded = new Set<number>();
   private readonly pendingDeltas = new Map<number, { text: string; timer: NodeJS.Timeout }>();
-  /** Loads a stored message for a `done` sent by reference. */
-  doneLoader?: (messageId: number) => Promise<RunEvent | null>;
+  /** Received events still being loaded, per run: later ones wait so followers hear them in order. */
+  private readonly inbox = new Map<number, Promise<void>>();
+  private recheckTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly cluster: ClusterBus,
     private readonly registry: RunRegistry,
+    private readonly messages: MessagesService,
   ) {
     cluster.on(FOLLOW, (p) => {
       const { m } = p as RunWire;
@@ -40,6 +43,7 @@ export class RunEventBus {
       }
     });
     cluster.on(EVENTS, (p) => this.receive(p as RunWire));
+    registry.onSwept((ids) => ids.forEach((id) => this.announceSwept(id)));
   }
 
   /** Delivers an event of a local run to its followers, here and, once asked, on other replicas. */
@@ -66,6 +70,7 @@ export class RunEventBus {
     this.listeners.set(messageId, set);
     if (!this.registry.isLocal(messageId)) {
       this.cluster.publish(FOLLOW, { m: messageId } satisfies RunWire);
+      this.startRecheck();
     }
     return () => {
       set.delete(listener);
@@ -73,6 +78,18 @@ export class RunEventBus {
         this.listeners.delete(messageId);
       }
     };
+  }
+
+  /** Tells followers everywhere that the sweep ended a turn; its runner is dead or lost its beat. */
+  private announceSwept(messageId: number): void {
+    const e: RunEvent = { event: 'error', data: { detail: INTERRUPTED_DETAIL } };
+    this.registry.abortLocal(messageId, 'interrupted');
+    this.deliver(messageId, e);
+    this.cluster.publish(
+      EVENTS,
+      { m: messageId, e, swept: true } satisfies RunWire,
+      this.key(messageId),
+    );
   }
 
   private deliver(messageId: number, event: RunEvent): void {
@@ -103,29 +120,84 @@ export class RunEventBus {
 
   private send(messageId: number, event: RunEvent): void {
     const wire: RunWire = { m: messageId, e: event };
-    if (this.cluster.fits(JSON.stringify(wire))) {
-      this.cluster.publish(EVENTS, wire);
+    if (this.cluster.fits(EVENTS, wire)) {
+      this.cluster.publish(EVENTS, wire, this.key(messageId));
     } else if (event.event === 'delta') {
-      // Split long text so each piece fits.
-      const half = Math.ceil(event.data.content.length / 2);
-      this.send(messageId, {
-        event: 'delta',
-        data: { content: event.data.content.slice(0, half) },
-      });
-      this.send(messageId, { event: 'delta', data: { content: event.data.content.slice(half) } });
+      // Text is split on character boundaries so each piece fits in bytes.
+      const empty: RunWire = { m: messageId, e: { event: 'delta', data: { content: '' } } };
+      for (const content of splitForJson(event.data.content, this.cluster.room(EVENTS, empty))) {
+        this.cluster.publish(
+          EVENTS,
+          { m: messageId, e: { event: 'delta', data: { content } } } satisfies RunWire,
+          this.key(messageId),
+        );
+      }
     } else {
-      this.cluster.publish(EVENTS, { m: messageId, ref: 'done' } satisfies RunWire);
+      this.cluster.publish(EVENTS, { m: messageId, ref: refOf(event) }, this.key(messageId));
     }
   }
 
+  /** One ordered stream of messages per run. */
+  private key(messageId: number): string {
+    return `run:${messageId}`;
+  }
+
   private receive(wire: RunWire): void {
+    if (wire.swept) {
+      this.registry.abortLocal(wire.m, 'interrupted');
+    }
     if (!this.listeners.has(wire.m)) {
       return;
     }
-    if (wire.e) {
+    if (wire.e && !this.inbox.has(wire.m)) {
       this.deliver(wire.m, wire.e);
-    } else if (wire.ref === 'done' && this.doneLoader) {
-      void this.doneLoader(wire.m).then((e) => e && this.deliver(wire.m, e));
+      return;
+    }
+    this.enqueue(wire.m, async () => wire.e ?? (await loadByRef(this.messages, wire.m, wire.ref)));
+  }
+
+  /** Delivers an event once those received before it are delivered, however long it takes to produce. */
+  private enqueue(messageId: number, produce: () => Promise<RunEvent | null>): void {
+    const next = (this.inbox.get(messageId) ?? Promise.resolve())
+      .then(async () => {
+        const e = await produce();
+        if (e) {
+          this.deliver(messageId, e);
+        }
+      })
+      .catch((err: Error) =>
+        this.logger.warn(`could not load an event of run ${messageId}: ${err.message}`),
+      );
+    this.inbox.set(messageId, next);
+    void next.then(() => {
+      if (this.inbox.get(messageId) === next) {
+        this.inbox.delete(messageId);
+      }
+    });
+  }
+
+  /** Messages between replicas are best effort: the database says whether a followed run has ended. */
+  private startRecheck(): void {
+    if (this.recheckTimer) {
+      return;
+    }
+    this.recheckTimer = setInterval(() => void this.recheck(), RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  private async recheck(): Promise<void> {
+    const ids = [...this.listeners.keys()].filter((id) => !this.registry.isLocal(id));
+    if (ids.length === 0) {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = undefined;
+      return;
+    }
+    try {
+      for (const message of await this.messages.endedAmong(ids)) {
+        this.enqueue(message.id, () => Promise.resolve(endEvent(message)));
+      }
+    } catch (err) {
+      this.logger.warn(`could not check followed runs: ${(err as Error).message}`);
     }
   }
 }

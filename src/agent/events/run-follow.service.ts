@@ -15,12 +15,7 @@ export class RunFollowService {
     private readonly sessions: SessionsService,
     private readonly messages: MessagesService,
     private readonly bus: RunEventBus,
-  ) {
-    bus.doneLoader = async (id) => {
-      const message = await this.messages.findById(id);
-      return message ? endEvent(message) : null;
-    };
-  }
+  ) {}
 
   /** Returns the unsubscribe function; the listener hears `done`/`error` last. */
   async followLatest(

@@ -15,11 +15,18 @@ export type RunEvent =
 
 export type RunListener = (event: RunEvent) => void;
 
-/** How a follower hears that a stored turn has ended: `error` for provider and internal failures. */
+/**
+ * How a follower hears that a stored turn has ended: `error` for provider and internal failures, and
+ * for a turn interrupted because its server stopped (the detail is the closing sentence saying so).
+ */
 export function endEvent(message: Message): RunEvent {
-  return message.finishReason === 'provider_error' || message.finishReason === 'error'
-    ? { event: 'error', data: { detail: message.content } }
-    : { event: 'done', data: toMessageView(message) };
+  if (message.finishReason === 'provider_error' || message.finishReason === 'error') {
+    return { event: 'error', data: { detail: message.content } };
+  }
+  if (message.finishReason === 'interrupted') {
+    return { event: 'error', data: { detail: message.content.split('\n\n').at(-1)! } };
+  }
+  return { event: 'done', data: toMessageView(message) };
 }
 
 const STATUS_RANK: Record<string, number> = { pending: 0, running: 1, completed: 2, failed: 2 };

@@ -17,11 +17,18 @@ interface LocalRun {
 }
 
 const CANCEL_POLL_MS = 500;
+/** What the sweep writes on a turn whose replica died, and what its followers hear. */
+export const INTERRUPTED_DETAIL = 'Interrupted: the server running this turn stopped.';
+
+/** Told of turns the sweep failed, so their followers on every replica hear the end. */
+export type SweptListener = (messageIds: number[]) => void;
 
 /**
  * The runs of this replica. One timer serves them all: it asks the database which of them were asked to
- * cancel (from any replica) and, less often, refreshes their heartbeats. Another sweeps turns whose
- * replica died. On shutdown, local runs are stopped and recorded as interrupted.
+ * cancel (from any replica) and, every fifth of AGENT_STALE_RUN_MS, refreshes their heartbeats. Another
+ * sweeps, as often, turns whose replica died: with the defaults (15 s) a dead replica's turn is failed
+ * within 18 s of its last beat, inside the contract's 30 s, while a live one has five beats to miss first.
+ * On shutdown, local runs are stopped and recorded as interrupted.
  */
 @Injectable()
 export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -30,6 +37,8 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly runs = new Map<number, LocalRun>();
   private timers: NodeJS.Timeout[] = [];
   private lastBeat = 0;
+  private beatFailing = false;
+  private readonly sweptListeners: SweptListener[] = [];
 
   constructor(
     private readonly messages: MessagesService,
@@ -41,7 +50,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     void this.sweep();
     this.timers = [
       setInterval(() => void this.poll(), CANCEL_POLL_MS),
-      setInterval(() => void this.sweep(), Math.max(1000, staleMs / 2)),
+      setInterval(() => void this.sweep(), Math.max(CANCEL_POLL_MS, staleMs / 5)),
     ];
     this.timers.forEach((t) => t.unref());
   }
@@ -83,13 +92,20 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  /** Frees a session held by a turn whose replica stopped beating. */
-  sweepSession(sessionId: string): Promise<number> {
-    return this.messages.failStaleTurns({
+  /** Registers who must hear of turns the sweep failed (the event bus, which tells followers). */
+  onSwept(listener: SweptListener): void {
+    this.sweptListeners.push(listener);
+  }
+
+  /** Frees a session held by a turn whose replica stopped beating; returns how many it failed. */
+  async sweepSession(sessionId: string): Promise<number> {
+    const ids = await this.messages.failStaleTurns({
       staleMs: this.config.agent.staleRunMs,
       sessionId,
-      reason: 'Interrupted: the server running this turn stopped.',
+      reason: INTERRUPTED_DETAIL,
     });
+    this.announceSwept(ids);
+    return ids.length;
   }
 
   private async poll(): Promise<void> {
@@ -101,26 +117,51 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
       for (const id of await this.messages.cancelRequested(ids)) {
         this.abortLocal(id, 'cancelled');
       }
-      if (Date.now() - this.lastBeat >= this.config.agent.staleRunMs / 4) {
-        this.lastBeat = Date.now();
-        await this.messages.heartbeat(ids);
-      }
     } catch (err) {
-      this.logger.warn(`run poll failed: ${(err as Error).message}`);
+      this.logger.warn(`cancel poll failed: ${(err as Error).message}`);
+    }
+    if (Date.now() - this.lastBeat >= this.config.agent.staleRunMs / 5) {
+      await this.beat(ids);
+    }
+  }
+
+  /** A failed beat is retried at the next poll (500 ms), not a whole interval later; logged once. */
+  private async beat(ids: number[]): Promise<void> {
+    try {
+      const alive = new Set(await this.messages.heartbeat(ids, this.runnerId));
+      this.lastBeat = Date.now();
+      if (this.beatFailing) {
+        this.beatFailing = false;
+        this.logger.log('run heartbeats recovered');
+      }
+      // A turn no longer running as ours was swept while we could not beat: stop working on it.
+      ids.filter((id) => !alive.has(id)).forEach((id) => this.abortLocal(id, 'interrupted'));
+    } catch (err) {
+      if (!this.beatFailing) {
+        this.beatFailing = true;
+        this.logger.warn(`run heartbeat failed, retrying every poll: ${(err as Error).message}`);
+      }
     }
   }
 
   private async sweep(): Promise<void> {
     try {
-      const n = await this.messages.failStaleTurns({
+      const ids = await this.messages.failStaleTurns({
         staleMs: this.config.agent.staleRunMs,
-        reason: 'Interrupted: the server running this turn stopped.',
+        reason: INTERRUPTED_DETAIL,
       });
-      if (n > 0) {
-        this.logger.warn(`marked ${n} stale agent turn(s) as failed`);
+      if (ids.length > 0) {
+        this.logger.warn(`marked ${ids.length} stale agent turn(s) as failed`);
       }
+      this.announceSwept(ids);
     } catch (err) {
       this.logger.warn(`stale-run sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  private announceSwept(ids: number[]): void {
+    if (ids.length > 0) {
+      this.sweptListeners.forEach((listener) => listener(ids));
     }
   }
 }

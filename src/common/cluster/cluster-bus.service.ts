@@ -53,6 +53,8 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
   private readonly seen = new Set<string>();
   private overlapUntil = 0;
   private sequence = 0;
+  /** The last send of each ordered stream of messages. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -90,40 +92,72 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     await Promise.all([this.pg.stop(), this.redisTransport?.stop()]);
   }
 
-  /** Whether a payload of this JSON length can be sent now. */
-  fits(json: string): boolean {
-    const max = this.viaRedis() ? this.redisTransport!.maxPayload : this.pg.maxPayload;
-    return json.length + 96 <= max;
+  /**
+   * Bytes left in one message for this payload in its envelope (negative: it does not fit). Measured in
+   * UTF-8 bytes, as the transports limit them, against PostgreSQL's limit (a NOTIFY payload must stay
+   * under 8000 bytes) whenever it may carry the message: always, since it is the fallback of Redis.
+   */
+  room(topic: string, payload: unknown): number {
+    return this.pg.maxPayload - Buffer.byteLength(this.envelope(topic, payload, this.sequence + 1));
   }
 
-  /** Sends to the other replicas (not to this one). */
-  publish(topic: string, payload: unknown): void {
-    const envelope = JSON.stringify({
-      i: `${this.replicaId}:${++this.sequence}`,
-      t: topic,
-      o: this.replicaId,
-      p: payload,
-    } satisfies Envelope);
+  fits(topic: string, payload: unknown): boolean {
+    return this.room(topic, payload) >= 0;
+  }
+
+  /**
+   * Sends to the other replicas (not to this one). Messages with the same `orderKey` go out one after
+   * another, so they arrive in order: LISTEN/NOTIFY sent on different pool connections could overtake.
+   */
+  publish(topic: string, payload: unknown, orderKey?: string): void {
+    const envelope = this.envelope(topic, payload, ++this.sequence);
+    if (Buffer.byteLength(envelope) > this.pg.maxPayload) {
+      this.logger.warn(`"${topic}" is too big to send to other replicas; dropped`);
+      return;
+    }
+    if (orderKey === undefined) {
+      void this.send(topic, envelope);
+      return;
+    }
+    const next = (this.queues.get(orderKey) ?? Promise.resolve()).then(() =>
+      this.send(topic, envelope),
+    );
+    this.queues.set(orderKey, next);
+    void next.then(() => {
+      if (this.queues.get(orderKey) === next) {
+        this.queues.delete(orderKey);
+      }
+    });
+  }
+
+  /** Through Redis while it is up, else (or when Redis fails under it) through PostgreSQL; never rejects. */
+  private async send(topic: string, envelope: string): Promise<void> {
     const warn = (err: Error) =>
       this.logger.warn(`could not send "${topic}" to other replicas: ${err.message}`);
     if (!this.viaRedis()) {
-      this.pg.publish(CHANNEL, envelope).catch(warn);
+      await this.pg.publish(CHANNEL, envelope).catch(warn);
       return;
     }
-    this.redisTransport!.publish(CHANNEL, envelope).catch((err: Error) => {
-      // Redis failed under this message: send it the other way (a copy that got through is dropped).
-      this.redis.failed(err);
-      this.pg.publish(CHANNEL, envelope).catch(warn);
-    });
-    if (Date.now() < this.overlapUntil) {
-      this.pg.publish(CHANNEL, envelope).catch(warn);
-    }
+    const overlap = Date.now() < this.overlapUntil;
+    await Promise.all([
+      this.redisTransport!.publish(CHANNEL, envelope).catch((err: Error) => {
+        // Redis failed under this message: send it the other way (a copy that got through is dropped).
+        this.redis.failed(err);
+        return overlap ? undefined : this.pg.publish(CHANNEL, envelope).catch(warn);
+      }),
+      overlap ? this.pg.publish(CHANNEL, envelope).catch(warn) : undefined,
+    ]);
   }
 
   on(topic: string, handler: ClusterHandler): void {
     const set = this.handlers.get(topic) ?? new Set();
     set.add(handler);
     this.handlers.set(topic, set);
+  }
+
+  private envelope(topic: string, payload: unknown, sequence: number): string {
+    const id = `${this.replicaId}:${sequence}`;
+    return JSON.stringify({ i: id, t: topic, o: this.replicaId, p: payload } satisfies Envelope);
   }
 
   private viaRedis(): boolean {

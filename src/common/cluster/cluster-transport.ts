@@ -6,7 +6,7 @@ export type TransportHandler = (channel: string, payload: string) => void;
 
 /** Carries small messages between replicas. */
 export interface ClusterTransport {
-  /** Largest payload it carries; bigger messages are sent by reference. */
+  /** Largest payload it carries, in UTF-8 bytes; bigger messages are split or sent by reference. */
   readonly maxPayload: number;
   publish(channel: string, payload: string): Promise<void>;
   start(channels: string[], handler: TransportHandler): Promise<void>;
@@ -15,6 +15,7 @@ export interface ClusterTransport {
 
 /** PostgreSQL LISTEN/NOTIFY: no extra infrastructure, one listening connection per replica. */
 export class PgNotifyTransport implements ClusterTransport {
+  /** PostgreSQL takes NOTIFY payloads under 8000 bytes; a little is kept back as a margin. */
   readonly maxPayload = 7900;
   private readonly logger = new Logger(PgNotifyTransport.name);
   private listener?: pg.Client;
