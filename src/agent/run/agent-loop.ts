@@ -216,11 +216,11 @@ export class AgentLoop {
     }
     call.lastWrite = now;
     const progress = streamingProgress(Buffer.byteLength(call.args, 'utf8'));
-    const filename = partialFilename(call.args);
+    // Once the name is known there is nothing to look for in the megabytes that follow.
+    const filename =
+      call.step.toolArguments.filename === undefined ? partialFilename(call.args) : undefined;
     const toolArguments =
-      filename !== undefined && call.step.toolArguments.filename === undefined
-        ? { ...call.step.toolArguments, filename }
-        : call.step.toolArguments;
+      filename !== undefined ? { ...call.step.toolArguments, filename } : call.step.toolArguments;
     // Some servers send a call's id after its name.
     const toolCallId = call.step.toolCallId ?? (call.id || null);
     if (
