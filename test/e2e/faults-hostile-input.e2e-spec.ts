@@ -1,47 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { llmEnv, postMessage, steps, toolResults } from '../support/agent-helpers.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
+import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/** The issue's bound: while a hostile page is served, health never stalls longer than about this. */
+/** The issue's bound: while hostile input is handled, health never stalls longer than about this. */
 const HEALTH_STALL_BOUND_MS = 1000;
 const MIB = 1024 * 1024;
 
-/** A document of unclosed opening tags, just under 1 MiB: the input that made the old regex quadratic. */
+/** A document of one unit repeated up to 1 MiB: unclosed tags made the old regex quadratic. */
 const hostile = (unit: string) => unit.repeat(Math.floor(MIB / unit.length));
 
-interface Served {
-  status: number;
-  text: string;
+interface HealthWhile<T> {
+  value: T | Error;
   ms: number;
   health: { statuses: (number | string)[]; maxMs: number };
 }
 
 describe('faults: hostile input', () => {
+  const fake = new FakeOpenAi(() => streamed(say('nothing scripted')));
   let t: TestApp;
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    await fake.start();
+    t = await startTestApp(llmEnv(fake));
     user = await registerUser(t.http, 'hostile');
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+  });
 
-  /** Fetches the preview while polling /api/health back to back, timing both. */
-  async function previewWhilePollingHealth(sessionId: string): Promise<Served> {
+  /** Polls /api/health back to back until `work` settles, timing each answer; a stall past 5 s ends it. */
+  async function pollHealthWhile<T>(work: Promise<T>): Promise<HealthWhile<T>> {
     const statuses: (number | string)[] = [];
     let maxMs = 0;
-    let previewDone = false;
+    let settled = false;
     const started = performance.now();
-    const preview = fetch(`${t.baseUrl}/api/sessions/${sessionId}/sandbox/preview`, {
-      headers: { authorization: `Bearer ${user.token}` },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
-    }).then(async (res) => ({ status: res.status, text: await res.text() }));
-    preview.then(
-      () => (previewDone = true),
-      () => (previewDone = true),
+    const outcome = work.then(
+      (value) => value,
+      (err: Error) => err,
     );
-    // At least one health request overlaps the preview, however fast it is served.
+    void outcome.then(() => (settled = true));
+    // At least one health request overlaps the work, however fast it is.
     do {
       const at = performance.now();
       try {
@@ -55,11 +57,17 @@ describe('faults: hostile input', () => {
       }
       maxMs = Math.max(maxMs, performance.now() - at);
       await new Promise((r) => setTimeout(r, 20));
-    } while (!previewDone);
-    const served = await preview.catch((err: Error) => ({ status: 0, text: err.name }));
-    const ms = performance.now() - started;
-    return { ...served, ms, health: { statuses, maxMs } };
+    } while (!settled);
+    const value = await outcome;
+    return { value, ms: performance.now() - started, health: { statuses, maxMs } };
   }
+
+  const figures = (what: string, r: HealthWhile<unknown>) =>
+    // Printed for docs/reliability.md ("Hostile input").
+    console.log(
+      `${what}: ${r.ms.toFixed(0)} ms; health: ${r.health.statuses.length} requests, ` +
+        `max ${r.health.maxMs.toFixed(0)} ms, statuses ${[...new Set(r.health.statuses)].join(',')}`,
+    );
 
   it.each([
     ['unclosed "<head " tags', '<head '],
@@ -71,21 +79,54 @@ describe('faults: hostile input', () => {
       const sessionId = await createSession(t.http, user.token, 'Hostile');
       await writeFile(t.http, user.token, sessionId, 'index.html', html);
 
-      const served = await previewWhilePollingHealth(sessionId);
-      // Figures for docs/reliability.md ("Hostile input").
-      console.log(
-        `hostile preview (${JSON.stringify(unit)} x ${html.length / unit.length}, ${html.length} B): ` +
-          `${served.ms.toFixed(0)} ms; health: ${served.health.statuses.length} requests, ` +
-          `max ${served.health.maxMs.toFixed(0)} ms, statuses ${[...new Set(served.health.statuses)].join(',')}`,
+      const served = await pollHealthWhile(
+        fetch(`${t.baseUrl}/api/sessions/${sessionId}/sandbox/preview`, {
+          headers: { authorization: `Bearer ${user.token}` },
+          redirect: 'manual',
+          signal: AbortSignal.timeout(30_000),
+        }).then(async (res) => ({ status: res.status, text: await res.text() })),
+      );
+      figures(
+        `hostile preview (${JSON.stringify(unit)} x ${html.length / unit.length}, ${html.length} B)`,
+        served,
       );
 
       expect(served.health.statuses.every((s) => s === 200)).toBe(true);
       expect(served.health.maxMs).toBeLessThan(HEALTH_STALL_BOUND_MS);
-      expect(served.status).toBe(200);
+      expect(served.value).not.toBeInstanceOf(Error);
+      const { status, text } = served.value as { status: number; text: string };
+      expect(status).toBe(200);
       // No tag closes, so the base element goes first and the page follows byte for byte.
       const base = new RegExp(`^<base href="/api/sessions/${sessionId}/sandbox/site/[^"/]+/">`);
-      expect(served.text).toMatch(base);
-      expect(served.text.replace(base, '')).toBe(html);
+      expect(text).toMatch(base);
+      expect(text.replace(base, '') === html).toBe(true);
     },
   );
+
+  it('runs an edit_file of half a repetitive 1 MiB file while /api/health keeps answering', async () => {
+    const content = 'a'.repeat(MIB);
+    const sessionId = await createSession(t.http, user.token, 'Hostile edit');
+    await writeFile(t.http, user.token, sessionId, 'a.txt', content);
+    const offset = fake.requests.length;
+    const call = { filename: 'a.txt', old_string: 'a'.repeat(MIB / 2), new_string: 'b' };
+    fake.scriptFromNow((k) =>
+      k === 0
+        ? streamed(callTools([{ name: 'edit_file', id: 'call_edit', args: call }], 16))
+        : streamed(say('It is not unique.')),
+    );
+
+    const run = await pollHealthWhile(postMessage(t.http, user.token, sessionId, 'edit it'));
+    figures('hostile edit_file (1 MiB of "a", old_string 512 KiB)', run);
+
+    expect(run.health.statuses.every((s) => s === 200)).toBe(true);
+    expect(run.health.maxMs).toBeLessThan(HEALTH_STALL_BOUND_MS);
+    expect(run.value).toMatchObject({ status: 200 });
+    // Every overlapping match is counted: 512 Ki + 1 of them.
+    expect(toolResults(fake.requests[offset + 1].body).call_edit).toEqual({
+      ok: false,
+      error: `old_string occurs ${MIB / 2 + 1} times in a.txt; include more context so it is unique`,
+    });
+    const [step] = await steps(t.http, user.token, sessionId);
+    expect(step).toMatchObject({ tool_name: 'edit_file', status: 'failed' });
+  });
 });
