@@ -129,4 +129,26 @@ describe('faults: hostile input', () => {
     const [step] = await steps(t.http, user.token, sessionId);
     expect(step).toMatchObject({ tool_name: 'edit_file', status: 'failed' });
   });
+
+  it.each(['%74oken', 't%6Fken', 'to%6Ben'])(
+    'takes ?%s= as the token, as Express reads it, and never logs it',
+    async (key) => {
+      const fresh = await registerUser(t.http, 'encoded');
+      const sessionId = await createSession(t.http, fresh.token, 'Encoded');
+      await writeFile(t.http, fresh.token, sessionId, 'index.html', '<p>hi</p>');
+      const res = await t.http.get(
+        `/api/sessions/${sessionId}/sandbox/preview?${key}=${fresh.token}`,
+      );
+      // Accepted: an access token in the URL is swapped for a preview token by a redirect.
+      expect(res.status).toBe(302);
+      const previewToken = new URL(res.headers.get('location')!, t.baseUrl).searchParams.get(
+        'token',
+      )!;
+      expect((await t.http.get(res.headers.get('location')!)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(t.output()).toContain(`/sandbox/preview?${key}=[REDACTED]`);
+      expect(t.output()).not.toContain(fresh.token);
+      expect(t.output()).not.toContain(previewToken);
+    },
+  );
 });
