@@ -48,8 +48,13 @@ function setUpOpenApi(app: INestApplication): void {
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
-/** Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. */
-const PREVIEW_PATH = /^\/api\/sessions\/[^/]+\/sandbox\/(preview|static\/|site\/)/;
+/**
+ * Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. Anchored at both
+ * ends, so API routes beside them (`preview-token`, `previewXYZ`) keep helmet. Case-insensitive and with
+ * an optional trailing slash, as Express routes them.
+ */
+const PREVIEW_PATH =
+  /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
 
 /** Builds the HTTP application exactly as production runs it. */
 export async function createApp(

@@ -37,4 +37,30 @@ describe('withBaseHref', () => {
       `<html><head><base href="${BASE}"></head>`,
     );
   });
+
+  it('finds a head whose name is upper-case and whose attributes follow a newline', () => {
+    expect(withBaseHref('<HTML><HEAD\nlang="en"><title>x</title>', BASE)).toBe(
+      `<HTML><HEAD\nlang="en"><base href="${BASE}"><title>x</title>`,
+    );
+  });
+
+  it('falls back to <html> when a "<head " never closes', () => {
+    expect(withBaseHref('<html lang="en"><head ', BASE)).toBe(
+      `<html lang="en"><head><base href="${BASE}"></head><head `,
+    );
+  });
+
+  it('keeps a doctype after leading whitespace first', () => {
+    expect(withBaseHref('\n <!DOCTYPE html><p>hi</p>', BASE)).toBe(
+      `\n <!DOCTYPE html><base href="${BASE}"><p>hi</p>`,
+    );
+  });
+
+  // A backtracking pattern rescanned the rest of the page from every "<head ": 1 MiB took minutes.
+  it.each(['<head ', '<html ', ' '])('handles %j repeated at N and 8N (up to 1 MiB)', (unit) => {
+    for (const bytes of [128 * 1024, 1024 * 1024]) {
+      const html = unit.repeat(Math.floor(bytes / unit.length)) + '<!doctype';
+      expect(withBaseHref(html, BASE)).toBe(`<base href="${BASE}">${html}`);
+    }
+  });
 });

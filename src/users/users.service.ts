@@ -10,6 +10,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { User } from './user.entity.js';
 
+/** One answer whether the name or the email is taken: register must not tell who has an account. */
+const NAME_TAKEN = 'Username or email already registered';
+
 export interface NewUser {
   username: string;
   email: string;
@@ -51,7 +54,7 @@ export class UsersService {
     } catch (err) {
       // Two registrations racing for one name: the unique index decides.
       if (isUniqueViolation(err)) {
-        throw badRequest('Username or email already registered');
+        throw badRequest(NAME_TAKEN);
       }
       throw err;
     }
@@ -99,13 +102,9 @@ export class UsersService {
         username,
         email,
       })
-      .getOne();
+      .getExists();
     if (taken) {
-      throw badRequest(
-        taken.username.toLowerCase() === username.toLowerCase()
-          ? 'Username already registered'
-          : 'Email already registered',
-      );
+      throw badRequest(NAME_TAKEN);
     }
   }
 }

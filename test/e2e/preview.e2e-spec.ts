@@ -421,4 +421,39 @@ describe('sandbox preview', () => {
       }
     });
   });
+
+  describe('security headers beside the preview', () => {
+    it('sends helmet’s headers, not the preview’s, on POST …/preview-token and look-alike paths', async () => {
+      const issued = await t.http.post(`${sandbox(sessionId)}/preview-token`, {
+        token: user.token,
+      });
+      expect(issued.status).toBe(200);
+      const lookAlikes = await Promise.all(
+        ['previewXYZ', 'preview-errors', 'static', 'sites/x/y'].map((p) =>
+          t.http.get(`${sandbox(sessionId)}/${p}`, { token: user.token }),
+        ),
+      );
+      for (const res of [issued, ...lookAlikes]) {
+        expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+      }
+    });
+
+    it('sends only the preview’s own CSP on every real preview route', async () => {
+      const token = encodeURIComponent(await previewTokenFor(sessionId));
+      for (const path of [
+        'preview',
+        'preview/',
+        'static/style.css',
+        `site/${token}`,
+        `site/${token}/`,
+        `site/${token}/js/app.js`,
+      ]) {
+        const res = await t.http.get(`${sandbox(sessionId)}/${path}`, { token: user.token });
+        expect([path, res.status]).toEqual([path, 200]);
+        expectSandboxHeaders(res);
+        expect(res.headers.get('x-frame-options')).toBeNull();
+      }
+    });
+  });
 });

@@ -563,6 +563,24 @@ describe('AgentLoop', () => {
     expect(unfinished(h.store.all())).toEqual([]);
   });
 
+  // JSON.parse takes nesting JSON.stringify cannot write back: the loop-detection signature threw
+  // "Maximum call stack size exceeded" and ended the turn with a step left pending.
+  it('answers a call whose arguments nest 100 000 deep as a failed result, and goes on', async () => {
+    const depth = 100_000;
+    const nested = `{"filename": "a.txt", "content": ${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const h = harness([[...toolCall(0, 'call_deep', 'write_file', nested)], [text('Sorry.')]]);
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({ status: 'completed', content: 'Sorry.' });
+    expect(parseTool(h.llm.requests[1].messages.at(-1)!)).toEqual({
+      toolCallId: 'call_deep',
+      result: { ok: false, error: expect.stringMatching(/content/) },
+    });
+    expect(h.store.all().map((s) => [s.toolCallId, s.status])).toEqual([['call_deep', 'failed']]);
+    expect(unfinished(h.store.all())).toEqual([]);
+  });
+
   it('stops with stuck_loop when the same call with the same arguments comes a third time', async () => {
     const same = (n: number) => toolCall(0, `call_${n}`, 'read_file', { filename: 'index.html' });
     const h = harness([

@@ -216,11 +216,11 @@ export class AgentLoop {
     }
     call.lastWrite = now;
     const progress = streamingProgress(Buffer.byteLength(call.args, 'utf8'));
-    const filename = partialFilename(call.args);
+    // Once the name is known there is nothing to look for in the megabytes that follow.
+    const filename =
+      call.step.toolArguments.filename === undefined ? partialFilename(call.args) : undefined;
     const toolArguments =
-      filename !== undefined && call.step.toolArguments.filename === undefined
-        ? { ...call.step.toolArguments, filename }
-        : call.step.toolArguments;
+      filename !== undefined ? { ...call.step.toolArguments, filename } : call.step.toolArguments;
     // Some servers send a call's id after its name.
     const toolCallId = call.step.toolCallId ?? (call.id || null);
     if (
@@ -274,7 +274,7 @@ export class AgentLoop {
         await this.failUnfinished(calls.slice(i), `not run: ${stopReason(input.signal)}`);
         return stopReason(input.signal);
       }
-      const signature = `${call.name}\u0000${JSON.stringify(parsed ?? call.args)}`;
+      const signature = `${call.name}\u0000${canonicalArguments(parsed, call.args)}`;
       const seen = (this.callCounts.get(signature) ?? 0) + 1;
       this.callCounts.set(signature, seen);
       if (seen > MAX_IDENTICAL_CALLS) {
@@ -338,5 +338,17 @@ export class AgentLoop {
 
 /** `1500` → "2 s", `300` → "300 ms". */
 const formatDuration = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
+
+/**
+ * The arguments as one text, so the same call counts as the same however it is spaced. Nesting that
+ * JSON.parse accepts can be too deep for JSON.stringify; the raw text then stands in for it.
+ */
+function canonicalArguments(parsed: Record<string, unknown> | null, raw: string): string {
+  try {
+    return JSON.stringify(parsed ?? raw);
+  } catch {
+    return raw;
+  }
+}
 
 const toLlmCall = (c: StreamedCall): LlmToolCall => ({ id: c.id, name: c.name, arguments: c.args });

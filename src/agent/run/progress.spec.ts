@@ -77,4 +77,28 @@ describe('partialFilename', () => {
   it('does not take a "filename" written inside the content', () => {
     expect(partialFilename('{"content": "{\\"filename\\": \\"evil.html\\"}", "x')).toBeUndefined();
   });
+
+  // The backtracking pattern overflowed the regex stack on a few MB and threw out of the agent loop.
+  it.each([1024 * 1024, 8 * 1024 * 1024])(
+    'returns undefined, without throwing, for a %d-character filename that is still open (N and 8N)',
+    (chars) => {
+      const text = `{"filename": "${'a'.repeat(chars)}`;
+      expect(partialFilename(text)).toBeUndefined();
+      expect(partialFilename(`${text}"`)).toBeUndefined();
+    },
+  );
+
+  it('gives up on a name longer than any valid filename could be escaped', () => {
+    expect(partialFilename(`{"filename": "${'a'.repeat(255)}"`)).toBe('a'.repeat(255));
+    expect(partialFilename(`{"filename": "${'\\u0061'.repeat(255)}"`)).toBe('a'.repeat(255));
+    expect(partialFilename(`{"filename": "${'a'.repeat(2000)}"`)).toBeUndefined();
+  });
+
+  it.each([
+    ['many keys without a colon', '"filename" '.repeat(200_000)],
+    ['much whitespace after the key', `"filename"${' '.repeat(1_000_000)}`],
+    ['escaped quotes', `{"filename": "${'\\"'.repeat(500_000)}`],
+  ])('returns undefined for hostile text: %s', (_label, text) => {
+    expect(partialFilename(text)).toBeUndefined();
+  });
 });

@@ -15,11 +15,36 @@ describe('redactUrl', () => {
     ],
     ['/api/sessions/abc/sandbox/files/index.html', '/api/sessions/abc/sandbox/files/index.html'],
     ['/api/auth/login', '/api/auth/login'],
+    // Spellings Express's query parser (node:querystring) still reads as `token`.
+    ['/p?%74oken=eyJ.a.b', '/p?%74oken=[REDACTED]'],
+    ['/p?t%6Fken=eyJ.a.b', '/p?t%6Fken=[REDACTED]'],
+    ['/p?a=1&to%6ben=eyJ.a.b&b=2', '/p?a=1&to%6ben=[REDACTED]&b=2'],
+    ['/p?%54%4F%4B%45%4E=eyJ.a.b', '/p?%54%4F%4B%45%4E=[REDACTED]'],
+    ['/p?token=a&token=eyJ.a.b', '/p?token=[REDACTED]&token=[REDACTED]'],
+    ['/p?token%5B%5D=eyJ.a.b', '/p?token%5B%5D=[REDACTED]'],
+    ['/p?token[]=eyJ.a.b', '/p?token[]=[REDACTED]'],
+    ['/p?tokens=kept&tok=kept', '/p?tokens=kept&tok=kept'],
+    ['/p?x=%E0%A4%A&token=eyJ.a.b', '/p?x=%E0%A4%A&token=[REDACTED]'],
+    // Express routes case-insensitively, so this still reaches the tokenised asset path.
+    [
+      '/api/sessions/abc/SANDBOX/Site/eyJ.a.b/css/site.css',
+      '/api/sessions/abc/SANDBOX/Site/[REDACTED]/css/site.css',
+    ],
   ])('logs %s as %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
 
   it('keeps nothing of the token', () => {
     expect(redactUrl('/p?token=abc.def.ghi')).not.toContain('abc');
+  });
+
+  it.each([
+    ['ampersands', (n: number) => `/p?${'&'.repeat(n)}token=eyJ.a.b`],
+    ['percent signs', (n: number) => `/p?${'%'.repeat(n)}=1&token=eyJ.a.b`],
+    ['site segments', (n: number) => `${'/sandbox/site/'.repeat(n)}x?token=eyJ.a.b`],
+  ])('handles a URL of many %s at N and 8N', (_label, url) => {
+    for (const n of [100_000, 800_000]) {
+      expect(redactUrl(url(n))).toMatch(/token=\[REDACTED\]$/);
+    }
   });
 });

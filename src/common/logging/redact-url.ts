@@ -1,3 +1,24 @@
+import { unescape } from 'node:querystring';
+
+/**
+ * Whether a raw query key names the token as Express's query parser (node:querystring) reads it:
+ * percent-decoded (`%74oken`), with `+` as a space. Case and a `[…]` suffix are redacted too.
+ */
+function isTokenKey(rawKey: string): boolean {
+  const key = unescape(rawKey.replaceAll('+', ' ')).trim().toLowerCase();
+  return key === 'token' || key.startsWith('token[');
+}
+
+/** One pass over `&`-separated pairs: linear, whatever a client puts in the URL. */
+const redactQuery = (query: string): string =>
+  query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq !== -1 && isTokenKey(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=[REDACTED]` : pair;
+    })
+    .join('&');
+
 /**
  * A URL as it may be logged: tokens in `?token=` and in the preview's asset path are replaced, so
  * neither access nor preview tokens reach the logs.
@@ -6,7 +27,9 @@ export function redactUrl(url: string | undefined): string {
   if (!url) {
     return '';
   }
-  return url
-    .replace(/([?&]token=)[^&#]*/gi, '$1[REDACTED]')
-    .replace(/(\/sandbox\/site\/)[^/?#]+/g, '$1[REDACTED]');
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  // Express routes case-insensitively, so `/SANDBOX/Site/<token>` reaches the asset path as well.
+  const safePath = path.replace(/(\/sandbox\/site\/)[^/?#]+/gi, '$1[REDACTED]');
+  return q === -1 ? safePath : `${safePath}?${redactQuery(url.slice(q + 1))}`;
 }

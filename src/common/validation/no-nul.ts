@@ -14,7 +14,23 @@ export const NoNul = () =>
 export const stripNul = (s: string): string =>
   s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
 
-/** `stripNul` over the string values of a JSON object (jsonb refuses U+0000 too). */
+/**
+ * `stripNul` over the strings (values and keys) of a JSON value (jsonb refuses U+0000 too). It walks the
+ * value: replacing `\\u0000` in its JSON text would also eat a model's literal backslash-u0000 text.
+ */
 export function stripNulDeep<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value).replaceAll('\\u0000', '')) as T;
+  return walk(value) as T;
+}
+
+function walk(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return stripNul(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(walk);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripNul(k), walk(v)]));
+  }
+  return value;
 }

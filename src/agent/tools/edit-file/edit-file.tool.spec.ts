@@ -83,6 +83,22 @@ describe('edit_file', () => {
     expect(ctx.sandbox.contentOf(TEST_SCOPE, 'a.txt')).toBe('aaa');
   });
 
+  // Counting overlapping matches with indexOf from every match was quadratic: minutes for 1 MiB of "a".
+  it.each([128 * 1024, 1024 * 1024])(
+    'counts the matches of a long repetitive old_string in a %d-byte file (N and 8N)',
+    async (bytes) => {
+      const ctx = fakeToolContext({ maxFileBytes: bytes, maxSessionBytes: bytes });
+      ctx.sandbox.seed(TEST_SCOPE, 'a.txt', 'a'.repeat(bytes));
+      const half = bytes / 2;
+      expect(
+        await edit(ctx, { filename: 'a.txt', old_string: 'a'.repeat(half), new_string: 'b' }),
+      ).toEqual({
+        ok: false,
+        error: `old_string occurs ${half + 1} times in a.txt; include more context so it is unique`,
+      });
+    },
+  );
+
   it('accepts old_string made unique by context', async () => {
     const ctx = withPage();
     const result = await edit(ctx, {

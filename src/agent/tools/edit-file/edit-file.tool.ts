@@ -5,11 +5,35 @@ import {
   type AgentTool,
 } from '../agent-tool.js';
 
-/** Counts occurrences of `needle`, overlapping ones too ("aa" is in "aaa" twice): a match must be unambiguous. */
+/**
+ * Counts occurrences of `needle`, overlapping ones too ("aa" is in "aaa" twice): a match must be unambiguous.
+ * Knuth-Morris-Pratt, linear in both lengths: calling indexOf again from every match was quadratic, and a
+ * repetitive 1 MiB file with a half-file old_string took minutes, blocking the replica.
+ */
 function occurrences(haystack: string, needle: string): number {
+  // fail[i]: length of the longest proper prefix of needle[0..i] that is also its suffix.
+  const fail = new Int32Array(needle.length);
+  for (let i = 1, k = 0; i < needle.length; i++) {
+    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) {
+      k = fail[k - 1];
+    }
+    if (needle.charCodeAt(i) === needle.charCodeAt(k)) {
+      k += 1;
+    }
+    fail[i] = k;
+  }
   let count = 0;
-  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
-    count += 1;
+  for (let i = 0, k = 0; i < haystack.length; i++) {
+    while (k > 0 && haystack.charCodeAt(i) !== needle.charCodeAt(k)) {
+      k = fail[k - 1];
+    }
+    if (haystack.charCodeAt(i) === needle.charCodeAt(k)) {
+      k += 1;
+    }
+    if (k === needle.length) {
+      count += 1;
+      k = fail[k - 1];
+    }
   }
   return count;
 }
