@@ -39,7 +39,10 @@ describe('open SSE streams per user (LIMIT_STREAMS_PER_USER=2)', () => {
 
   beforeAll(async () => {
     await fake.start();
-    t = await startTestApp(llmEnv(fake, { LIMIT_STREAMS_PER_USER: '2' }));
+    // Runs whose readers left go on: no cap on concurrent runs, so only the stream cap is judged here.
+    t = await startTestApp(
+      llmEnv(fake, { LIMIT_STREAMS_PER_USER: '2', LIMIT_CONCURRENT_RUNS_FREE: '0' }),
+    );
     user = await registerUser(t.http);
   });
   afterAll(async () => {
