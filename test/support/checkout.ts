@@ -57,10 +57,11 @@ export async function startCheckout(
   cwd: string,
   env: Record<string, string> = {},
   runAs?: RunAs,
+  main = 'dist/main.js',
 ): Promise<Started> {
   const port = await freePort();
   let log = '';
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [main], {
     cwd,
     env: {
       PATH: process.env.PATH,

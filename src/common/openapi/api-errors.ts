@@ -23,7 +23,7 @@ const MEANING: Record<number, string> = {
   401: 'Missing, invalid or expired token',
   403: 'The resource belongs to another user (or admins only)',
   404: 'Not found',
-  409: 'Conflict (an agent turn is already running, or none is)',
+  409: 'Conflict (an agent turn is already running, or none is; the last active admin)',
   413: 'File or sandbox over its size limit, or body too large',
   422: 'Body fails validation',
   429: 'Rate limited (see Retry-After)',
