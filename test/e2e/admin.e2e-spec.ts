@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { healthy, startCheckout, stop, type Started } from '../support/checkout.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
@@ -661,5 +665,83 @@ describe('admin: tiers and rate limits (free 3, pro 8 requests per window)', () 
     // The same window's count goes on: 3 already used, 5 more allowed at the pro limit of 8.
     expect(await statuses(upgraded.token, 6)).toEqual([200, 200, 200, 200, 200, 429]);
     expect((await t.http.get('/api/sessions', { token: free.token })).status).toBe(429);
+  });
+});
+
+describe('admin: the CLIs against the embedded database of DATA_DIR (DATABASE_URL unset)', () => {
+  let dir: string;
+  let app: Started | undefined;
+  const env = () => ({ DATA_DIR: join(dir, '.data') });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aeio-cli-'));
+    chmodSync(dir, 0o755);
+  });
+  afterAll(async () => {
+    if (app) {
+      await stop(app);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const loginAs = async (http: HttpClient, username: string) => {
+    const res = await http.post('/api/auth/login', { body: { username, password: PASSWORD } });
+    expect(res.status).toBe(200);
+    return res.body.access_token as string;
+  };
+
+  it('admin:create starts the embedded server itself when none runs, and the service then finds the admin', async () => {
+    const run = await runCli(
+      'admin-create',
+      [],
+      {
+        ...env(),
+        ADMIN_USERNAME: 'first',
+        ADMIN_EMAIL: 'first@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      },
+      dir,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(
+      `created admin first (id 1) in the embedded PostgreSQL in ${join(dir, '.data', 'postgres')}`,
+    );
+    // It stopped the server it started: the service can start on the same folder.
+    app = await startCheckout(dir, env(), undefined, resolve('dist/main.js'));
+    await healthy(app);
+    const token = await loginAs(app.http, 'first');
+    expect((await app.http.get('/api/admin/users', { token })).status).toBe(200);
+  });
+
+  it('admin:create and admin:promote work while the service runs on that folder, through its server', async () => {
+    const running = app!;
+    const pgPid = readFileSync(
+      join(dir, '.data', 'postgres', 'cluster', 'postmaster.pid'),
+      'utf8',
+    ).split('\n')[0];
+    const run = await runCli(
+      'admin-create',
+      [],
+      {
+        ...env(),
+        ADMIN_USERNAME: 'second',
+        ADMIN_EMAIL: 'second@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      },
+      dir,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`in the running embedded PostgreSQL`);
+    expect(run.stdout).toContain(`(PID ${pgPid})`);
+    const second = await loginAs(running.http, 'second');
+    expect((await running.http.get('/api/admin/users', { token: second })).status).toBe(200);
+
+    const plain = await running.http.post('/api/auth/register', {
+      body: { username: 'plain', email: 'plain@example.com', password: PASSWORD },
+    });
+    expect(plain.status).toBe(201);
+    const promoted = await runCli('admin-promote', ['plain'], env(), dir);
+    expect(promoted).toMatchObject({ code: 0, stderr: '' });
+    expect(promoted.stdout).toContain('promoted plain');
+    const token = plain.body.access_token as string;
+    expect((await running.http.get('/api/admin/users', { token })).status).toBe(200);
   });
 });
