@@ -132,34 +132,32 @@ export function runningPostmaster(clusterDir: string): PostmasterLock | undefine
   return { pid, port: Number.isInteger(port) && port > 0 ? port : undefined };
 }
 
-/** "PID 123 (postgres -D …), started by PID 100 (node dist/main.js)", for the in-use message. */
-export function describeHolder(pid: number): string {
-  const own = `PID ${pid}${commandOf(pid) ? ` (${commandOf(pid)})` : ''}`;
-  let parent: number | undefined;
+function parentOf(pid: number): number | undefined {
   try {
     // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return parent > 1 ? parent : undefined;
   } catch {
-    parent = undefined;
+    return undefined;
   }
-  if (!parent || parent <= 1) {
-    return own;
-  }
-  const parentCommand = commandOf(parent);
-  return `${own}, started by PID ${parent}${parentCommand ? ` (${parentCommand})` : ''}`;
 }
 
-/** Fails with a clear message when a live PostgreSQL already holds `clusterDir`. */
+const named = (pid: number) => `PID ${pid}${commandOf(pid) ? ` (${commandOf(pid)})` : ''}`;
+
+/** Fails with a clear message, naming the server and the process that started it, when a live PostgreSQL holds `clusterDir`. */
 export function assertClusterFree(clusterDir: string): void {
   const running = runningPostmaster(clusterDir);
-  if (running) {
-    throw new DataDirInUseError(
-      `The embedded PostgreSQL data folder ${clusterDir} is in use by ${describeHolder(running.pid)}. ` +
-        'Another `npm start` of this checkout is probably running: stop it first (Ctrl+C or ' +
-        `kill ${running.pid}'s parent), or give this one another DATA_DIR.`,
-    );
+  if (!running) {
+    return;
   }
+  const parent = parentOf(running.pid);
+  throw new DataDirInUseError(
+    `The embedded PostgreSQL data folder ${clusterDir} is in use by ${named(running.pid)}` +
+      (parent ? `, started by ${named(parent)}` : '') +
+      '. Another `npm start` of this checkout is probably running: stop it first (Ctrl+C in its ' +
+      `terminal, or kill ${parent ?? running.pid}), or give this one another DATA_DIR.`,
+  );
 }
 
 let redirected: string | undefined;
