@@ -109,9 +109,26 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * Whether `pid` is a running postgres. A zombie (a killed postmaster nobody reaped yet) or a PID the
+ * system gave to another program after a reboot is not, though kill(pid, 0) succeeds for both.
+ * Without a readable /proc (other OS, hidepid) the answer is kill's: alive errs on the safe side.
+ */
+function isLivePostgres(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return isAlive(pid);
+  }
+  // "pid (comm) state …"; comm may hold spaces and parentheses, so cut at the last ')'.
+  const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && comm === 'postgres';
+}
+
+/**
  * The PostgreSQL server running on `clusterDir`, read from its postmaster.pid, or undefined when
- * none does. A lock file left by a crash names a dead PID (PostgreSQL clears that itself at start)
- * or, after a reboot, a PID now used by something else than postgres: both mean "not running".
+ * none does (no lock file, or one left by a crash).
  */
 export function runningPostmaster(clusterDir: string): PostmasterLock | undefined {
   let lines: string[];
@@ -121,11 +138,7 @@ export function runningPostmaster(clusterDir: string): PostmasterLock | undefine
     return undefined;
   }
   const pid = Number(lines[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
-    return undefined;
-  }
-  const command = commandOf(pid);
-  if (command !== undefined && !/postgres/.test(command)) {
+  if (!Number.isInteger(pid) || pid <= 0 || !isLivePostgres(pid)) {
     return undefined;
   }
   const port = Number(lines[3]);
@@ -145,10 +158,15 @@ function parentOf(pid: number): number | undefined {
 
 const named = (pid: number) => `PID ${pid}${commandOf(pid) ? ` (${commandOf(pid)})` : ''}`;
 
-/** Fails with a clear message, naming the server and the process that started it, when a live PostgreSQL holds `clusterDir`. */
+/**
+ * Fails with a clear message, naming the server and the process that started it, when a live
+ * PostgreSQL holds `clusterDir`. A lock file left by a crash goes: PostgreSQL would take over one
+ * naming a dead PID itself, but not one naming a zombie or a PID now used by another program.
+ */
 export function assertClusterFree(clusterDir: string): void {
   const running = runningPostmaster(clusterDir);
   if (!running) {
+    rmSync(join(clusterDir, 'postmaster.pid'), { force: true });
     return;
   }
   const parent = parentOf(running.pid);
