@@ -7,6 +7,7 @@ import { RunRegistry } from './agent/run/run-registry.service.js';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
+import { DataDirInUseError, embeddedHome } from './database/embedded-postgres-host.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) {
@@ -18,10 +19,14 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
   if (!url) {
+    const home = embeddedHome(config.database.embeddedDir);
     logger.info(
-      `DATABASE_URL is unset: starting embedded PostgreSQL in ${config.database.embeddedDir}`,
+      home.relocated
+        ? `DATABASE_URL is unset: starting embedded PostgreSQL in ${home.dir} ` +
+            `(the postgres OS user cannot enter ${config.database.embeddedDir}, so the data lives there)`
+        : `DATABASE_URL is unset: starting embedded PostgreSQL in ${home.dir}`,
     );
-    embedded = await startEmbeddedPostgres(config.database.embeddedDir, { persistent: true });
+    embedded = await startEmbeddedPostgres(home.dir, { persistent: true });
     url = embedded.url;
   }
   const app = await createApp({ ...config, database: { ...config.database, url } });
@@ -65,6 +70,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(`Configuration error: ${err.message}`);
+  } else if (err instanceof DataDirInUseError) {
+    console.error(err.message);
   } else {
     console.error(err);
   }

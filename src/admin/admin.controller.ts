@@ -27,7 +27,7 @@ export class AdminController {
 
   @ApiOperation({ summary: 'Change a user’s tier, disabled flag or role' })
   @ApiOkResponse({ type: AdminUserView })
-  @ApiErrors(400, 401, 403, 404, 422)
+  @ApiErrors(400, 401, 403, 404, 409, 422)
   @Patch('users/:id')
   updateUser(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: UpdateUserDto) {
     return this.admin.updateUser(user, id, dto);

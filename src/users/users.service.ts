@@ -1,12 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { badRequest } from '../common/errors/app-error.js';
-import type { AppConfig } from '../config/app-config.js';
-import { APP_CONFIG } from '../config/config.module.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { User } from './user.entity.js';
 
@@ -31,7 +29,6 @@ export class UsersService {
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cluster: ClusterBus,
   ) {
     cluster.on(USER_CHANGED, (id) => this.active.delete(Number(id)));
@@ -45,12 +42,9 @@ export class UsersService {
 
   async create(input: NewUser): Promise<User> {
     await this.assertAvailable(input.username, input.email);
-    // A name in ADMIN_USERNAMES registering after start-up is an admin at once (earlier ones: AdminService).
-    const role = this.config.adminUsernames.includes(input.username.toLowerCase())
-      ? 'admin'
-      : 'user';
     try {
-      return await this.users.save(this.users.create({ ...input, role }));
+      // Registration never confers a role: admins come from admin:create, admin:promote or another admin.
+      return await this.users.save(this.users.create({ ...input, role: 'user' }));
     } catch (err) {
       // Two registrations racing for one name: the unique index decides.
       if (isUniqueViolation(err)) {

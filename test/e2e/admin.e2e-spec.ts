@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { healthy, startCheckout, stop, type Started } from '../support/checkout.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import type { HttpClient } from '../support/http-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const PROMOTE = resolve('dist/database/cli/admin-promote.js');
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const PASSWORD = 'correct horse battery';
 
@@ -33,22 +35,8 @@ async function me(http: HttpClient, token: string) {
 }
 
 /** Runs `npm run admin:promote`'s compiled script as a child process, as an operator would. */
-function promote(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [PROMOTE, ...args],
-      { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const promote = (args: string[], env: Record<string, string>, cwd?: string) =>
+  runCli('admin-promote', args, env, cwd);
 
 // Every row has all three values: a shorter row would make Jest pass `done` as the body.
 const ROUTES: [string, string, unknown][] = [
@@ -65,6 +53,8 @@ describe('admin', () => {
   beforeAll(async () => {
     t = await startTestApp({ ADMIN_USERNAMES: 'Boss, chief' });
     boss = await registerNamed(t.http, 'boss');
+    // Registering a listed name confers nothing; the operator makes the first admin.
+    expect((await promote(['boss'], { DATABASE_URL: t.db.url })).code).toBe(0);
     alice = await registerUser(t.http, 'alice');
   });
   afterAll(() => t.close());
@@ -73,7 +63,7 @@ describe('admin', () => {
     t.http.patch(`/api/admin/users/${id}`, { token, body });
 
   describe('who is an admin', () => {
-    it('makes a user who registers under a name in ADMIN_USERNAMES an admin, case-insensitively', async () => {
+    it('makes a user promoted by the operator an admin', async () => {
       expect(await me(t.http, boss.token)).toMatchObject({ username: 'boss', role: 'admin' });
     });
 
@@ -408,14 +398,159 @@ describe('admin', () => {
       expect(await t.db.query(`SELECT id, role FROM users ORDER BY id`)).toEqual(before);
     });
 
-    it('prints its usage and fails without DATABASE_URL or a username', async () => {
-      const noUrl = await promote(['boss'], {});
+    it('prints its usage and fails without a username', async () => {
       const noName = await promote([], { DATABASE_URL: t.db.url });
-      for (const run of [noUrl, noName]) {
-        expect(run.code).not.toBe(0);
-        expect(run.stderr).toContain('usage:');
-      }
+      expect(noName.code).toBe(2);
+      expect(noName.stderr).toContain('usage:');
     });
+  });
+
+  describe('npm run admin:create', () => {
+    const create = (env: Record<string, string>) =>
+      runCli('admin-create', [], { DATABASE_URL: t.db.url, ...env });
+
+    it('creates an admin who can log in with that password and use the admin API', async () => {
+      const run = await create({
+        ADMIN_USERNAME: 'Founder',
+        ADMIN_EMAIL: 'founder@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^created admin Founder \(id \d+\) in DATABASE_URL$/m);
+      const login = await t.http.post('/api/auth/login', {
+        body: { username: 'founder', password: PASSWORD },
+      });
+      expect(login.status).toBe(200);
+      const token = login.body.access_token as string;
+      expect(await me(t.http, token)).toMatchObject({ username: 'Founder', role: 'admin' });
+      expect((await t.http.get('/api/admin/users', { token })).status).toBe(200);
+      const [row] = await t.db.query<{ password_hash: string }>(
+        `SELECT password_hash FROM users WHERE username = 'Founder'`,
+      );
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    });
+
+    it('refuses an existing name (any case) with exit code 1, pointing at admin:promote, changing nothing', async () => {
+      const before = await t.db.query(
+        `SELECT id, username, role, password_hash FROM users ORDER BY id`,
+      );
+      // alice's name has a random suffix; reuse it exactly, in upper case.
+      const taken = await create({
+        ADMIN_USERNAME: alice.username.toUpperCase(),
+        ADMIN_EMAIL: 'fresh2@example.com',
+        ADMIN_PASSWORD: 'another password',
+      });
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`a user named "${alice.username}" already exists`);
+      expect(taken.stderr).toContain(`npm run admin:promote -- ${alice.username}`);
+      const sameEmail = await create({
+        ADMIN_USERNAME: 'new_name',
+        ADMIN_EMAIL: alice.email.toUpperCase(),
+        ADMIN_PASSWORD: 'another password',
+      });
+      expect(sameEmail.code).toBe(1);
+      expect(sameEmail.stderr).toContain('already registered');
+      const after = await t.db.query(
+        `SELECT id, username, role, password_hash FROM users ORDER BY id`,
+      );
+      expect(after).toEqual(before);
+    });
+
+    it('applies the rules of registration (exit code 2, nothing written)', async () => {
+      const before = await t.db.query(`SELECT count(*)::int AS n FROM users`);
+      const short = await create({
+        ADMIN_USERNAME: 'shorty',
+        ADMIN_EMAIL: 'shorty@example.com',
+        ADMIN_PASSWORD: '12345',
+      });
+      expect(short.code).toBe(2);
+      expect(short.stderr).toContain('password must be longer than or equal to 6 characters');
+      const badName = await create({
+        ADMIN_USERNAME: 'no spaces',
+        ADMIN_EMAIL: 'x@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      });
+      expect(badName.code).toBe(2);
+      expect(badName.stderr).toContain('username may contain only letters');
+      expect(await t.db.query(`SELECT count(*)::int AS n FROM users`)).toEqual(before);
+    });
+
+    it('prints its usage and fails when a value is missing and stdin is not a terminal', async () => {
+      const run = await create({ ADMIN_USERNAME: 'half', ADMIN_EMAIL: 'half@example.com' });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('usage: ADMIN_USERNAME=');
+    });
+  });
+});
+
+describe('admin: registration never confers a role', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ ADMIN_USERNAMES: 'Boss, chief' });
+  });
+  afterAll(() => t.close());
+
+  it('leaves a user who registers under a name in ADMIN_USERNAMES a plain user, whatever the case', async () => {
+    for (const name of ['boss', 'CHIEF']) {
+      const user = await registerNamed(t.http, name);
+      expect(await me(t.http, user.token)).toMatchObject({ username: name, role: 'user' });
+      expect((await t.http.get('/api/admin/users', { token: user.token })).status).toBe(403);
+    }
+    expect(await t.db.query(`SELECT role FROM users ORDER BY id`)).toEqual([
+      { role: 'user' },
+      { role: 'user' },
+    ]);
+  });
+});
+
+describe('admin: the last active admin', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({});
+  });
+  afterAll(() => t.close());
+
+  const makeAdmins = async () => {
+    const a = await registerUser(t.http, 'a');
+    const b = await registerUser(t.http, 'b');
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE id = ANY($1)`, [[a.id, b.id]]);
+    return [a, b];
+  };
+  const activeAdmins = async () =>
+    (await t.db.query(`SELECT id FROM users WHERE role = 'admin' AND NOT disabled`)).map(
+      (r) => r.id,
+    );
+
+  it('never leaves zero when two admins demote or disable each other at once: one wins, the other gets 409', async () => {
+    const seen: number[] = [];
+    for (const change of [
+      { role: 'user' },
+      { disabled: true },
+      { role: 'user' },
+      { disabled: true },
+      { role: 'user' },
+      { disabled: true },
+    ]) {
+      const [a, b] = await makeAdmins();
+      const [ab, ba] = await Promise.all([
+        t.http.patch(`/api/admin/users/${b.id}`, { token: a.token, body: change }),
+        t.http.patch(`/api/admin/users/${a.id}`, { token: b.token, body: change }),
+      ]);
+      const statuses = [ab.status, ba.status].sort();
+      seen.push(...statuses);
+      // The loser either passed the admin check before the winner committed (409 from the
+      // last-admin rule) or after it (403: no longer an admin).
+      expect([
+        [200, 409],
+        [200, 403],
+      ]).toContainEqual(statuses);
+      const loser = ab.status === 200 ? ba : ab;
+      expect(loser.body).toEqual({ detail: expect.any(String) });
+      expect(await activeAdmins()).toHaveLength(1);
+      // Next round starts with no admin again.
+      await t.db.query(`DELETE FROM users WHERE id = ANY($1)`, [[a.id, b.id]]);
+    }
+    expect(seen).toContain(409);
   });
 });
 
@@ -454,6 +589,37 @@ describe('admin: ADMIN_USERNAMES at start-up', () => {
       { username: other.username, role: 'user' },
     ]);
   });
+
+  it('ignores the list once an admin exists, so a demotion survives a restart', async () => {
+    const second = apps[apps.length - 1];
+    const login = async (http: HttpClient, username: string) =>
+      (await http.post('/api/auth/login', { body: { username, password: PASSWORD } })).body
+        .access_token as string;
+    const early = await login(second.http, 'early_bird');
+    const deputy = await registerNamed(second.http, 'deputy');
+    const up = await second.http.patch(`/api/admin/users/${deputy.id}`, {
+      token: early,
+      body: { role: 'admin' },
+    });
+    expect(up.status).toBe(200);
+    const [{ id: earlyId }] = await db.query<{ id: number }>(
+      `SELECT id FROM users WHERE username = 'Early_Bird'`,
+    );
+    const down = await second.http.patch(`/api/admin/users/${earlyId}`, {
+      token: deputy.token,
+      body: { role: 'user' },
+    });
+    expect(down.status).toBe(200);
+    await second.close();
+
+    const third = await start({ ADMIN_USERNAMES: 'early_bird' });
+    expect(await me(third.http, await login(third.http, 'early_bird'))).toMatchObject({
+      role: 'user',
+    });
+    expect(await db.query(`SELECT username, role FROM users WHERE role = 'admin'`)).toEqual([
+      { username: 'deputy', role: 'admin' },
+    ]);
+  });
 });
 
 describe('admin: tiers and rate limits (free 3, pro 8 requests per window)', () => {
@@ -478,6 +644,7 @@ describe('admin: tiers and rate limits (free 3, pro 8 requests per window)', () 
 
   it("applies the new tier's limit from the next request after an upgrade", async () => {
     const boss = await registerNamed(t.http, 'boss');
+    expect((await promote(['boss'], { DATABASE_URL: t.db.url })).code).toBe(0);
     // The admin lifts themself out of the free limit with their first request.
     const self = await t.http.patch(`/api/admin/users/${boss.id}`, {
       token: boss.token,
@@ -498,5 +665,83 @@ describe('admin: tiers and rate limits (free 3, pro 8 requests per window)', () 
     // The same window's count goes on: 3 already used, 5 more allowed at the pro limit of 8.
     expect(await statuses(upgraded.token, 6)).toEqual([200, 200, 200, 200, 200, 429]);
     expect((await t.http.get('/api/sessions', { token: free.token })).status).toBe(429);
+  });
+});
+
+describe('admin: the CLIs against the embedded database of DATA_DIR (DATABASE_URL unset)', () => {
+  let dir: string;
+  let app: Started | undefined;
+  const env = () => ({ DATA_DIR: join(dir, '.data') });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aeio-cli-'));
+    chmodSync(dir, 0o755);
+  });
+  afterAll(async () => {
+    if (app) {
+      await stop(app);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const loginAs = async (http: HttpClient, username: string) => {
+    const res = await http.post('/api/auth/login', { body: { username, password: PASSWORD } });
+    expect(res.status).toBe(200);
+    return res.body.access_token as string;
+  };
+
+  it('admin:create starts the embedded server itself when none runs, and the service then finds the admin', async () => {
+    const run = await runCli(
+      'admin-create',
+      [],
+      {
+        ...env(),
+        ADMIN_USERNAME: 'first',
+        ADMIN_EMAIL: 'first@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      },
+      dir,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(
+      `created admin first (id 1) in the embedded PostgreSQL in ${join(dir, '.data', 'postgres')}`,
+    );
+    // It stopped the server it started: the service can start on the same folder.
+    app = await startCheckout(dir, env(), undefined, resolve('dist/main.js'));
+    await healthy(app);
+    const token = await loginAs(app.http, 'first');
+    expect((await app.http.get('/api/admin/users', { token })).status).toBe(200);
+  });
+
+  it('admin:create and admin:promote work while the service runs on that folder, through its server', async () => {
+    const running = app!;
+    const pgPid = readFileSync(
+      join(dir, '.data', 'postgres', 'cluster', 'postmaster.pid'),
+      'utf8',
+    ).split('\n')[0];
+    const run = await runCli(
+      'admin-create',
+      [],
+      {
+        ...env(),
+        ADMIN_USERNAME: 'second',
+        ADMIN_EMAIL: 'second@example.com',
+        ADMIN_PASSWORD: PASSWORD,
+      },
+      dir,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`in the running embedded PostgreSQL`);
+    expect(run.stdout).toContain(`(PID ${pgPid})`);
+    const second = await loginAs(running.http, 'second');
+    expect((await running.http.get('/api/admin/users', { token: second })).status).toBe(200);
+
+    const plain = await running.http.post('/api/auth/register', {
+      body: { username: 'plain', email: 'plain@example.com', password: PASSWORD },
+    });
+    expect(plain.status).toBe(201);
+    const promoted = await runCli('admin-promote', ['plain'], env(), dir);
+    expect(promoted).toMatchObject({ code: 0, stderr: '' });
+    expect(promoted.stdout).toContain('promoted plain');
+    const token = plain.body.access_token as string;
+    expect((await running.http.get('/api/admin/users', { token })).status).toBe(200);
   });
 });

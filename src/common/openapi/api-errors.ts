@@ -23,7 +23,7 @@ const MEANING: Record<number, string> = {
   401: 'Missing, invalid or expired token',
   403: 'The resource belongs to another user, admins only, or your plan’s session cap is reached',
   404: 'Not found',
-  409: 'Conflict (an agent turn is already running, or none is; an Idempotency-Key is in progress)',
+  409: 'Conflict (an agent turn is already running, or none is; an Idempotency-Key is in progress; the last active admin)',
   413: 'File, sandbox, your storage or file-count cap exceeded, or body too large',
   422: 'Body fails validation (or an Idempotency-Key reused with another body)',
   429: 'Rate limited, too many turns running, or today’s tokens spent (see Retry-After)',

@@ -1,6 +1,4 @@
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../data-source-options.js';
+import { openConfiguredDatabase } from './configured-database.js';
 
 interface Promoted {
   id: number;
@@ -8,17 +6,16 @@ interface Promoted {
   previous_role: string;
 }
 
-/** `npm run admin:promote -- <username>`: makes an existing user an admin, against DATABASE_URL. */
+/** `npm run admin:promote -- <username>`: makes an existing user an admin, in the database `npm start` uses. */
 async function main(): Promise<void> {
   const username = process.argv[2];
-  const url = process.env.DATABASE_URL;
-  if (!url || !username) {
+  if (!username) {
     console.error(
-      'usage: DATABASE_URL=postgres://… node dist/database/cli/admin-promote.js <username>',
+      'usage: npm run admin:promote -- <username>  (DATABASE_URL or the embedded database of DATA_DIR)',
     );
     process.exit(2);
   }
-  const db = await new DataSource({ ...dataSourceOptions(url), migrationsRun: false }).initialize();
+  const { db, close } = await openConfiguredDatabase();
   try {
     // One statement that also reports the role the user had, so a repeated run says so.
     // TypeORM answers an UPDATE with [rows, rowCount].
@@ -41,7 +38,7 @@ async function main(): Promise<void> {
         : `promoted ${user.username} (id ${user.id}) to admin`,
     );
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 

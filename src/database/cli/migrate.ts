@@ -1,16 +1,13 @@
-import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../data-source-options.js';
+import { openConfiguredDatabase } from './configured-database.js';
 
-/** `npm run migration:run` / `migration:revert` against DATABASE_URL (the app also runs them at start-up). */
+/** `npm run migration:run` / `migration:revert` against DATABASE_URL or the embedded database (the app also runs them at start-up). */
 async function main(): Promise<void> {
   const command = process.argv[2];
-  const url = process.env.DATABASE_URL;
-  if (!url || (command !== 'run' && command !== 'revert')) {
-    console.error('usage: DATABASE_URL=postgres://… node dist/database/cli/migrate.js run|revert');
+  if (command !== 'run' && command !== 'revert') {
+    console.error('usage: node dist/database/cli/migrate.js run|revert');
     process.exit(2);
   }
-  const db = await new DataSource({ ...dataSourceOptions(url), migrationsRun: false }).initialize();
+  const { db, close } = await openConfiguredDatabase();
   try {
     if (command === 'run') {
       const applied = await db.runMigrations({ transaction: 'all' });
@@ -24,7 +21,7 @@ async function main(): Promise<void> {
       console.log('reverted the last migration');
     }
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 
