@@ -1,13 +1,10 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
-import { bodyParserByRoute } from './common/http/body-limits.js';
+import { createExpressApp } from './common/http/adapters/express.adapter.js';
+import { createFastifyApp } from './common/http/adapters/fastify.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 
 /** Validation failures are 422 with one line per field; values are never coerced to another type. */
@@ -48,36 +45,17 @@ function setUpOpenApi(app: INestApplication): void {
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
-/**
- * Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. Anchored at both
- * ends, so API routes beside them (`preview-token`, `previewXYZ`) keep helmet. Case-insensitive and with
- * an optional trailing slash, as Express routes them.
- */
-const PREVIEW_PATH =
-  /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
-
-/** Builds the HTTP application exactly as production runs it. */
+/** Builds the HTTP application exactly as production runs it, on the adapter `HTTP_ADAPTER` names. */
 export async function createApp(
   config: AppConfig & { database: { url: string } },
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const module = AppModule.forRoot(config);
+  const { app, afterInit } =
+    config.http.adapter === 'fastify'
+      ? await createFastifyApp(module, config)
+      : await createExpressApp(module, config);
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  const apiHeaders = helmet();
-  // Swagger UI runs inline scripts of its own.
-  const docsHeaders = helmet({ contentSecurityPolicy: false });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (PREVIEW_PATH.test(req.path)) {
-      next();
-    } else if (req.path.startsWith('/api/docs')) {
-      docsHeaders(req, res, next);
-    } else {
-      apiHeaders(req, res, next);
-    }
-  });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.http.corsOrigins,
@@ -85,23 +63,10 @@ export async function createApp(
       maxAge: 600,
     });
   }
-  // Each route reads up to its own limit (src/common/http/body-limits.ts); more is refused with 413.
-  app.use(
-    bodyParserByRoute({
-      fileWriteBytes: config.http.bodyLimitBytes,
-      messageBytes: config.http.bodyLimitMessageBytes,
-      defaultBytes: config.http.bodyLimitDefaultBytes,
-    }),
-  );
-  app.set('trust proxy', config.http.trustProxy);
-  app.disable('x-powered-by');
-  // API answers are per-user and never revalidated; hashing every body for an ETag is pure cost.
-  app.set('etag', false);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.init();
-  // Nest answers unknown routes under /api; everything else gets the same {"detail"} 404, not Express's HTML.
-  app.use((_req: Request, res: Response) => res.status(404).json({ detail: 'Not found' }));
+  afterInit();
   return app;
 }

@@ -11,14 +11,13 @@ import {
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { MessageView } from '../messages/message.presenter.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type IdempotentRequest } from '../idempotency/idempotency.service.js';
 import { toMessageView } from '../messages/message.presenter.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/sessions.service.js';
@@ -73,8 +72,8 @@ export class AgentController {
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @Body() dto: PostMessageDto,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: IdempotentRequest,
+    @Res() res: object,
   ): Promise<void> {
     if (dto.stream) {
       const sse = this.openStream(user, res);
@@ -107,7 +106,7 @@ export class AgentController {
   async events(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
-    @Res() res: Response,
+    @Res() res: object,
   ): Promise<void> {
     const sse = this.openStream(user, res);
     const unsubscribe = await this.follower.followLatest(user, session.id, (e) => sse.send(e));
@@ -115,7 +114,7 @@ export class AgentController {
   }
 
   /** A stream counted against the user's open streams (429 past the cap) until it closes, however. */
-  private openStream(user: AuthUser, res: Response): SseStream {
+  private openStream(user: AuthUser, res: object): SseStream {
     const release = this.slots.acquire(user.id);
     const sse = new SseStream(res, {
       heartbeatMs: this.config.http.sseHeartbeatMs,

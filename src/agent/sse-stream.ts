@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import { rawResponse } from '../common/http/raw-response.js';
 import type { RunEvent } from './run/run-events.js';
 
 export interface SseOptions {
@@ -42,11 +43,16 @@ export class SseStream {
   private readonly closeHandlers: (() => void)[] = [];
   private readonly heartbeatMs: number;
   private readonly maxBufferedBytes: number;
+  /** Written directly on either adapter, for back-pressure (`write()` → false, then `drain`). */
+  private readonly res: ServerResponse;
+  private readonly take: () => void;
 
-  constructor(
-    private readonly res: Response,
-    options: SseOptions = {},
-  ) {
+  /** `response` is the handler's `@Res()`, Express's or Fastify's. */
+  constructor(response: object, options: SseOptions = {}) {
+    const { raw, take } = rawResponse(response);
+    this.res = raw;
+    this.take = take;
+    const res = raw;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     res.on('close', () => this.stop());
@@ -78,7 +84,8 @@ export class SseStream {
 
   private start(): void {
     this.started = true;
-    this.res.status(200);
+    this.take();
+    this.res.statusCode = 200;
     this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     this.res.setHeader('Cache-Control', 'no-cache, no-transform');
     this.res.setHeader('Connection', 'keep-alive');

@@ -13,12 +13,17 @@ export interface TierCaps {
   tokensPerDay: number;
 }
 
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
   http: {
     port: number;
     host: string;
+    /** The HTTP server under Nest (`HTTP_ADAPTER`); both serve the same API the same way. */
+    adapter: HttpAdapterName;
     /** Largest JSON body of a sandbox file write (`BODY_LIMIT_BYTES`). */
     bodyLimitBytes: number;
     /** Largest JSON body of a chat message. */
@@ -159,6 +164,16 @@ function tierCaps(env: Env, tier: string, defaults: [number, number, number, num
   };
 }
 
+function httpAdapter(env: Env): HttpAdapterName {
+  const name = str(env, 'HTTP_ADAPTER') ?? 'express';
+  if (!(HTTP_ADAPTERS as readonly string[]).includes(name)) {
+    throw new ConfigError(
+      `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')} (got "${name}")`,
+    );
+  }
+  return name as HttpAdapterName;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function logLevel(env: Env): string {
@@ -221,6 +236,7 @@ export function loadConfig(env: Env): AppConfig {
     http: {
       port: int(env, 'PORT', 3000, 0),
       host: str(env, 'HOST') ?? '0.0.0.0',
+      adapter: httpAdapter(env),
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
       bodyLimitMessageBytes: int(env, 'BODY_LIMIT_MESSAGE_BYTES', 1024 * 1024),
       bodyLimitDefaultBytes: int(env, 'BODY_LIMIT_DEFAULT_BYTES', 64 * 1024),

@@ -5,7 +5,8 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AppError, conflict, validationFailed } from '../common/errors/app-error.js';
 import { statusOf } from '../common/errors/error-status.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -46,6 +47,14 @@ const SQL = {
   sweep: `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`,
 };
 
+/** What is read of the request, by shape: Express's and Fastify's requests both have it. */
+export interface IdempotentRequest {
+  method: string;
+  originalUrl: string;
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+}
+
 interface Claim {
   userId: number;
   key: string;
@@ -67,6 +76,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   onModuleInit(): void {
@@ -77,17 +87,22 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
-  /** Runs `work` once per key and writes its answer to `res`, or replays the stored one. */
+  /**
+   * Runs `work` once per key and writes its answer to `res` (the handler's `@Res()`, either adapter's),
+   * or replays the stored one.
+   */
   async respond(
-    req: Request,
-    res: Response,
+    req: IdempotentRequest,
+    res: object,
     userId: number,
     work: () => Promise<Answer>,
   ): Promise<void> {
-    const key = req.get(IDEMPOTENCY_HEADER);
+    const http = this.adapterHost.httpAdapter;
+    const header = req.headers[IDEMPOTENCY_HEADER.toLowerCase()];
+    const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined) {
       const answer = await work();
-      res.status(answer.status).json(answer.body);
+      http.reply(res, answer.body, answer.status);
       return;
     }
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -96,11 +111,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     const hash = requestHash(req.method, req.originalUrl, req.body);
     const claim = await this.claim(userId, key, hash);
     if ('replay' in claim) {
-      res
-        .status(claim.replay.status)
-        .set(REPLAYED_HEADER, 'true')
-        .type('application/json')
-        .send(claim.replay.text);
+      http.setHeader(res, REPLAYED_HEADER, 'true');
+      // Stored as JSON.stringify wrote it, so parsing and sending again gives the same bytes.
+      http.reply(res, JSON.parse(claim.replay.text), claim.replay.status);
       return;
     }
     let answer: Answer;
@@ -120,9 +133,8 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       }
       throw err;
     }
-    const text = JSON.stringify(answer.body);
-    await this.finish(claim, answer.status, text);
-    res.status(answer.status).type('application/json').send(text);
+    await this.finish(claim, answer.status, JSON.stringify(answer.body));
+    http.reply(res, answer.body, answer.status);
   }
 
   private async claim(

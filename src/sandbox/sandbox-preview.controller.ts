@@ -10,7 +10,6 @@ import {
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewTokenView } from './dto/sandbox-views.js';
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { PreviewRoute } from '../auth/guards/preview-route.decorator.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
@@ -62,7 +61,7 @@ export class SandboxPreviewController {
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @Req() req: AuthedRequest,
-    @Res() res: Response,
+    @Res() res: object,
   ) {
     sendPreviewResult(res, await this.preview.entry(user, session.id, source(req)));
   }
@@ -94,7 +93,7 @@ export class SandboxPreviewController {
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
     @Req() req: AuthedRequest,
-    @Res() res: Response,
+    @Res() res: object,
   ) {
     sendPreviewResult(res, await this.preview.asset(user, session.id, path, source(req)));
   }
@@ -119,7 +118,7 @@ export class SandboxPreviewController {
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam({ optional: true }) path: string | undefined,
-    @Res() res: Response,
+    @Res() res: object,
   ) {
     sendPreviewResult(res, await this.preview.siteFile(user, session.id, path));
   }

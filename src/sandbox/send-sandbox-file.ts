@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import { rawResponse } from '../common/http/raw-response.js';
 import type { PreviewResult } from './preview.service.js';
 
 /**
@@ -8,16 +8,25 @@ import type { PreviewResult } from './preview.service.js';
 export const PREVIEW_CSP =
   'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
-export function sendPreviewResult(res: Response, result: PreviewResult): void {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+/** Writes a preview answer on the Node response itself (either adapter's `@Res()`). */
+export function sendPreviewResult(res: object, result: PreviewResult): void {
+  const { raw, take } = rawResponse(res);
+  take();
+  raw.setHeader('Cache-Control', 'no-store');
+  raw.setHeader('Referrer-Policy', 'no-referrer');
   if ('redirect' in result) {
-    res.redirect(302, result.redirect);
+    const body = `Found. Redirecting to ${result.redirect}`;
+    raw.statusCode = 302;
+    raw.setHeader('Location', result.redirect);
+    raw.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    raw.setHeader('Content-Length', Buffer.byteLength(body));
+    raw.end(body);
     return;
   }
-  res.setHeader('Content-Security-Policy', PREVIEW_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Content-Type', result.file.contentType);
-  res.setHeader('Content-Length', result.file.content.length);
-  res.end(result.file.content);
+  raw.statusCode = 200;
+  raw.setHeader('Content-Security-Policy', PREVIEW_CSP);
+  raw.setHeader('X-Content-Type-Options', 'nosniff');
+  raw.setHeader('Content-Type', result.file.contentType);
+  raw.setHeader('Content-Length', result.file.content.length);
+  raw.end(result.file.content);
 }

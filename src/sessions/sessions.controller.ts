@@ -7,25 +7,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { IdempotencyService, type IdempotentRequest } from '../idempotency/idempotency.service.js';
 import { SessionTitleDto } from './dto/session-title.dto.js';
 import { SessionView, toSessionView } from './session.presenter.js';
 import { SessionsService } from './sessions.service.js';
@@ -57,8 +45,8 @@ export class SessionsController {
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: SessionTitleDto,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: IdempotentRequest,
+    @Res() res: object,
   ): Promise<void> {
     await this.idempotency.respond(req, res, user.id, async () => ({
       status: 201,

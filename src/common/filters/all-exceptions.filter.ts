@@ -6,7 +6,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import { statusOf } from '../errors/error-status.js';
 import { isDatabaseUnavailable } from '../../database/pg-errors.js';
@@ -33,22 +33,28 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
   private lastOutageWarning = 0;
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(thrown: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    // Through the adapter, so the same filter answers on Express and on Fastify.
+    const http = this.adapterHost.httpAdapter;
+    const res: unknown = host.switchToHttp().getResponse();
     const exception = this.unavailable(thrown) ?? thrown;
     const [status, body] = this.toResponse(exception);
     if (status >= 500 && !(exception instanceof AppError)) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       this.logger.error(`Unhandled error: ${err.message}`, err.stack);
     }
-    if (res.headersSent) {
-      res.end();
+    if (http.isHeadersSent(res)) {
+      http.end(res);
       return;
     }
     if (exception instanceof AppError && exception.headers) {
-      res.set(exception.headers);
+      for (const [name, value] of Object.entries(exception.headers)) {
+        http.setHeader(res, name, value);
+      }
     }
-    res.status(status).json(body);
+    http.reply(res, body, status);
   }
 
   /**
@@ -90,7 +96,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception.cause instanceof SyntaxError) {
       return 'Malformed JSON in request body';
     }
-    if (exception.cause instanceof URIError) {
+    if (exception.cause instanceof URIError || codeOf(exception.cause) === 'FST_ERR_BAD_URL') {
       return 'Malformed percent-encoding in URL';
     }
     if (exception.cause && GENERIC[status]) {
@@ -108,3 +114,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return GENERIC[status] ?? 'Internal server error';
   }
 }
+
+/** The `code` of a Fastify error (`FST_ERR_…`), if it is one. */
+const codeOf = (cause: unknown): unknown =>
+  typeof cause === 'object' && cause !== null && 'code' in cause ? cause.code : undefined;

@@ -47,6 +47,18 @@ export function bodyRules(limits: BodyLimits): BodyRule[] {
   ];
 }
 
+/** The limit of one request: its route's, else the default. `path` is without the query string. */
+export function limitFor(
+  rules: BodyRule[],
+  defaultBytes: number,
+  method: string,
+  path: string,
+): number {
+  return (
+    rules.find((rule) => rule.method === method && rule.path.test(path))?.limitBytes ?? defaultBytes
+  );
+}
+
 const parserFor = (rule: Pick<BodyRule, 'parser' | 'type' | 'limitBytes'>): RequestHandler =>
   rule.parser === 'raw'
     ? express.raw({ type: rule.type ?? 'application/octet-stream', limit: rule.limitBytes })

@@ -7,13 +7,15 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
 import { nextPageLink, Page } from './pagination.js';
 
 /** A handler's `Page` goes out as its bare array, with `Link: <…>; rel="next"` when there is more. */
 @Injectable()
 export class PageInterceptor implements NestInterceptor {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = ctx.switchToHttp();
     return next.handle().pipe(
@@ -23,8 +25,10 @@ export class PageInterceptor implements NestInterceptor {
         }
         const page = result as Page<unknown>;
         if (page.next !== null) {
-          const req = http.getRequest<Request>();
-          http.getResponse<Response>().setHeader('Link', nextPageLink(req.originalUrl, page.next));
+          // `originalUrl` on both adapters: the URL as the client sent it, query included.
+          const req = http.getRequest<{ originalUrl: string }>();
+          const link = nextPageLink(req.originalUrl, page.next);
+          this.adapterHost.httpAdapter.setHeader(http.getResponse(), 'Link', link);
         }
         return page.items;
       }),

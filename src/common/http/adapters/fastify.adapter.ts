@@ -1,0 +1,63 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '../../../config/app-config.js';
+import { securityHeaders } from '../security-headers.js';
+import { ignoredBody, jsonBodyParser } from './fastify-body.js';
+
+/** `TRUST_PROXY` as Express reads it: a number n trusts the n nearest hops. */
+const trustProxy = (value: string | boolean | number) =>
+  typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+
+/**
+ * The service on Fastify, answering as it does on Express: routes match case-insensitively and with a
+ * trailing slash, long path parameters (preview tokens) are allowed, keep-alive idles out after Node's
+ * 5 s, helmet's headers go on API routes, and JSON bodies are read with the per-route limits.
+ * Fastify sends no ETag and no x-powered-by.
+ */
+export async function createFastifyApp(module: object, config: AppConfig) {
+  const limits = {
+    fileWriteBytes: config.http.bodyLimitBytes,
+    messageBytes: config.http.bodyLimitMessageBytes,
+    defaultBytes: config.http.bodyLimitDefaultBytes,
+  };
+  const adapter = new FastifyAdapter({
+    trustProxy: trustProxy(config.http.trustProxy),
+    keepAliveTimeout: 5_000,
+    // The parser enforces each route's own limit; this only has to let the largest through.
+    bodyLimit: Math.max(limits.fileWriteBytes, limits.messageBytes, limits.defaultBytes),
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  const headers = securityHeaders();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const q = request.url.indexOf('?');
+    headers(q === -1 ? request.url : request.url.slice(0, q), request.raw, reply.raw, (err) =>
+      done(err as Error | undefined),
+    );
+  });
+  fastify.addHook('onRoute', function (route) {
+    // Nest hands over path-to-regexp paths; find-my-way spells a wildcard `*` and has no `{…}`.
+    const optionalTail = /\{\/\*\w+\}$/;
+    if (optionalTail.test(route.url)) {
+      route.url = route.url.replace(optionalTail, '');
+      // The HEAD route Fastify adds beside a GET comes through here too; the tail's GET brings its own.
+      if (route.method !== 'HEAD') {
+        this.route({
+          method: route.method,
+          url: `${route.url}/*`,
+          handler: route.handler,
+          constraints: route.constraints,
+          config: route.config,
+        });
+      }
+    }
+    route.url = route.url.replace(/\*\w+$/, '*');
+  });
+  fastify.addContentTypeParser('application/json', jsonBodyParser(limits));
+  fastify.addContentTypeParser('*', ignoredBody);
+  return { app, afterInit: () => undefined };
+}

@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet from 'helmet';
+
+/**
+ * Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. Anchored at both
+ * ends, so API routes beside them (`preview-token`, `previewXYZ`) keep helmet. Case-insensitive and with
+ * an optional trailing slash, as both adapters route them.
+ */
+const PREVIEW_PATH =
+  /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
+
+export type RawMiddleware = (
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/** helmet's headers on API routes, none on preview routes; Swagger UI (inline scripts) without the CSP. */
+export function securityHeaders(): RawMiddleware {
+  const apiHeaders = helmet();
+  const docsHeaders = helmet({ contentSecurityPolicy: false });
+  return (path, req, res, next) => {
+    if (PREVIEW_PATH.test(path)) {
+      next();
+    } else if (path.startsWith('/api/docs')) {
+      docsHeaders(req, res, next);
+    } else {
+      apiHeaders(req, res, next);
+    }
+  };
+}
