@@ -13,7 +13,10 @@
  * BENCH_CONNECTIONS (10), BENCH_GROWTH_DURATION (5), BENCH_GROWTH_WARMUP (2), BENCH_REPEATS (5, agent and
  * relay runs), BENCH_SLOW_RUNS (500), BENCH_SLOW_CHUNKS (300), BENCH_ONLY (e.g. "1,2,5"), BENCH_QUICK=1
  * (short everything, for trying the harness), BENCH_PG_FSYNC=on, BENCH_CPU_PROF=1 (the service writes a
- * .cpuprofile into bench/results/profiles/ when it stops), BENCH_TIMEOUT (s, 1200).
+ * .cpuprofile into bench/results/profiles/ when it stops), BENCH_TIMEOUT (s, 1200), BENCH_ADAPTERS
+ * (express; e.g. "express,fastify": every adapter measured against the same floor in scenarios 1–3, 7
+ * and 9), BENCH_WIDE_CONNECTIONS (50, scenario 9: scenarios 1–3 again at this many connections with the
+ * service at its default LOG_LEVEL=info).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
@@ -56,7 +59,14 @@ const CFG = {
   cpuProf: env.BENCH_CPU_PROF === '1',
   only: env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : null,
   timeoutSec: num('BENCH_TIMEOUT', 1200, 600),
+  /** Connections of the wide variant of scenarios 1–3 (scenario 9), measured at the default LOG_LEVEL. */
+  wideConnections: num('BENCH_WIDE_CONNECTIONS', 50, 50),
+  /** Service adapters measured side by side (HTTP_ADAPTER); the first also runs scenarios 4–6 and 8. */
+  adapters: (env.BENCH_ADAPTERS ?? 'express').split(',').map((s) => s.trim()).filter(Boolean),
 };
+for (const a of CFG.adapters) {
+  if (a !== 'express' && a !== 'fastify') throw new Error(`BENCH_ADAPTERS: unknown adapter "${a}" (express, fastify)`);
+}
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789abcdef';
 const PASSWORD = 'bench-password-1';
 const runs = (/** @type {string} */ n) => !CFG.only || CFG.only.has(n);
@@ -140,15 +150,23 @@ async function load(arg, timeoutMs) {
 
 /**
  * @typedef {object} Target
- * @property {'service' | 'floor'} name
+ * @property {string} name   the adapter (express, fastify) of a service, or 'floor'
+ * @property {'service' | 'floor'} kind
  * @property {string} base   http://127.0.0.1:port
  * @property {import('./lib/procs.mjs').Child} child
  * @property {string} eldFile
  */
 
 
-/** @param {'service' | 'floor'} name @returns {Promise<Target>} */
-async function startTarget(name) {
+/**
+ * @param {'service' | 'floor'} kind
+ * @param {{ adapter?: string, logLevel?: string }} [opts]  the service's HTTP_ADAPTER and LOG_LEVEL (warn)
+ * @returns {Promise<Target>}
+ */
+async function startTarget(kind, opts = {}) {
+  const adapter = opts.adapter ?? CFG.adapters[0];
+  const name = kind === 'service' ? adapter : 'floor';
+  const logLevel = opts.logLevel ?? 'warn';
   const port = await freePort();
   const eldFile = join(ctx.dataDir, `${name}-eld.json`);
   const common = {
@@ -161,23 +179,26 @@ async function startTarget(name) {
   };
   /** @type {import('./lib/procs.mjs').Child} */
   let child;
-  if (name === 'service') {
+  if (kind === 'service') {
     const profDir = join(RESULTS, 'profiles');
     if (CFG.cpuProf) mkdirSync(profDir, { recursive: true });
     child = spawnNode(
-      'service',
+      name,
       [...(CFG.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', PRELOAD, MAIN],
       {
         cwd: ctx.dataDir,
+        // At info every request is a log line: to a file, as a deployment writes it, not into our loop.
+        stdoutFile: logLevel === 'warn' ? undefined : join(ctx.dataDir, `${name}-${logLevel}.log`),
         env: {
           ...common,
+          HTTP_ADAPTER: adapter,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           DATA_DIR: ctx.dataDir,
           JWT_EXPIRES_IN: '2h',
           OPENAI_API_KEY: 'bench',
           OPENAI_MODEL: 'bench',
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: logLevel,
           // So that the rate limiter never refuses a benchmark request.
           THROTTLE_AUTH_LIMIT: '100000000',
           THROTTLE_LIMIT_FREE: '100000000',
@@ -201,7 +222,7 @@ async function startTarget(name) {
     });
     await waitForHttp(`http://127.0.0.1:${port}/health`, child);
   }
-  return { name, base: `http://127.0.0.1:${port}`, child, eldFile };
+  return { name, kind, base: `http://127.0.0.1:${port}`, child, eldFile };
 }
 
 /**
@@ -315,7 +336,7 @@ function page(/** @type {number} */ bytes) {
 /**
  * One autocannon measurement in the load process; fails on any non-2xx, error or timeout.
  * @param {Target} target
- * @param {{ path?: string, paths?: string[], method?: string, token: string, body?: string, warmupSec: number, durationSec: number }} spec
+ * @param {{ path?: string, paths?: string[], method?: string, token: string, body?: string, warmupSec: number, durationSec: number, connections?: number }} spec
  * @returns {Promise<HttpResult>}
  */
 async function measureHttp(target, spec) {
@@ -331,7 +352,7 @@ async function measureHttp(target, spec) {
       method: spec.method ?? 'GET',
       headers,
       body: spec.body,
-      connections: CFG.connections,
+      connections: spec.connections ?? CFG.connections,
       warmupSec: spec.warmupSec,
       durationSec: spec.durationSec,
     },
@@ -358,19 +379,22 @@ async function sameAnswer(targets, path, opts) {
     if (r.status !== 200) throw new Error(`${t.name} ${opts.method ?? 'GET'} ${path} → ${r.status}: ${r.buf.toString('utf8').slice(0, 300)}`);
     answers.push(r);
   }
-  const [a, b] = answers;
-  const same = opts.raw
-    ? a.buf.equals(b.buf) && a.type === b.type
-    : isDeepStrictEqual(a.json(), b.json());
-  if (!same) {
-    throw new Error(`service and floor answer ${path} differently:\n${a.buf.toString('utf8').slice(0, 300)}\n---\n${b.buf.toString('utf8').slice(0, 300)}`);
+  const [a, ...others] = answers;
+  for (const [i, b] of others.entries()) {
+    const same = opts.raw
+      ? a.buf.equals(b.buf) && a.type === b.type
+      : isDeepStrictEqual(a.json(), b.json());
+    if (!same) {
+      throw new Error(`${targets[0].name} and ${targets[i + 1].name} answer ${path} differently:\n${a.buf.toString('utf8').slice(0, 300)}\n---\n${b.buf.toString('utf8').slice(0, 300)}`);
+    }
   }
   return a.buf.length;
 }
 
 /**
- * Service, then floor, with identical settings.
- * @param {Target[]} targets
+ * Each service (one per adapter), then the floor, with identical settings. `service` and the ratios are
+ * the first adapter's; `adapters` has every adapter's result and ratios to the same floor.
+ * @param {Target[]} targets  services first, the floor last
  * @param {Parameters<typeof measureHttp>[1]} spec
  */
 async function pair(targets, spec) {
@@ -380,12 +404,27 @@ async function pair(targets, spec) {
     out[t.name] = await measureHttp(t, spec);
     log(`  ${t.name.padEnd(7)} ${fmt(out[t.name].rps)} req/s, p50 ${fmt(out[t.name].latency.p50)} ms, p99 ${fmt(out[t.name].latency.p99)} ms, CPU ${fmt(out[t.name].cpu_us_per_request)} µs/request`);
   }
+  const floor = out.floor;
+  /** @type {Record<string, any>} */
+  const adapters = {};
+  for (const t of targets.filter((x) => x.kind === 'service')) {
+    const r = out[t.name];
+    adapters[t.name] = {
+      result: r,
+      ratio_rps: r.rps / floor.rps,
+      ratio_p99: r.latency.p99 / floor.latency.p99,
+      ratio_cpu: r.cpu_us_per_request / floor.cpu_us_per_request,
+    };
+  }
+  const first = adapters[targets[0].name];
   return {
-    service: out.service,
-    floor: out.floor,
-    ratio_rps: out.service.rps / out.floor.rps,
-    ratio_p99: out.service.latency.p99 / out.floor.latency.p99,
-    ratio_cpu: out.service.cpu_us_per_request / out.floor.cpu_us_per_request,
+    service: first.result,
+    floor,
+    ratio_rps: first.ratio_rps,
+    ratio_p99: first.ratio_p99,
+    ratio_cpu: first.ratio_cpu,
+    connections: spec.connections ?? CFG.connections,
+    adapters,
   };
 }
 
@@ -427,9 +466,13 @@ async function main() {
   const fakeChild = spawnNode('fake-llm', [join(BENCH, 'fake-llm.mjs')], { env: { PATH: env.PATH, PORT: String(ctx.fakePort) } });
   await waitForHttp(`${ctx.fakeUrl}/health`, fakeChild);
   log('starting the service (migrations run at start-up) and the floor');
-  let service = await startTarget('service');
+  /** @type {Target[]} one per adapter, in BENCH_ADAPTERS order */
+  let services = [];
+  for (const adapter of CFG.adapters) services.push(await startTarget('service', { adapter }));
+  let service = services[0];
   let floor = await startTarget('floor');
   let both = [service, floor];
+  let all = [...services, floor];
 
   log('seeding');
   const uList = await register(service, 'list50');
@@ -452,8 +495,8 @@ async function main() {
 
   // -- 1 --
   await scenario('1', 'GET /api/sessions, 50 sessions', async () => {
-    const bytes = await sameAnswer(both, '/api/sessions', { token: uList.token });
-    const r = await pair(both, { path: '/api/sessions', token: uList.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const bytes = await sameAnswer(all, '/api/sessions', { token: uList.token });
+    const r = await pair(all, { path: '/api/sessions', token: uList.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     return { ...r, response_bytes: bytes };
   });
 
@@ -461,12 +504,12 @@ async function main() {
   await scenario('2', 'GET …/sandbox/files/{name} and …/static/{name}, 10 KB', async () => {
     const filesPath = `/api/sessions/${fileSession}/sandbox/files/index.html`;
     const staticPath = `/api/sessions/${fileSession}/sandbox/static/index.html`;
-    await sameAnswer(both, filesPath, { token: uFiles.token });
-    await sameAnswer(both, staticPath, { token: uFiles.token, raw: true });
+    await sameAnswer(all, filesPath, { token: uFiles.token });
+    await sameAnswer(all, staticPath, { token: uFiles.token, raw: true });
     log(' files/{name}');
-    const files = await pair(both, { path: filesPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const files = await pair(all, { path: filesPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     log(' static/{name}');
-    const stat = await pair(both, { path: staticPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const stat = await pair(all, { path: staticPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     return { files, static: stat };
   });
 
@@ -474,8 +517,8 @@ async function main() {
   await scenario('3', 'POST …/sandbox/files/{name}, 10 KB, over 20 sessions', async () => {
     const body = JSON.stringify({ content: page(CFG.fileBytes) });
     const paths = writeSessions.map((s) => `/api/sessions/${s}/sandbox/files/bench.html`);
-    await sameAnswer(both, paths[0], { method: 'POST', token: uWrite.token, body: JSON.parse(body) });
-    const r = await pair(both, { paths, method: 'POST', body, token: uWrite.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    await sameAnswer(all, paths[0], { method: 'POST', token: uWrite.token, body: JSON.parse(body) });
+    const r = await pair(all, { paths, method: 'POST', body, token: uWrite.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     const { rows } = await sql.query(`SELECT count(*)::int AS n, sum(size)::int AS bytes FROM sandbox_files WHERE session_id = ANY($1)`, [writeSessions]);
     if (rows[0].n !== writeSessions.length || rows[0].bytes !== writeSessions.length * CFG.fileBytes) {
       throw new Error(`after the writes the 20 sessions hold ${rows[0].n} files / ${rows[0].bytes} bytes`);
@@ -557,7 +600,7 @@ async function main() {
           cpuPerCall.push(cpu / CFG.agentToolCalls);
           detail.push({ wall_ms: r.wallMs, model_ms: modelMs, model_requests: records.length, cpu_ms: cpu });
         }
-        out[key][t.name] = {
+        out[key][t.kind] = {
           ms_per_call_median: median(perCall),
           ms_per_call: perCall,
           cpu_ms_per_call_median: median(cpuPerCall),
@@ -601,8 +644,8 @@ async function main() {
           delays.push(run.deltas[d][1] - written);
         }
       }
-      out[t.name] = { p50_ms: percentile(delays, 50), p99_ms: percentile(delays, 99), max_ms: Math.max(...delays), samples: delays.length };
-      log(`  ${t.name.padEnd(7)} relay p50 ${fmt(out[t.name].p50_ms)} ms, p99 ${fmt(out[t.name].p99_ms)} ms`);
+      out[t.kind] = { p50_ms: percentile(delays, 50), p99_ms: percentile(delays, 99), max_ms: Math.max(...delays), samples: delays.length };
+      log(`  ${t.name.padEnd(7)} relay p50 ${fmt(out[t.kind].p50_ms)} ms, p99 ${fmt(out[t.kind].p99_ms)} ms`);
     }
     out.ratio_p50 = out.service.p50_ms / out.floor.p50_ms;
     out.ratio_p99 = out.service.p99_ms / out.floor.p99_ms;
@@ -648,18 +691,44 @@ async function main() {
     return out;
   });
 
+  // -- 9 -- (scenarios 1–3 again, wide, with the service logging as it does by default; before 7, which restarts)
+  await scenario('9', `scenarios 1–3 at ${CFG.wideConnections} connections, service at LOG_LEVEL=info`, async () => {
+    for (const s of services) {
+      await s.child.stop();
+      serviceLogs.push(s.child.output());
+    }
+    services = [];
+    for (const adapter of CFG.adapters) services.push(await startTarget('service', { adapter, logLevel: 'info' }));
+    service = services[0];
+    both = [service, floor];
+    all = [...services, floor];
+    const spec = { warmupSec: CFG.warmupSec, durationSec: CFG.durationSec, connections: CFG.wideConnections };
+    log(' GET /api/sessions');
+    const sessions = await pair(all, { path: '/api/sessions', token: uList.token, ...spec });
+    log(' GET files/{name}');
+    const files = await pair(all, { path: `/api/sessions/${fileSession}/sandbox/files/index.html`, token: uFiles.token, ...spec });
+    log(' GET static/{name}');
+    const stat = await pair(all, { path: `/api/sessions/${fileSession}/sandbox/static/index.html`, token: uFiles.token, ...spec });
+    log(' POST files/{name}');
+    const body = JSON.stringify({ content: page(CFG.fileBytes) });
+    const paths = writeSessions.map((id) => `/api/sessions/${id}/sandbox/files/bench.html`);
+    const write = await pair(all, { paths, method: 'POST', body, token: uWrite.token, ...spec });
+    return { connections: CFG.wideConnections, log_level: 'info', sessions, files, static: stat, write };
+  });
+
   // -- 7 --
   await scenario('7', `${CFG.slowRuns} concurrent streamed runs, a token every ${CFG.slowDelayMs} ms`, async () => {
     const users = [];
     const perUser = 50;
     const nUsers = Math.ceil(CFG.slowRuns / perUser);
     for (let u = 0; u < nUsers; u++) users.push(await register(service, `slow${u}`));
+    const names = [...CFG.adapters, 'floor'];
     /** @type {Record<string, { url: string, token: string, content: string }[]>} */
-    const runsFor = { service: [], floor: [] };
+    const runsFor = Object.fromEntries(names.map((n) => [n, []]));
     /** @type {Record<string, { url: string, token: string, content: string }[]>} */
-    const warmFor = { service: [], floor: [] };
+    const warmFor = Object.fromEntries(names.map((n) => [n, []]));
     for (const [u, user] of users.entries()) {
-      for (const t of /** @type {const} */ (['service', 'floor'])) {
+      for (const t of names) {
         const ids = await sqlSessions(user.id, perUser + 2, `slow-${t}-${u}-`);
         ids.forEach((sid, i) => {
           const run = { url: sid, token: user.token, content: `bench-s7-${t}-${u}-${i}` };
@@ -670,18 +739,27 @@ async function main() {
     const expectedLength = Array.from({ length: CFG.slowChunks }, (_, i) => `t${i} `).join('').length;
     /** @type {Record<string, any>} */
     const out = {};
-    for (const name of /** @type {const} */ (['service', 'floor'])) {
+    // Only the measured process runs: the others are stopped, so they take no memory or CPU meanwhile.
+    for (const s of services) {
+      await s.child.stop();
+      serviceLogs.push(s.child.output());
+    }
+    await floor.child.stop();
+    /** @type {Target | undefined} */
+    let previous;
+    for (const name of names) {
       // A fresh process, so that memory left by the earlier scenarios does not hide what the runs take.
-      if (name === 'service') {
-        await service.child.stop();
-        serviceLogs.push(service.child.output());
-        service = await startTarget('service');
-      } else {
-        await floor.child.stop();
-        floor = await startTarget('floor');
+      if (previous) {
+        await previous.child.stop();
+        if (previous.kind === 'service') serviceLogs.push(previous.child.output());
       }
+      const t = name === 'floor' ? await startTarget('floor') : await startTarget('service', { adapter: name });
+      previous = t;
+      if (name === 'floor') floor = t;
+      else services = services.map((s) => (s.name === name ? t : s));
+      service = services[0];
       both = [service, floor];
-      const t = name === 'service' ? service : floor;
+      all = [...services, floor];
       const pid = /** @type {number} */ (t.child.proc.pid);
       const withUrl = (/** @type {{ url: string, token: string, content: string }[]} */ list) =>
         list.map((r) => ({ ...r, url: `${t.base}/api/sessions/${r.url}/messages` }));
@@ -762,6 +840,8 @@ async function main() {
           `all streaming after ${fmt(out[name].ramp_ms)} ms, CPU ${fmt(cpu / 1000)} s (${fmt(out[name].cpu_us_per_token)} µs per token)`,
       );
     }
+    // `service` is the first adapter's, as in the other scenarios.
+    out.service = out[CFG.adapters[0]];
     out.ratio_kb = out.service.kb_per_run / out.floor.kb_per_run;
     out.ratio_eld = out.service.eld_p99_ms / out.floor.eld_p99_ms;
     return out;
@@ -769,8 +849,10 @@ async function main() {
 
   // -- the end --
   log('stopping');
-  await service.child.stop();
-  serviceLogs.push(service.child.output());
+  for (const s of services) {
+    await s.child.stop();
+    serviceLogs.push(s.child.output());
+  }
   await floor.child.stop();
   await fakeChild.stop();
   await sql.end();
@@ -847,6 +929,14 @@ function render(results) {
     http('2b. GET …/static/{name} 10 KB', results['2'].static);
   }
   if (!failed('3', '3. POST …/files/{name} 10 KB')) http('3. POST …/files/{name} 10 KB', results['3']);
+  if (!failed('9', `9. 1–3 at ${CFG.wideConnections} connections, info logging`)) {
+    const r = results['9'];
+    const c = r.connections;
+    http(`9·1. GET /api/sessions (50), ${c} conn`, r.sessions);
+    http(`9·2a. GET …/files/{name}, ${c} conn`, r.files);
+    http(`9·2b. GET …/static/{name}, ${c} conn`, r.static);
+    http(`9·3. POST …/files/{name}, ${c} conn`, r.write);
+  }
   if (!failed('4', '4. login')) {
     const r = results['4'];
     rows.push([
@@ -890,7 +980,8 @@ function render(results) {
       ]);
     }
   }
-  let text = table(['scenario', 'service', 'floor', 'ratio', 'target', 'met?'], rows);
+  let text = table(['scenario', `service (${CFG.adapters[0]})`, 'floor', 'ratio', 'target', 'met?'], rows);
+  if (CFG.adapters.length > 1) text += '\n\n' + renderAdapters(results);
   if (results['8'] && !results['8'].error) {
     /** @type {string[][]} */
     const g = [];
@@ -918,6 +1009,49 @@ function render(results) {
       );
   }
   return text;
+}
+
+/**
+ * Every adapter against the same floor, for scenarios 1–3 (at both connection counts) and 7.
+ * @param {Record<string, any>} results
+ */
+function renderAdapters(results) {
+  const names = CFG.adapters;
+  /** @type {string[][]} */
+  const rows = [];
+  const http = (/** @type {string} */ label, /** @type {any} */ r) => {
+    if (!r) return;
+    const a = names.map((n) => r.adapters[n]);
+    rows.push([`${label}: req/s`, ...a.map((x) => fmt(x.result.rps)), fmt(r.floor.rps), ...a.map((x) => `${fmt(x.ratio_rps)}×`), '≥ 0.6×', `${fmt(a[1].result.rps / a[0].result.rps)}×`]);
+    rows.push([`${label}: p99 ms`, ...a.map((x) => fmt(x.result.latency.p99)), fmt(r.floor.latency.p99), ...a.map((x) => `${fmt(x.ratio_p99)}×`), '≤ 2×', `${fmt(a[1].result.latency.p99 / a[0].result.latency.p99)}×`]);
+    rows.push([`${label}: CPU µs/req`, ...a.map((x) => fmt(x.result.cpu_us_per_request)), fmt(r.floor.cpu_us_per_request), ...a.map((x) => `${fmt(x.ratio_cpu)}×`), '—', `${fmt(a[1].result.cpu_us_per_request / a[0].result.cpu_us_per_request)}×`]);
+  };
+  const ok = (/** @type {string} */ id) => results[id] && !results[id].error;
+  const c = CFG.connections;
+  if (ok('1')) http(`1. GET /api/sessions, ${c} conn`, results['1']);
+  if (ok('2')) {
+    http(`2a. GET …/files/{name}, ${c} conn`, results['2'].files);
+    http(`2b. GET …/static/{name}, ${c} conn`, results['2'].static);
+  }
+  if (ok('3')) http(`3. POST …/files/{name}, ${c} conn`, results['3']);
+  if (ok('9')) {
+    const w = results['9'];
+    http(`1. GET /api/sessions, ${w.connections} conn, info`, w.sessions);
+    http(`2a. GET …/files/{name}, ${w.connections} conn, info`, w.files);
+    http(`2b. GET …/static/{name}, ${w.connections} conn, info`, w.static);
+    http(`3. POST …/files/{name}, ${w.connections} conn, info`, w.write);
+  }
+  if (ok('7')) {
+    const r = results['7'];
+    const a = names.map((n) => r[n]);
+    rows.push([`7. ${CFG.slowRuns} runs: event-loop delay p99 ms`, ...a.map((x) => fmt(x.eld_p99_ms)), fmt(r.floor.eld_p99_ms), ...a.map((x) => `${fmt(x.eld_p99_ms / r.floor.eld_p99_ms)}×`), '≤ 50 ms', `${fmt(a[1].eld_p99_ms / a[0].eld_p99_ms)}×`]);
+    rows.push([`7. ${CFG.slowRuns} runs: RSS KB per run`, ...a.map((x) => fmt(x.kb_per_run)), fmt(r.floor.kb_per_run), ...a.map((x) => `${fmt(x.kb_per_run / r.floor.kb_per_run)}×`), '≤ 300 KB', `${fmt(a[1].kb_per_run / a[0].kb_per_run)}×`]);
+    rows.push([`7. ${CFG.slowRuns} runs: CPU µs per token`, ...a.map((x) => fmt(x.cpu_us_per_token)), fmt(r.floor.cpu_us_per_token), ...a.map((x) => `${fmt(x.cpu_us_per_token / r.floor.cpu_us_per_token)}×`), '—', `${fmt(a[1].cpu_us_per_token / a[0].cpu_us_per_token)}×`]);
+  }
+  return (
+    `Adapters side by side (${names.join(' vs ')} vs floor, one run; last column: ${names[1]} ÷ ${names[0]})\n\n` +
+    table(['scenario', ...names, 'floor', ...names.map((n) => `${n} ÷ floor`), 'target', `${names[1]} ÷ ${names[0]}`], rows)
+  );
 }
 
 main().catch((err) => {

@@ -1,6 +1,6 @@
 // @ts-check
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 
@@ -46,15 +46,19 @@ export function killAllChildrenSync() {
  * Spawns a child process that the orchestrator tracks and always kills on exit.
  * @param {string} name
  * @param {string[]} args  node arguments
- * @param {{ env?: Record<string, string | undefined>, cwd?: string, onLine?: (line: string) => void }} [opts]
+ * @param {{ env?: Record<string, string | undefined>, cwd?: string, onLine?: (line: string) => void, stdoutFile?: string }} [opts]
  * @returns {Child}
  */
 export function spawnNode(name, args, opts = {}) {
+  // A chatty process (info logging under load) writes its stdout to a file, as a deployment would,
+  // rather than into this process's event loop.
+  const stdoutFd = opts.stdoutFile ? openSync(opts.stdoutFile, 'a') : undefined;
   const proc = spawn(process.execPath, args, {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
   });
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   children.add(proc);
   let log = '';
   const keep = (/** @type {Buffer} */ d) => {

@@ -31,7 +31,9 @@ import { requestId } from './request-id.js';
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : 'info',
           autoLogging: {
-            ignore: (req: IncomingMessage) => req.url?.startsWith('/api/health') ?? false,
+            // `originalUrl`: Fastify's middleware engine hands middleware the URL without its mount path.
+            ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+              (req.originalUrl ?? req.url)?.startsWith('/api/health') ?? false,
           },
         },
       }),

@@ -3,10 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The gateway's `X-Request-Id` when it looks sane, else a fresh one; echoed on the response. */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+/** The gateway's `X-Request-Id` when it looks sane, else a fresh one. */
+export function pickRequestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
+  return typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
+}
+
+/** pino-http's `genReqId` on Express: the id, echoed on the response. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const id = pickRequestId(req);
   res.setHeader('X-Request-Id', id);
   return id;
 }

@@ -34,6 +34,8 @@ export function jsonBodyParser(limits: BodyLimits) {
     const path = q === -1 ? request.url : request.url.slice(0, q);
     const limit = limitFor(rules, limits.defaultBytes, request.method, path);
     if (Number(payload.headers['content-length']) > limit) {
+      // Read on and dropped, as Node does for Express: the client gets its 413 rather than a broken pipe.
+      payload.resume();
       done(tooLarge());
       return;
     }
@@ -50,6 +52,7 @@ export function jsonBodyParser(limits: BodyLimits) {
       size += chunk.length;
       if (size > limit) {
         chunks.length = 0;
+        payload.resume();
         settle(tooLarge());
       } else if (!settled) {
         chunks.push(chunk);

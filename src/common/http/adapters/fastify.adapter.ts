@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../../../config/app-config.js';
+import { pickRequestId } from '../../logging/request-id.js';
 import { securityHeaders } from '../security-headers.js';
 import { ignoredBody, jsonBodyParser } from './fastify-body.js';
 
@@ -26,6 +27,8 @@ export async function createFastifyApp(module: object, config: AppConfig) {
     // The parser enforces each route's own limit; this only has to let the largest through.
     bodyLimit: Math.max(limits.fileWriteBytes, limits.messageBytes, limits.defaultBytes),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    // pino-http keeps an id the request already has, and Fastify gives every request one: make it ours.
+    genReqId: pickRequestId,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
@@ -34,6 +37,7 @@ export async function createFastifyApp(module: object, config: AppConfig) {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.raw.setHeader('X-Request-Id', request.id);
     const q = request.url.indexOf('?');
     headers(q === -1 ? request.url : request.url.slice(0, q), request.raw, reply.raw, (err) =>
       done(err as Error | undefined),
