@@ -981,7 +981,7 @@ function render(results) {
     }
   }
   let text = table(['scenario', `service (${CFG.adapters[0]})`, 'floor', 'ratio', 'target', 'met?'], rows);
-  if (CFG.adapters.length > 1) text += '\n\n' + renderAdapters(results);
+  if (CFG.adapters.includes('express') && CFG.adapters.includes('fastify')) text += '\n\n' + renderAdapters(results);
   if (results['8'] && !results['8'].error) {
     /** @type {string[][]} */
     const g = [];
@@ -1016,15 +1016,18 @@ function render(results) {
  * @param {Record<string, any>} results
  */
 function renderAdapters(results) {
+  // Columns in BENCH_ADAPTERS order; the last one is always fastify ÷ express.
   const names = CFG.adapters;
+  const fi = names.indexOf('fastify');
+  const ei = names.indexOf('express');
   /** @type {string[][]} */
   const rows = [];
   const http = (/** @type {string} */ label, /** @type {any} */ r) => {
     if (!r) return;
     const a = names.map((n) => r.adapters[n]);
-    rows.push([`${label}: req/s`, ...a.map((x) => fmt(x.result.rps)), fmt(r.floor.rps), ...a.map((x) => `${fmt(x.ratio_rps)}×`), '≥ 0.6×', `${fmt(a[1].result.rps / a[0].result.rps)}×`]);
-    rows.push([`${label}: p99 ms`, ...a.map((x) => fmt(x.result.latency.p99)), fmt(r.floor.latency.p99), ...a.map((x) => `${fmt(x.ratio_p99)}×`), '≤ 2×', `${fmt(a[1].result.latency.p99 / a[0].result.latency.p99)}×`]);
-    rows.push([`${label}: CPU µs/req`, ...a.map((x) => fmt(x.result.cpu_us_per_request)), fmt(r.floor.cpu_us_per_request), ...a.map((x) => `${fmt(x.ratio_cpu)}×`), '—', `${fmt(a[1].result.cpu_us_per_request / a[0].result.cpu_us_per_request)}×`]);
+    rows.push([`${label}: req/s`, ...a.map((x) => fmt(x.result.rps)), fmt(r.floor.rps), ...a.map((x) => `${fmt(x.ratio_rps)}×`), '≥ 0.6×', `${fmt(a[fi].result.rps / a[ei].result.rps)}×`]);
+    rows.push([`${label}: p99 ms`, ...a.map((x) => fmt(x.result.latency.p99)), fmt(r.floor.latency.p99), ...a.map((x) => `${fmt(x.ratio_p99)}×`), '≤ 2×', `${fmt(a[fi].result.latency.p99 / a[ei].result.latency.p99)}×`]);
+    rows.push([`${label}: CPU µs/req`, ...a.map((x) => fmt(x.result.cpu_us_per_request)), fmt(r.floor.cpu_us_per_request), ...a.map((x) => `${fmt(x.ratio_cpu)}×`), '—', `${fmt(a[fi].result.cpu_us_per_request / a[ei].result.cpu_us_per_request)}×`]);
   };
   const ok = (/** @type {string} */ id) => results[id] && !results[id].error;
   const c = CFG.connections;
@@ -1044,13 +1047,13 @@ function renderAdapters(results) {
   if (ok('7')) {
     const r = results['7'];
     const a = names.map((n) => r[n]);
-    rows.push([`7. ${CFG.slowRuns} runs: event-loop delay p99 ms`, ...a.map((x) => fmt(x.eld_p99_ms)), fmt(r.floor.eld_p99_ms), ...a.map((x) => `${fmt(x.eld_p99_ms / r.floor.eld_p99_ms)}×`), '≤ 50 ms', `${fmt(a[1].eld_p99_ms / a[0].eld_p99_ms)}×`]);
-    rows.push([`7. ${CFG.slowRuns} runs: RSS KB per run`, ...a.map((x) => fmt(x.kb_per_run)), fmt(r.floor.kb_per_run), ...a.map((x) => `${fmt(x.kb_per_run / r.floor.kb_per_run)}×`), '≤ 300 KB', `${fmt(a[1].kb_per_run / a[0].kb_per_run)}×`]);
-    rows.push([`7. ${CFG.slowRuns} runs: CPU µs per token`, ...a.map((x) => fmt(x.cpu_us_per_token)), fmt(r.floor.cpu_us_per_token), ...a.map((x) => `${fmt(x.cpu_us_per_token / r.floor.cpu_us_per_token)}×`), '—', `${fmt(a[1].cpu_us_per_token / a[0].cpu_us_per_token)}×`]);
+    rows.push([`7. ${CFG.slowRuns} runs: event-loop delay p99 ms`, ...a.map((x) => fmt(x.eld_p99_ms)), fmt(r.floor.eld_p99_ms), ...a.map((x) => `${fmt(x.eld_p99_ms / r.floor.eld_p99_ms)}×`), '≤ 50 ms', `${fmt(a[fi].eld_p99_ms / a[ei].eld_p99_ms)}×`]);
+    rows.push([`7. ${CFG.slowRuns} runs: RSS KB per run`, ...a.map((x) => fmt(x.kb_per_run)), fmt(r.floor.kb_per_run), ...a.map((x) => `${fmt(x.kb_per_run / r.floor.kb_per_run)}×`), '≤ 300 KB', `${fmt(a[fi].kb_per_run / a[ei].kb_per_run)}×`]);
+    rows.push([`7. ${CFG.slowRuns} runs: CPU µs per token`, ...a.map((x) => fmt(x.cpu_us_per_token)), fmt(r.floor.cpu_us_per_token), ...a.map((x) => `${fmt(x.cpu_us_per_token / r.floor.cpu_us_per_token)}×`), '—', `${fmt(a[fi].cpu_us_per_token / a[ei].cpu_us_per_token)}×`]);
   }
   return (
-    `Adapters side by side (${names.join(' vs ')} vs floor, one run; last column: ${names[1]} ÷ ${names[0]})\n\n` +
-    table(['scenario', ...names, 'floor', ...names.map((n) => `${n} ÷ floor`), 'target', `${names[1]} ÷ ${names[0]}`], rows)
+    `Adapters side by side (${names.join(' vs ')} vs floor, one run; last column: fastify ÷ express)\n\n` +
+    table(['scenario', ...names, 'floor', ...names.map((n) => `${n} ÷ floor`), 'target', 'fastify ÷ express'], rows)
   );
 }
 
