@@ -14,7 +14,7 @@
  * relay runs), BENCH_SLOW_RUNS (500), BENCH_SLOW_CHUNKS (300), BENCH_ONLY (e.g. "1,2,5"), BENCH_QUICK=1
  * (short everything, for trying the harness), BENCH_PG_FSYNC=on, BENCH_CPU_PROF=1 (the service writes a
  * .cpuprofile into bench/results/profiles/ when it stops), BENCH_TIMEOUT (s, 1200), BENCH_ADAPTERS
- * (express; e.g. "express,fastify": every adapter measured against the same floor in scenarios 1–3, 7
+ * (fastify, the service's default; e.g. "express,fastify": every adapter measured against the same floor in scenarios 1–3, 7
  * and 9), BENCH_WIDE_CONNECTIONS (50, scenario 9: scenarios 1–3 again at this many connections with the
  * service at its default LOG_LEVEL=info).
  */
@@ -62,7 +62,7 @@ const CFG = {
   /** Connections of the wide variant of scenarios 1–3 (scenario 9), measured at the default LOG_LEVEL. */
   wideConnections: num('BENCH_WIDE_CONNECTIONS', 50, 50),
   /** Service adapters measured side by side (HTTP_ADAPTER); the first also runs scenarios 4–6 and 8. */
-  adapters: (env.BENCH_ADAPTERS ?? 'express').split(',').map((s) => s.trim()).filter(Boolean),
+  adapters: (env.BENCH_ADAPTERS ?? 'fastify').split(',').map((s) => s.trim()).filter(Boolean),
 };
 for (const a of CFG.adapters) {
   if (a !== 'express' && a !== 'fastify') throw new Error(`BENCH_ADAPTERS: unknown adapter "${a}" (express, fastify)`);
@@ -209,6 +209,8 @@ async function startTarget(kind, opts = {}) {
           LIMIT_STORAGE_BYTES_FREE: '0',
           LIMIT_CONCURRENT_RUNS_FREE: '0',
           LIMIT_TOKENS_PER_DAY_FREE: '0',
+          // Nor the open streams per user: scenario 7 streams 50 runs per user at once.
+          LIMIT_STREAMS_PER_USER: '0',
           // 50 one-call rounds plus the answer.
           AGENT_MAX_ITERATIONS: '200',
         },

@@ -40,8 +40,16 @@ pool.on('error', (err) => console.error(`floor pool: ${err.message}`));
 const SQL_USER =
   'SELECT "User"."id" AS "User_id", "User"."username" AS "User_username", "User"."email" AS "User_email", "User"."tier" AS "User_tier", "User"."role" AS "User_role", "User"."disabled" AS "User_disabled", "User"."created_at" AS "User_created_at" FROM "users" "User" WHERE (("User"."id" = $1)) LIMIT 1';
 // SessionsService.list
-const SQL_SESSIONS = `SELECT id, title, created_at, updated_at FROM sessions
-          WHERE user_id = $1 ORDER BY updated_at DESC, id`;
+// (the first page: no cursor; one row more than the page says whether there is a next one)
+const SQL_SESSIONS = `SELECT id, title, created_at, updated_at,
+                to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+           FROM sessions
+          WHERE user_id = $1
+            AND ($2::timestamptz IS NULL
+                 OR (updated_at <= $2::timestamptz AND (updated_at < $2::timestamptz OR id > $3)))
+          ORDER BY updated_at DESC, id
+          LIMIT $4`;
+const PAGE = 100;
 // SessionsService.getOwned (SessionOwnerGuard, on every /sessions/:id/… route)
 const SQL_SESSION =
   'SELECT "Session"."id" AS "Session_id", "Session"."user_id" AS "Session_user_id", "Session"."title" AS "Session_title", "Session"."created_at" AS "Session_created_at", "Session"."updated_at" AS "Session_updated_at" FROM "sessions" "Session" WHERE (("Session"."id" = $1)) LIMIT 1';
@@ -207,7 +215,14 @@ async function handle(req, res) {
   }
   if (path === '/api/sessions' && req.method === 'GET') {
     const userId = (await loadUser(verifyAccessToken(req))).id;
-    const { rows } = await pool.query(SQL_SESSIONS, [userId]);
+    const { rows: all } = await pool.query(SQL_SESSIONS, [userId, null, null, PAGE + 1]);
+    const rows = all.slice(0, PAGE);
+    if (all.length > PAGE) {
+      // Like the service: a Link to the next page, keyed by the last row's instant and id.
+      const last = rows[rows.length - 1];
+      const cursor = Buffer.from(JSON.stringify([last.at, last.id])).toString('base64url');
+      res.setHeader('Link', `</api/sessions?before=${cursor}>; rel="next"`);
+    }
     sendJson(
       res,
       200,

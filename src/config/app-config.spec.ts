@@ -116,6 +116,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), [key]: value })).toThrow(message);
   });
 
+  it('serves on Fastify unless HTTP_ADAPTER says express, and refuses any other adapter', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).http.adapter).toBe('fastify');
+    expect(loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: 'express' }).http.adapter).toBe(
+      'express',
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: 'koa' })).toThrow(
+      'HTTP_ADAPTER must be one of express, fastify (got "koa")',
+    );
+  });
+
   it('reads every documented variable', () => {
     const c = loadConfig({
       PORT: '8080',

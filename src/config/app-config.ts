@@ -165,7 +165,8 @@ function tierCaps(env: Env, tier: string, defaults: [number, number, number, num
 }
 
 function httpAdapter(env: Env): HttpAdapterName {
-  const name = str(env, 'HTTP_ADAPTER') ?? 'express';
+  // Fastify by default: the same API at about 1.5× Express's read throughput (BENCHMARKS.md).
+  const name = str(env, 'HTTP_ADAPTER') ?? 'fastify';
   if (!(HTTP_ADAPTERS as readonly string[]).includes(name)) {
     throw new ConfigError(
       `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')} (got "${name}")`,
