@@ -8,7 +8,6 @@ import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { PasswordService } from './password.service.js';
-import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { PreviewStrategy } from './strategies/preview.strategy.js';
 import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
 
@@ -27,7 +26,7 @@ import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, TokenService, JwtStrategy, PreviewStrategy],
+  providers: [AuthService, PasswordService, TokenService, PreviewStrategy],
   exports: [TokenService],
 })
 export class AuthModule {}

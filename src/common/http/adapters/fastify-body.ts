@@ -10,6 +10,25 @@ const tooLarge = () =>
     cause: new Error('request body over the limit of its route'),
   });
 
+/**
+ * Fastify closes the connection after a parser error, so answering while the client still sends would
+ * break its pipe (Express answers and lets Node read the rest). The rest is read and dropped first; no
+ * work is done for the request either way.
+ */
+function refuse(payload: IncomingMessage, done: Done): void {
+  let answered = false;
+  const answer = () => {
+    if (!answered) {
+      answered = true;
+      done(tooLarge());
+    }
+  };
+  payload.on('end', answer);
+  payload.on('error', answer);
+  payload.on('close', answer);
+  payload.resume();
+}
+
 /** body-parser's `strict` JSON: an object or an array; an empty body is `{}`. */
 function parseStrictJson(text: string): unknown {
   const first = /\S/.exec(text)?.[0];
@@ -34,9 +53,7 @@ export function jsonBodyParser(limits: BodyLimits) {
     const path = q === -1 ? request.url : request.url.slice(0, q);
     const limit = limitFor(rules, limits.defaultBytes, request.method, path);
     if (Number(payload.headers['content-length']) > limit) {
-      // Read on and dropped, as Node does for Express: the client gets its 413 rather than a broken pipe.
-      payload.resume();
-      done(tooLarge());
+      refuse(payload, done);
       return;
     }
     const chunks: Buffer[] = [];
@@ -50,10 +67,10 @@ export function jsonBodyParser(limits: BodyLimits) {
     };
     payload.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > limit && !settled) {
         chunks.length = 0;
-        payload.resume();
-        settle(tooLarge());
+        settled = true;
+        refuse(payload, done);
       } else if (!settled) {
         chunks.push(chunk);
       }
