@@ -25,8 +25,9 @@ export interface BodyLimits {
 
 /**
  * The one table of per-route body limits; every route not listed reads at most the default. Routes are
- * matched case-insensitively because Express routes them so; a trailing slash is allowed likewise.
- * When archive imports land, add:
+ * matched case-insensitively because both adapters route them so; a trailing slash is allowed likewise.
+ * Express reads it through `bodyParserByRoute`, Fastify through `adapters/fastify-body.ts` (JSON only so
+ * far: a `raw` rule also needs its content type registered there). When archive imports land, add:
  *   { method: 'POST', path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i, parser: 'raw',
  *     type: 'application/zip', limitBytes: 50 * 1024 * 1024 }
  */
