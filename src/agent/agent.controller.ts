@@ -112,6 +112,7 @@ export class AgentController {
     const sse = this.openStream(user, res);
     const unsubscribe = await this.follower.followLatest(user, session.id, (e) => sse.send(e));
     sse.onClose(unsubscribe);
+    sse.open();
   }
 
   /** A stream counted against the user's open streams (429 past the cap) until it closes, however. */
