@@ -20,6 +20,7 @@ import { MessagesModule } from './messages/messages.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
+import { VersionsModule } from './versions/versions.module.js';
 
 @Module({})
 export class AppModule {
@@ -46,6 +47,7 @@ export class AppModule {
         MessagesModule,
         SandboxModule,
         AgentModule,
+        VersionsModule,
         AdminModule,
       ],
       providers: [

@@ -9,6 +9,7 @@ import { toMessageView, toStepView } from '../messages/message.presenter.js';
 import { MessagesService } from '../messages/messages.service.js';
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { HistoryService } from '../versions/history/history.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { AgentLoop } from './run/agent-loop.js';
 import { DbStepStore } from './run/db-step-store.js';
@@ -43,6 +44,7 @@ export class AgentRunService {
     private readonly registry: RunRegistry,
     private readonly bus: RunEventBus,
     private readonly db: Sql,
+    private readonly history: HistoryService,
   ) {}
 
   /**
@@ -75,6 +77,9 @@ export class AgentRunService {
     }
     const [userMessage, assistantMessage] = turn;
     const messageId = assistantMessage.id;
+    // "Undo this turn" restores this; API writes made while the turn runs fall after it.
+    assistantMessage.versionBefore = await this.history.head(sessionId);
+    await this.messages.setVersionBefore(messageId, assistantMessage.versionBefore);
     const emit: RunListener = (e) => {
       listener?.(e);
       this.bus.publish(messageId, e);
@@ -135,7 +140,10 @@ export class AgentRunService {
       outcome = await new AgentLoop({
         llm: this.llm,
         tools: this.tools,
-        toolContext: { sandbox: this.sandbox, scope },
+        toolContext: {
+          sandbox: this.sandbox,
+          scope: { ...scope, origin: { source: 'agent', messageId: assistant.id } },
+        },
         steps: new DbStepStore(this.db, scope.sessionId, assistant.id),
         observer: {
           step: (s) => emit({ event: 'step', data: stepView(s) }),
@@ -165,7 +173,10 @@ export class AgentRunService {
     }
     let message: Message;
     try {
-      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, outcome);
+      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, {
+        ...outcome,
+        versionAfter: await this.history.head(scope.sessionId),
+      });
       if (!stored) {
         return await this.swept(assistant.id, emit);
       }

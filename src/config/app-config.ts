@@ -61,6 +61,8 @@ export interface AppConfig {
     historyBudgetChars: number;
   };
   sandbox: { maxFileBytes: number; maxSessionBytes: number; maxFiles: number };
+  /** Bytes of stored contents a session's history may keep before its oldest versions are pruned. */
+  history: { maxBytes: number };
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
@@ -259,6 +261,7 @@ export function loadConfig(env: Env): AppConfig {
       maxSessionBytes: int(env, 'SANDBOX_MAX_SESSION_BYTES', 100 * 1024 * 1024),
       maxFiles: int(env, 'SANDBOX_MAX_FILES', 10_000),
     },
+    history: { maxBytes: int(env, 'SANDBOX_HISTORY_MAX_BYTES', 256 * 1024 * 1024) },
     caps: {
       free: tierCaps(env, 'FREE', [100, GIB, 2, 1_000_000]),
       pro: tierCaps(env, 'PRO', [1000, 10 * GIB, 5, 10_000_000]),

@@ -62,6 +62,10 @@ export class ExecutionStep {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
+  /** The sandbox version this step's change made; null when it changed no file. */
+  @Column({ type: 'int', nullable: true })
+  version!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

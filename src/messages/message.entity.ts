@@ -64,4 +64,12 @@ export class Message {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /** Assistant turns: the sandbox version when the turn began ("undo this turn" restores it). */
+  @Column({ name: 'version_before', type: 'int', nullable: true })
+  versionBefore!: number | null;
+
+  /** Assistant turns: the sandbox version when the turn ended; null while it runs. */
+  @Column({ name: 'version_after', type: 'int', nullable: true })
+  versionAfter!: number | null;
 }

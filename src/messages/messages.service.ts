@@ -12,13 +12,13 @@ import {
 } from '../common/http/pagination.js';
 import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { Sql } from '../database/sql.service.js';
+import { Sql, type SqlClient } from '../database/sql.service.js';
 import { ExecutionStep } from './execution-step.entity.js';
 import { Message } from './message.entity.js';
 
 const MESSAGE_COLUMNS =
   'id, session_id, role, content, status, finish_reason, prompt_tokens, completion_tokens, ' +
-  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at';
+  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at, version_before, version_after';
 
 interface MessageRow {
   id: number;
@@ -34,6 +34,8 @@ interface MessageRow {
   runner_id: string | null;
   created_at: Date;
   finished_at: Date | null;
+  version_before: number | null;
+  version_after: number | null;
 }
 
 const MAX_INT4 = 2_147_483_647;
@@ -59,6 +61,8 @@ const toMessage = (r: MessageRow): Message =>
     runnerId: r.runner_id,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    versionBefore: r.version_before,
+    versionAfter: r.version_after,
   });
 
 export interface TurnEnd {
@@ -67,6 +71,8 @@ export interface TurnEnd {
   content: string;
   promptTokens: number;
   completionTokens: number;
+  /** The sandbox version the turn leaves behind. */
+  versionAfter?: number | null;
 }
 
 /** A session's conversation and the bookkeeping of agent turns. Callers pass a session the actor owns. */
@@ -214,7 +220,7 @@ export class MessagesService {
       const [row] = await tx.query<MessageRow>(
         `UPDATE messages
             SET status = $3, finish_reason = $4, content = $5, prompt_tokens = $6,
-                completion_tokens = $7, finished_at = now()
+                completion_tokens = $7, version_after = $8, finished_at = now()
           WHERE id = $1 AND status = 'running' AND runner_id = $2 RETURNING ${MESSAGE_COLUMNS}`,
         [
           messageId,
@@ -224,6 +230,7 @@ export class MessagesService {
           stripNul(end.content),
           end.promptTokens,
           end.completionTokens,
+          end.versionAfter ?? null,
         ],
       );
       if (!row) {
@@ -232,6 +239,45 @@ export class MessagesService {
       await this.caps.recordTokens(tx, row.session_id, end.promptTokens + end.completionTokens);
       return toMessage(row);
     });
+  }
+
+  /** Records the sandbox version a running turn starts from. */
+  async setVersionBefore(messageId: number, version: number): Promise<void> {
+    await this.sql.query(`UPDATE messages SET version_before = $2 WHERE id = $1`, [
+      messageId,
+      version,
+    ]);
+  }
+
+  /** Whether a turn runs in the session; inside a caller's transaction that holds the session's row. */
+  async isRunning(db: SqlClient, sessionId: string): Promise<boolean> {
+    const rows = await db.query(
+      `SELECT 1 FROM messages WHERE session_id = $1 AND status = 'running' LIMIT 1`,
+      [sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Copies a conversation into a fork: the messages through the turn `throughMessageId` when a turn
+   * made the forked version, else those written by `at`; never a turn still running.
+   */
+  async copyConversation(
+    fromSessionId: string,
+    toSessionId: string,
+    upTo: { throughMessageId: number | null; at: Date },
+  ): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO messages (session_id, role, content, status, finish_reason, prompt_tokens,
+                             completion_tokens, created_at, finished_at)
+       SELECT $2, role, content, status, finish_reason, prompt_tokens, completion_tokens, created_at,
+              finished_at
+         FROM messages
+        WHERE session_id = $1 AND status <> 'running'
+          AND (CASE WHEN $3::int IS NULL THEN created_at <= $4 ELSE id <= $3 END)
+        ORDER BY id`,
+      [fromSessionId, toSessionId, upTo.throughMessageId, upTo.at],
+    );
   }
 
   /** Flags the session's running turn for cancellation; the replica running it sees the flag. */

@@ -1,7 +1,25 @@
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
 import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { FileContentView, FileListing, FileSavedView } from './dto/sandbox-views.js';
-import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
@@ -10,6 +28,16 @@ import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { SandboxService, type SandboxScope } from './sandbox.service.js';
+
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description:
+    'the ETag of the file as you read it: the change is made only if it is still that (else 412)',
+};
+const ETAG_HEADER = {
+  ETag: { description: 'strong tag of the content (its SHA-256)', schema: { type: 'string' } },
+};
 
 @ApiTags('sandbox')
 @ApiBearerAuth()
@@ -32,15 +60,18 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
-  @ApiOkResponse({ type: FileContentView })
+  @ApiOkResponse({ type: FileContentView, headers: ETAG_HEADER })
   @ApiSessionErrors(400)
   @Get('*filename')
-  read(
+  async read(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
+    @Res({ passthrough: true }) res: Response,
   ) {
-    return this.sandbox.readText(scope(user, session), path);
+    const { view, etag } = await this.sandbox.readTagged(scope(user, session), path);
+    res.setHeader('ETag', etag);
+    return view;
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })
@@ -49,8 +80,9 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
-  @ApiOkResponse({ type: FileSavedView })
-  @ApiSessionErrors(400, 413, 422)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: FileSavedView, headers: ETAG_HEADER })
+  @ApiSessionErrors(400, 412, 413, 422)
   @Post('*filename')
   @HttpCode(200)
   async write(
@@ -58,9 +90,12 @@ export class SandboxFilesController {
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
     @Body() dto: WriteFileDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
   ) {
-    const saved = await this.sandbox.write(scope(user, session), path, dto.content);
-    return { ...saved, message: 'File saved successfully' };
+    const saved = await this.sandbox.write(scope(user, session), path, dto.content, { ifMatch });
+    res.setHeader('ETag', saved.etag);
+    return { filename: saved.filename, size: saved.size, message: 'File saved successfully' };
   }
 
   @ApiOperation({ summary: 'Delete a file' })
@@ -69,15 +104,17 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
+  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: MessageDto })
-  @ApiSessionErrors(400)
+  @ApiSessionErrors(400, 412)
   @Delete('*filename')
   async remove(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
+    @Headers('if-match') ifMatch: string | undefined,
   ) {
-    await this.sandbox.remove(scope(user, session), path);
+    await this.sandbox.remove(scope(user, session), path, { ifMatch });
     return { message: 'File deleted successfully' };
   }
 }

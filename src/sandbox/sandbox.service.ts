@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
-import { notFound, payloadTooLarge } from '../common/errors/app-error.js';
+import { notFound, payloadTooLarge, preconditionFailed } from '../common/errors/app-error.js';
 import { Sql, type SqlClient } from '../database/sql.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { contentHash } from '../versions/history/content-hash.js';
+import type { VersionOrigin } from '../versions/history/history-types.js';
+import { HistoryService } from '../versions/history/history.service.js';
 import { contentTypeFor } from './content-type.js';
 import type { FileContentView, FileListing } from './dto/sandbox-views.js';
 import { quotaProblem } from './quota.js';
@@ -13,7 +16,27 @@ import { parseSandboxPath } from './sandbox-path.js';
 export interface SandboxScope {
   userId: number;
   sessionId: string;
+  /** Who the version of a change is credited to; the files API when absent. */
+  origin?: VersionOrigin;
 }
+
+/** `If-Match` of a files API write or delete: the change happens only if the file is still this. */
+export interface WriteOptions {
+  ifMatch?: string;
+}
+
+/** A batch (restore, import, fork): the files to hold; with `replace`, every other file goes. */
+export interface SandboxBatch {
+  files: Map<string, Buffer>;
+  replace: boolean;
+  /** Runs under the batch's locks before anything changes (e.g. "no turn is running"). */
+  precheck?: (tx: SqlClient) => Promise<void>;
+}
+
+const API_ORIGIN: VersionOrigin = { source: 'api' };
+
+/** The strong ETag of a content (its SHA-256, the history's address of it). */
+export const etagOf = (content: Buffer): string => `"${contentHash(content)}"`;
 
 export type { FileListing };
 
@@ -29,6 +52,7 @@ export class SandboxService {
     private readonly db: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly caps: CapsService,
+    private readonly history: HistoryService,
   ) {}
 
   async list(scope: SandboxScope): Promise<FileListing> {
@@ -67,6 +91,19 @@ export class SandboxService {
     return { content: rows[0].content, contentType: rows[0].content_type, size: rows[0].size };
   }
 
+  /** A file as text with its ETag, for the files API (`If-Match` on a later write compares with it). */
+  async readTagged(
+    scope: SandboxScope,
+    rawPath: unknown,
+  ): Promise<{ view: FileContentView; etag: string }> {
+    const filename = parseSandboxPath(rawPath);
+    const file = await this.read(scope, filename);
+    return {
+      view: { filename, content: file.content.toString('utf8'), size: file.size },
+      etag: etagOf(file.content),
+    };
+  }
+
   async readText(scope: SandboxScope, rawPath: unknown): Promise<FileContentView> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
@@ -82,7 +119,8 @@ export class SandboxService {
     scope: SandboxScope,
     rawPath: unknown,
     content: string,
-  ): Promise<{ filename: string; size: number }> {
+    opts: WriteOptions = {},
+  ): Promise<{ filename: string; size: number; version: number | null; etag: string }> {
     const path = parseSandboxPath(rawPath);
     const bytes = Buffer.from(content, 'utf8');
     const limits = this.config.sandbox;
@@ -91,9 +129,10 @@ export class SandboxService {
         quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)!,
       );
     }
-    await this.db.transaction(async (tx) => {
+    const version = await this.db.transaction(async (tx) => {
       const caps = await this.caps.lock(tx, scope.userId);
       const sessionBytes = await this.lockSession(tx, scope);
+      await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
       const old: { size: number }[] = await tx.query(
         `SELECT size FROM sandbox_files WHERE session_id = $1 AND path = $2`,
         [scope.sessionId, path],
@@ -107,23 +146,27 @@ export class SandboxService {
         throw payloadTooLarge(problem);
       }
       await this.caps.assertStorageFits(tx, scope.userId, caps, bytes.length - oldSize);
-      await tx.query(
-        `INSERT INTO sandbox_files (session_id, path, content, size, content_type)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (session_id, path)
-         DO UPDATE SET content = EXCLUDED.content, size = EXCLUDED.size,
-                       content_type = EXCLUDED.content_type, updated_at = now()`,
-        [scope.sessionId, path, bytes, bytes.length, contentTypeFor(path)],
-      );
+      await this.upsert(tx, scope.sessionId, path, bytes);
       await this.adjustTotal(tx, scope.sessionId, bytes.length - oldSize);
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [{ path, content: bytes }],
+        scope.origin ?? API_ORIGIN,
+      );
     });
-    return { filename: path, size: bytes.length };
+    return { filename: path, size: bytes.length, version, etag: etagOf(bytes) };
   }
 
-  async remove(scope: SandboxScope, rawPath: unknown): Promise<void> {
+  async remove(
+    scope: SandboxScope,
+    rawPath: unknown,
+    opts: WriteOptions = {},
+  ): Promise<{ version: number | null }> {
     const path = parseSandboxPath(rawPath);
-    await this.db.transaction(async (tx) => {
+    const version = await this.db.transaction(async (tx) => {
       await this.lockSession(tx, scope);
+      await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
       const deleted: { size: number }[] = await tx.query(
         `DELETE FROM sandbox_files WHERE session_id = $1 AND path = $2 RETURNING size`,
         [scope.sessionId, path],
@@ -133,7 +176,115 @@ export class SandboxService {
         throw notFound(`File not found: ${path}`);
       }
       await this.adjustTotal(tx, scope.sessionId, -size);
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [{ path, content: null }],
+        scope.origin ?? API_ORIGIN,
+      );
     });
+    return { version };
+  }
+
+  /**
+   * Applies a batch as one version under the same locks and limits as a single write (per file, file
+   * count, session quota judged after the batch, the user's storage cap): all of it or nothing.
+   */
+  async apply(scope: SandboxScope, batch: SandboxBatch): Promise<number> {
+    const limits = this.config.sandbox;
+    for (const [path, bytes] of batch.files) {
+      parseSandboxPath(path);
+      if (bytes.length > limits.maxFileBytes) {
+        throw payloadTooLarge(
+          `${path}: ${quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)}`,
+        );
+      }
+    }
+    const version = await this.db.transaction(async (tx) => {
+      const caps = await this.caps.lock(tx, scope.userId);
+      const sessionBytes = await this.lockSession(tx, scope);
+      await batch.precheck?.(tx);
+      const current = new Map(
+        (
+          await tx.query<{ path: string; size: number }>(
+            `SELECT path, size FROM sandbox_files WHERE session_id = $1`,
+            [scope.sessionId],
+          )
+        ).map((r) => [r.path, r.size]),
+      );
+      const deletes = batch.replace ? [...current.keys()].filter((p) => !batch.files.has(p)) : [];
+      const after = new Map(current);
+      deletes.forEach((p) => after.delete(p));
+      batch.files.forEach((bytes, p) => after.set(p, bytes.length));
+      if (after.size > limits.maxFiles && after.size > current.size) {
+        throw payloadTooLarge(
+          `A sandbox holds at most ${limits.maxFiles} files; this would make ${after.size}`,
+        );
+      }
+      const total = [...after.values()].reduce((n, size) => n + size, 0);
+      if (total > limits.maxSessionBytes && total > sessionBytes) {
+        throw payloadTooLarge(
+          `Sandbox would hold ${total} bytes; the limit is ${limits.maxSessionBytes} bytes per session`,
+        );
+      }
+      await this.caps.assertStorageFits(tx, scope.userId, caps, total - sessionBytes);
+      if (deletes.length > 0) {
+        await tx.query(
+          `DELETE FROM sandbox_files WHERE session_id = $1 AND path = ANY($2::varchar[])`,
+          [scope.sessionId, deletes],
+        );
+      }
+      for (const [path, bytes] of batch.files) {
+        await this.upsert(tx, scope.sessionId, path, bytes);
+      }
+      await this.adjustTotal(tx, scope.sessionId, total - sessionBytes);
+      const changes = [
+        ...deletes.map((path) => ({ path, content: null })),
+        ...[...batch.files].map(([path, content]) => ({ path, content })),
+      ];
+      return this.history.record(tx, scope.sessionId, changes, scope.origin ?? API_ORIGIN);
+    });
+    // Only agent calls may record no version.
+    return version!;
+  }
+
+  /** 412 unless the file is what `If-Match` names (`*`: any existing file). Caller holds the session lock. */
+  private async assertMatches(
+    tx: SqlClient,
+    sessionId: string,
+    path: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
+    if (ifMatch === undefined) {
+      return;
+    }
+    const rows = await tx.query<{ hash: string }>(
+      `SELECT encode(sha256(content), 'hex') AS hash FROM sandbox_files WHERE session_id = $1 AND path = $2`,
+      [sessionId, path],
+    );
+    if (!etagMatches(ifMatch, rows[0] ? `"${rows[0].hash}"` : null)) {
+      throw preconditionFailed(
+        rows[0]
+          ? `${path} has changed since you read it (If-Match does not match its ETag); read it again`
+          : `${path} does not exist, so If-Match cannot match`,
+      );
+    }
+  }
+
+  private async upsert(
+    tx: SqlClient,
+    sessionId: string,
+    path: string,
+    bytes: Buffer,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO sandbox_files (session_id, path, content, size, content_type)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (session_id, path)
+       DO UPDATE SET content = EXCLUDED.content, size = EXCLUDED.size,
+                     content_type = EXCLUDED.content_type, updated_at = now()`,
+      [sessionId, path, bytes, bytes.length, contentTypeFor(path)],
+    );
   }
 
   /** Zero-byte files cost rows too: a new file past SANDBOX_MAX_FILES is refused (overwrites never are). */
@@ -167,4 +318,13 @@ export class SandboxService {
       [sessionId, delta],
     );
   }
+}
+
+/** RFC 9110 If-Match: `*` matches any current file; otherwise one of the listed strong tags must be equal. */
+export function etagMatches(ifMatch: string, current: string | null): boolean {
+  if (current === null) {
+    return false;
+  }
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  return tags.includes('*') || tags.includes(current);
 }

@@ -289,7 +289,7 @@ export class AgentLoop {
       });
       let result;
       try {
-        result = await input.tools.execute(call.name, call.args, input.toolContext);
+        result = await input.tools.execute(call.name, call.args, this.contextFor(step.id));
       } catch (err) {
         // Not a tool failure the model can act on (the database went away): close every step, then stop.
         await this.failUnfinished(calls.slice(i), 'not run: an internal error stopped the run');
@@ -300,11 +300,21 @@ export class AgentLoop {
         progress: 100,
         error: result.ok ? null : result.error,
         finishedAt: new Date(),
+        version: result.ok && typeof result.version === 'number' ? result.version : null,
       });
       conversation.push({ role: 'tool', toolCallId: call.id, content: JSON.stringify(result) });
       await input.checkpoint();
     }
     return null;
+  }
+
+  /** The tool context of one call: a change it makes is credited to its step as well as the turn. */
+  private contextFor(stepId: number): ToolContext {
+    const { toolContext } = this.input;
+    const origin = toolContext.scope.origin;
+    return origin
+      ? { ...toolContext, scope: { ...toolContext.scope, origin: { ...origin, stepId } } }
+      : toolContext;
   }
 
   /** Closes the steps of calls that will not run, so none stays pending. */

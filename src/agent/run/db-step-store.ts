@@ -12,6 +12,7 @@ const COLUMNS: Record<keyof StepPatch, string> = {
   error: 'error',
   startedAt: 'started_at',
   finishedAt: 'finished_at',
+  version: 'version',
 };
 
 /**

@@ -12,6 +12,8 @@ export interface StepState {
   error: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The version the step's change made; absent or null when it changed no file. */
+  version?: number | null;
 }
 
 export type StepPatch = Partial<Omit<StepState, 'id' | 'iteration'>>;

@@ -16,6 +16,7 @@ export function systemPrompt(files: FileListing): string {
     '- Write complete, working files. Use edit_file for small changes to an existing file; read a file before',
     '  editing it if you are unsure of its exact content.',
     '- When a tool fails, read its error and fix the call; do not repeat the same failing call.',
+    '- Every change you make is saved as a version the user can restore, so you may make bold changes.',
     '- When the site is done, answer with a short summary of what you built, without calling tools.',
     '',
     `Files in the sandbox now (${files.total_size} bytes in all):`,

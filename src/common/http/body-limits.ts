@@ -17,6 +17,9 @@ export interface BodyRule {
   limitBytes: number;
 }
 
+/** Zip imports are read raw up to this (the contract's 50 MiB). */
+export const ARCHIVE_IMPORT_BYTES = 50 * 1024 * 1024;
+
 export interface BodyLimits {
   fileWriteBytes: number;
   messageBytes: number;
@@ -26,9 +29,6 @@ export interface BodyLimits {
 /**
  * The one table of per-route body limits; every route not listed reads at most the default. Routes are
  * matched case-insensitively because Express routes them so; a trailing slash is allowed likewise.
- * When archive imports land, add:
- *   { method: 'POST', path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i, parser: 'raw',
- *     type: 'application/zip', limitBytes: 50 * 1024 * 1024 }
  */
 export function bodyRules(limits: BodyLimits): BodyRule[] {
   return [
@@ -43,6 +43,13 @@ export function bodyRules(limits: BodyLimits): BodyRule[] {
       path: /^\/api\/sessions\/[^/]+\/messages\/?$/i,
       parser: 'json',
       limitBytes: limits.messageBytes,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i,
+      parser: 'raw',
+      type: 'application/zip',
+      limitBytes: ARCHIVE_IMPORT_BYTES,
     },
   ];
 }

@@ -85,6 +85,6 @@ export const editFileTool: AgentTool = {
     const content =
       file.content.slice(0, at) + newString + file.content.slice(at + oldString.length);
     const saved = await sandbox.write(scope, filename, content);
-    return { ok: true, filename: saved.filename, size: saved.size };
+    return { ok: true, filename: saved.filename, size: saved.size, version: saved.version };
   },
 };

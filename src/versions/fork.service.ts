@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { Session } from '../sessions/session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { SandboxService } from '../sandbox/sandbox.service.js';
+import { HistoryService } from './history/history.service.js';
+import { VersionsService } from './versions.service.js';
+
+/** A new session of the caller's from a version of one of their sessions; the original is untouched. */
+@Injectable()
+export class ForkService {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly messages: MessagesService,
+    private readonly sandbox: SandboxService,
+    private readonly history: HistoryService,
+    private readonly versions: VersionsService,
+  ) {}
+
+  async fork(
+    userId: number,
+    sourceId: string,
+    opts: { version?: number; title?: string },
+  ): Promise<Session> {
+    const source = await this.sessions.getOwned(userId, sourceId);
+    const version = opts.version ?? (await this.history.head(sourceId));
+    const origin = await this.history.version(sourceId, version);
+    const files = await this.versions.filesOf(sourceId, version);
+    const title = opts.title ?? `${source.title.slice(0, 193)} (fork)`;
+    const fork = await this.sessions.create(userId, title);
+    try {
+      await this.sandbox.apply(
+        { userId, sessionId: fork.id, origin: { source: 'fork' } },
+        { files, replace: true },
+      );
+      await this.messages.copyConversation(sourceId, fork.id, {
+        throughMessageId: origin.messageId,
+        at: origin.createdAt,
+      });
+    } catch (err) {
+      // The fork did not fit (413) or failed: leave no half-made session behind.
+      await this.sessions.remove(userId, fork.id);
+      throw err;
+    }
+    return fork;
+  }
+}
