@@ -34,6 +34,15 @@ const SESSION_ROUTES: Route[] = [
   { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/static/index.html` },
   { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/static/css/site.css` },
   { method: 'POST', path: (id) => `/api/sessions/${id}/sandbox/preview-token` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1/files` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1/files/index.html` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/diff?from=0&to=2` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/versions/0/restore` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/fork`, body: { title: 'hijacked' } },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/archive` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/sandbox/archive?replace=true` },
 ];
 
 const label = (r: Route) => `${r.method} ${r.path('{id}')}`;
