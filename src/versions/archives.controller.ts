@@ -5,7 +5,6 @@ import {
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -26,7 +25,6 @@ export class ArchivesController {
   constructor(private readonly archives: ArchivesService) {}
 
   @ApiOperation({ summary: 'Download the sandbox (or a version of it) as a zip' })
-  @ApiProduces('application/zip')
   @ApiOkResponse({
     description: 'the zip, as an attachment',
     content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
