@@ -3,6 +3,8 @@ import { eventually, llmEnv, postMessage, steps } from '../support/agent-helpers
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import type { HttpClient } from '../support/http-client.js';
+import { runCli } from '../support/cli.js';
+import { createTestDatabase } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const base = (id: string) => `/api/sessions/${id}`;
@@ -405,5 +407,39 @@ describe('versions under a small history budget', () => {
     expect(stays.body.content).toBe('kept since version 1');
     const restore = await t.http.post(`${base(id)}/versions/${oldest}/restore`, { token });
     expect(restore.status).toBe(200);
+  });
+});
+
+describe('sessions that existed before versions', () => {
+  it('get their files as version 0 from the migration, and can be restored to it', async () => {
+    const db = await createTestDatabase();
+    try {
+      let t = await startTestApp({}, db);
+      const user = await registerUser(t.http);
+      const id = await createSession(t.http, user.token);
+      await writeFile(t.http, user.token, id, 'index.html', 'from before');
+      await writeFile(t.http, user.token, id, 'css/a.css', 'a{}');
+      await t.close();
+      // Back to the schema before versions, as a deployment upgrading from it has.
+      expect(await runCli('migrate', ['revert'], { DATABASE_URL: db.url })).toMatchObject({
+        code: 0,
+      });
+      t = await startTestApp({}, db);
+      try {
+        const versions = (await t.http.get(`${base(id)}/versions`, { token: user.token })).body;
+        expect(versions.map((v: any) => [v.version, v.changes.length])).toEqual([[0, 2]]);
+        await writeFile(t.http, user.token, id, 'index.html', 'after');
+        const restore = await t.http.post(`${base(id)}/versions/0/restore`, { token: user.token });
+        expect(restore.body).toEqual({ version: 2, restored_from: 0 });
+        expect(await contents(t.http, user.token, id)).toEqual({
+          'css/a.css': 'a{}',
+          'index.html': 'from before',
+        });
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });
