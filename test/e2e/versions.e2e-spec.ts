@@ -311,6 +311,73 @@ describe('versions', () => {
     });
   });
 
+  it('as a new user would: three turns build a site, a fourth breaks it, restore, export, import, same site', async () => {
+    const id = await createSession(t.http, user.token);
+    const token = user.token;
+    const write = (filename: string, content: string) => ({
+      name: 'write_file',
+      args: { filename, content },
+    });
+    const turnWith = async (
+      calls: { name: string; args: Record<string, unknown> }[],
+      ask: string,
+    ) => {
+      script([streamed(callTools(calls)), streamed(say('Done.'))]);
+      const res = await postMessage(t.http, token, id, ask);
+      expect(res.body.status).toBe('completed');
+      return res.body;
+    };
+    await turnWith(
+      [write('index.html', '<link rel="stylesheet" href="style.css"><h1>Cafe</h1>')],
+      'a cafe page',
+    );
+    await turnWith([write('style.css', 'h1 { color: brown }')], 'style it');
+    await turnWith([write('js/menu.js', 'console.log("menu")')], 'add a menu');
+    const good = await contents(t.http, token, id);
+    const broken = await turnWith(
+      [write('index.html', 'oops'), { name: 'delete_file', args: { filename: 'style.css' } }],
+      'make it pop',
+    );
+    expect(await contents(t.http, token, id)).toEqual({
+      'index.html': 'oops',
+      'js/menu.js': 'console.log("menu")',
+    });
+
+    expect(
+      (await t.http.post(`${base(id)}/versions/${broken.version_before}/restore`, { token }))
+        .status,
+    ).toBe(200);
+    expect(await contents(t.http, token, id)).toEqual(good);
+
+    const zip = await fetch(`${t.baseUrl}${base(id)}/sandbox/archive`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const copy = await createSession(t.http, token, 'Copy');
+    const imported = await fetch(`${t.baseUrl}${base(copy)}/sandbox/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' },
+      body: Buffer.from(await zip.arrayBuffer()),
+    });
+    expect(imported.status).toBe(200);
+    expect(await contents(t.http, token, copy)).toEqual(good);
+    const preview = async (s: string) => {
+      const res = await t.http.get(`${base(s)}/sandbox/preview`, { token });
+      expect(res.status).toBe(200);
+      // The injected <base href> names each session's own preview token; the page itself must match.
+      return res.text
+        .replace(/<base [^>]*>/g, '')
+        .replace(/\/api\/sessions\/[0-9a-f]{32}\/[^"']*/g, '');
+    };
+    const page = await preview(id);
+    expect(page).toContain('<h1>Cafe</h1>');
+    expect(await preview(copy)).toBe(page);
+    for (const f of ['style.css', 'js/menu.js']) {
+      const a = await t.http.get(`${base(id)}/sandbox/static/${f}`, { token });
+      const b = await t.http.get(`${base(copy)}/sandbox/static/${f}`, { token });
+      expect([f, b.status, b.text]).toEqual([f, 200, a.text]);
+    }
+  });
+
   it('refuses a restore while a turn runs (409) and changes nothing', async () => {
     const id = await createSession(t.http, user.token);
     const token = user.token;
