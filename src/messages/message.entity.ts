@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -17,6 +18,13 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 @Entity('messages')
 @Index('messages_session_created_idx', ['sessionId', 'id'])
+// One agent turn per session at a time, enforced by the database so it holds across replicas.
+@Index('messages_one_running_per_session', ['sessionId'], {
+  unique: true,
+  where: `status = 'running'`,
+})
+@Check('messages_role_check', `role IN ('user', 'assistant')`)
+@Check('messages_status_check', `status IN ('running', 'completed', 'failed')`)
 export class Message {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -25,7 +33,7 @@ export class Message {
   sessionId!: string;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'messages_session_id_fkey' })
   session?: Relation<Session>;
 
   @Column({ type: 'varchar', length: 16 })
