@@ -16,6 +16,21 @@ export type MessageRole = (typeof MESSAGE_ROLES)[number];
 export const MESSAGE_STATUSES = ['running', 'completed', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/** Why a run stopped early; the abort signal carries one of these as its reason. */
+export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
+/** Why an assistant turn ended. */
+export type FinishReason =
+  'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
+
+/** How a turn ended: what the agent loop returns and what `finishTurn` stores on its message. */
+export interface TurnOutcome {
+  status: 'completed' | 'failed';
+  finishReason: FinishReason;
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 @Entity('messages')
 @Index('messages_session_created_idx', ['sessionId', 'id'])
 // One agent turn per session at a time, enforced by the database so it holds across replicas.
@@ -45,9 +60,9 @@ export class Message {
   @Column({ type: 'varchar', length: 16, default: 'completed' })
   status!: MessageStatus;
 
-  /** Why an assistant run ended: completed, max_iterations, time_limit, stuck_loop, cancelled, provider_error, interrupted. */
+  /** Why an assistant run ended. */
   @Column({ name: 'finish_reason', type: 'varchar', length: 32, nullable: true })
-  finishReason!: string | null;
+  finishReason!: FinishReason | null;
 
   @Column({ name: 'prompt_tokens', type: 'int', nullable: true })
   promptTokens!: number | null;

@@ -16,7 +16,6 @@ const CAPS = {
   LIMIT_TOKENS_PER_DAY_FREE: '200',
   LIMIT_TOKENS_PER_DAY_PRO: '400',
   SANDBOX_MAX_FILES: '5',
-  ADMIN_USERNAMES: 'caps_admin',
 };
 
 /** Each provider answer costs 100 prompt + 20 completion tokens; a message saying "hold" never ends. */
@@ -61,6 +60,8 @@ describe('per-user caps by tier', () => {
       body: { username: 'caps_admin', email: 'caps_admin@example.com', password: 'admin-pass-1' },
     });
     expect(res.status).toBe(201);
+    // Registering never makes an admin, and ADMIN_USERNAMES only applies at start-up: promote by SQL.
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE username = 'caps_admin'`);
     admin = res.body.access_token;
   });
   afterAll(async () => {

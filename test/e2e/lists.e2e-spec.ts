@@ -64,12 +64,14 @@ describe('lists: ?limit=, ?before= and Link rel="next"', () => {
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_USERNAMES: 'lists_admin' });
+    t = await startTestApp();
     owner = await registerUser(t.http, 'owner');
     const res = await t.http.post('/api/auth/register', {
       body: { username: 'lists_admin', email: 'lists_admin@example.com', password: 'pw-123456' },
     });
     expect(res.status).toBe(201);
+    // Registering never makes an admin, and ADMIN_USERNAMES only applies at start-up: promote by SQL.
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE username = 'lists_admin'`);
     admin = { ...res.body.user, password: 'pw-123456', token: res.body.access_token };
   });
   afterAll(() => t.close());
