@@ -23,7 +23,7 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole service for one validated configuration (tests build several side by side). */
+  /** The whole service for one validated configuration (`npm run docs:api` builds it in preview mode). */
   static forRoot(config: AppConfig & { database: { url: string } }): DynamicModule {
     return {
       module: AppModule,
