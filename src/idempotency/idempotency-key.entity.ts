@@ -11,8 +11,7 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
-export const IDEMPOTENCY_STATUSES = ['in_progress', 'done'] as const;
-export type IdempotencyStatus = (typeof IDEMPOTENCY_STATUSES)[number];
+export type IdempotencyStatus = 'in_progress' | 'done';
 
 /** The first answer to an `Idempotency-Key` request of one user, kept 24 h for replays. */
 @Entity('idempotency_keys')

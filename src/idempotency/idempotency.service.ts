@@ -14,7 +14,7 @@ import { IdempotencyKeysRepository, type KeyClaim } from './idempotency-keys.rep
 import { requestHash } from './request-hash.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+const REPLAYED_HEADER = 'Idempotent-Replayed';
 const MAX_KEY_LENGTH = 255;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 

@@ -12,8 +12,7 @@ import {
 import { Message } from './message.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
-export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 
 /** One tool call the agent made, with its live progress. */
 @Entity('execution_steps')

@@ -11,10 +11,8 @@ import {
 } from 'typeorm';
 import { Session } from '../sessions/session.entity.js';
 
-export const MESSAGE_ROLES = ['user', 'assistant'] as const;
-export type MessageRole = (typeof MESSAGE_ROLES)[number];
-export const MESSAGE_STATUSES = ['running', 'completed', 'failed'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export type MessageRole = 'user' | 'assistant';
+export type MessageStatus = 'running' | 'completed' | 'failed';
 
 /** Why a run stopped early; the abort signal carries one of these as its reason. */
 export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';

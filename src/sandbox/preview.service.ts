@@ -7,7 +7,7 @@ import type { PreviewTokenView } from './sandbox.views.js';
 import { withBaseHref } from './preview-html.js';
 import { SandboxService, type StoredFile } from './sandbox.service.js';
 
-export const ENTRY_FILE = 'index.html';
+const ENTRY_FILE = 'index.html';
 
 export type PreviewResult = { redirect: string } | { file: StoredFile };
 
