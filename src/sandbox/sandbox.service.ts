@@ -6,7 +6,7 @@ import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { contentTypeFor } from './content-type.js';
-import type { FileContentView, FileListing } from './sandbox.views.js';
+import type { FileListing } from './sandbox.views.js';
 import { quotaProblem } from './quota.js';
 import { SandboxFilesRepository, type StoredFile } from './sandbox-files.repository.js';
 import { parseSandboxPath } from './sandbox-path.js';
@@ -20,6 +20,13 @@ export interface SandboxScope {
 export type { FileListing };
 
 export type { StoredFile };
+
+/** A sandbox file read as UTF-8 text. */
+export interface TextFile {
+  filename: string;
+  content: string;
+  size: number;
+}
 
 @Injectable()
 export class SandboxService {
@@ -55,7 +62,7 @@ export class SandboxService {
     return this.files.find(scope.sessionId, scope.userId, path);
   }
 
-  async readText(scope: SandboxScope, rawPath: unknown): Promise<FileContentView> {
+  async readText(scope: SandboxScope, rawPath: unknown): Promise<TextFile> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
     return { filename, content: file.content.toString('utf8'), size: file.size };
