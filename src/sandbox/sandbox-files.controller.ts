@@ -1,11 +1,11 @@
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import { FileContentView, FileListing, FileSavedView } from './dto/sandbox-views.js';
+import { FileContentView, FileListing, FileSavedView, toFileContentView } from './sandbox.views.js';
 import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
@@ -35,12 +35,12 @@ export class SandboxFilesController {
   @ApiOkResponse({ type: FileContentView })
   @ApiSessionErrors(400)
   @Get('*filename')
-  read(
+  async read(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
   ) {
-    return this.sandbox.readText(scope(user, session), path);
+    return toFileContentView(await this.sandbox.readText(scope(user, session), path));
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })
