@@ -9,19 +9,19 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { MessageView } from '../messages/message.presenter.js';
+import { MessageView } from '../messages/messages.views.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { toMessageView } from '../messages/message.presenter.js';
+import { toMessageView } from '../messages/messages.views.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { AgentRunService } from './agent-run.service.js';
 import { RunFollowService } from './events/run-follow.service.js';

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { TokenService } from '../auth/token.service.js';
-import type { TokenSource } from '../common/http/authed-request.js';
+import type { TokenSource } from '../auth/authed-request.js';
 import { notFound } from '../common/errors/app-error.js';
-import type { PreviewTokenView } from './dto/sandbox-views.js';
+import type { PreviewTokenView } from './sandbox.views.js';
 import { withBaseHref } from './preview-html.js';
 import { SandboxService, type StoredFile } from './sandbox.service.js';
 
-export const ENTRY_FILE = 'index.html';
+const ENTRY_FILE = 'index.html';
 
 export type PreviewResult = { redirect: string } | { file: StoredFile };
 

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import { FileContentView, FileListing, FileSavedView } from './dto/sandbox-views.js';
+import { FileContentView, FileListing, FileSavedView, toFileContentView } from './sandbox.views.js';
 import {
   Body,
   Controller,
@@ -21,9 +21,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
@@ -69,9 +69,9 @@ export class SandboxFilesController {
     @SandboxPathParam() path: string,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { view, etag } = await this.sandbox.readTagged(scope(user, session), path);
+    const { file, etag } = await this.sandbox.readTagged(scope(user, session), path);
     res.setHeader('ETag', etag);
-    return view;
+    return toFileContentView(file);
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })

@@ -8,15 +8,15 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { PreviewTokenView } from './dto/sandbox-views.js';
+import { PreviewTokenView } from './sandbox.views.js';
 import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { PreviewRoute } from '../auth/guards/preview-route.decorator.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
-import type { AuthedRequest, TokenSource } from '../common/http/authed-request.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthedRequest, TokenSource } from '../auth/authed-request.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';

@@ -2,14 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
 import { notFound, payloadTooLarge, preconditionFailed } from '../common/errors/app-error.js';
 import { Sql, type SqlClient } from '../database/sql.service.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { contentHash } from '../versions/history/content-hash.js';
 import type { VersionOrigin } from '../versions/history/history-types.js';
 import { HistoryService } from '../versions/history/history.service.js';
 import { contentTypeFor } from './content-type.js';
-import type { FileContentView, FileListing } from './dto/sandbox-views.js';
+import type { FileListing } from './sandbox.views.js';
 import { quotaProblem } from './quota.js';
+import { SandboxFilesRepository, type StoredFile } from './sandbox-files.repository.js';
 import { parseSandboxPath } from './sandbox-path.js';
 
 /** The session a sandbox call acts in, and the user acting; every query checks both. */
@@ -40,9 +42,12 @@ export const etagOf = (content: Buffer): string => `"${contentHash(content)}"`;
 
 export type { FileListing };
 
-export interface StoredFile {
-  content: Buffer;
-  contentType: string;
+export type { StoredFile };
+
+/** A sandbox file read as UTF-8 text. */
+export interface TextFile {
+  filename: string;
+  content: string;
   size: number;
 }
 
@@ -52,15 +57,13 @@ export class SandboxService {
     private readonly db: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly caps: CapsService,
+    private readonly files: SandboxFilesRepository,
+    private readonly sessions: SessionsRepository,
     private readonly history: HistoryService,
   ) {}
 
   async list(scope: SandboxScope): Promise<FileListing> {
-    const rows: { path: string; size: number }[] = await this.db.query(
-      `SELECT f.path, f.size FROM sandbox_files f JOIN sessions s ON s.id = f.session_id
-        WHERE f.session_id = $1 AND s.user_id = $2 ORDER BY f.path COLLATE "C"`,
-      [scope.sessionId, scope.userId],
-    );
+    const rows = await this.files.list(scope.sessionId, scope.userId);
     let total = 0;
     const files = rows.map((r) => {
       total += r.size;
@@ -80,34 +83,26 @@ export class SandboxService {
 
   async find(scope: SandboxScope, rawPath: unknown): Promise<StoredFile | null> {
     const path = parseSandboxPath(rawPath);
-    const rows: { content: Buffer; content_type: string; size: number }[] = await this.db.query(
-      `SELECT f.content, f.content_type, f.size FROM sandbox_files f JOIN sessions s ON s.id = f.session_id
-        WHERE f.session_id = $1 AND f.path = $2 AND s.user_id = $3`,
-      [scope.sessionId, path, scope.userId],
-    );
-    if (rows.length === 0) {
-      return null;
-    }
-    return { content: rows[0].content, contentType: rows[0].content_type, size: rows[0].size };
+    return this.files.find(scope.sessionId, scope.userId, path);
+  }
+
+  async readText(scope: SandboxScope, rawPath: unknown): Promise<TextFile> {
+    const filename = parseSandboxPath(rawPath);
+    const file = await this.read(scope, filename);
+    return { filename, content: file.content.toString('utf8'), size: file.size };
   }
 
   /** A file as text with its ETag, for the files API (`If-Match` on a later write compares with it). */
   async readTagged(
     scope: SandboxScope,
     rawPath: unknown,
-  ): Promise<{ view: FileContentView; etag: string }> {
+  ): Promise<{ file: TextFile; etag: string }> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
     return {
-      view: { filename, content: file.content.toString('utf8'), size: file.size },
+      file: { filename, content: file.content.toString('utf8'), size: file.size },
       etag: etagOf(file.content),
     };
-  }
-
-  async readText(scope: SandboxScope, rawPath: unknown): Promise<FileContentView> {
-    const filename = parseSandboxPath(rawPath);
-    const file = await this.read(scope, filename);
-    return { filename, content: file.content.toString('utf8'), size: file.size };
   }
 
   /**
@@ -133,21 +128,18 @@ export class SandboxService {
       const caps = await this.caps.lock(tx, scope.userId);
       const sessionBytes = await this.lockSession(tx, scope);
       await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
-      const old: { size: number }[] = await tx.query(
-        `SELECT size FROM sandbox_files WHERE session_id = $1 AND path = $2`,
-        [scope.sessionId, path],
-      );
-      if (old.length === 0) {
+      const old = await this.files.sizeOf(tx, scope.sessionId, path);
+      if (old === null) {
         await this.assertFileCountFits(tx, scope.sessionId);
       }
-      const oldSize = old[0]?.size ?? 0;
+      const oldSize = old ?? 0;
       const problem = quotaProblem({ sessionBytes, oldSize, newSize: bytes.length }, limits);
       if (problem) {
         throw payloadTooLarge(problem);
       }
       await this.caps.assertStorageFits(tx, scope.userId, caps, bytes.length - oldSize);
-      await this.upsert(tx, scope.sessionId, path, bytes);
-      await this.adjustTotal(tx, scope.sessionId, bytes.length - oldSize);
+      await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, bytes.length - oldSize);
       return this.history.record(
         tx,
         scope.sessionId,
@@ -167,15 +159,11 @@ export class SandboxService {
     const version = await this.db.transaction(async (tx) => {
       await this.lockSession(tx, scope);
       await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
-      const deleted: { size: number }[] = await tx.query(
-        `DELETE FROM sandbox_files WHERE session_id = $1 AND path = $2 RETURNING size`,
-        [scope.sessionId, path],
-      );
-      const size = deleted[0]?.size;
-      if (size === undefined) {
+      const size = await this.files.delete(tx, scope.sessionId, path);
+      if (size === null) {
         throw notFound(`File not found: ${path}`);
       }
-      await this.adjustTotal(tx, scope.sessionId, -size);
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, -size);
       return this.history.record(
         tx,
         scope.sessionId,
@@ -204,14 +192,7 @@ export class SandboxService {
       const caps = await this.caps.lock(tx, scope.userId);
       const sessionBytes = await this.lockSession(tx, scope);
       await batch.precheck?.(tx);
-      const current = new Map(
-        (
-          await tx.query<{ path: string; size: number }>(
-            `SELECT path, size FROM sandbox_files WHERE session_id = $1`,
-            [scope.sessionId],
-          )
-        ).map((r) => [r.path, r.size]),
-      );
+      const current = await this.files.sizes(tx, scope.sessionId);
       const deletes = batch.replace ? [...current.keys()].filter((p) => !batch.files.has(p)) : [];
       const after = new Map(current);
       deletes.forEach((p) => after.delete(p));
@@ -228,16 +209,11 @@ export class SandboxService {
         );
       }
       await this.caps.assertStorageFits(tx, scope.userId, caps, total - sessionBytes);
-      if (deletes.length > 0) {
-        await tx.query(
-          `DELETE FROM sandbox_files WHERE session_id = $1 AND path = ANY($2::varchar[])`,
-          [scope.sessionId, deletes],
-        );
-      }
+      await this.files.deleteMany(tx, scope.sessionId, deletes);
       for (const [path, bytes] of batch.files) {
-        await this.upsert(tx, scope.sessionId, path, bytes);
+        await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));
       }
-      await this.adjustTotal(tx, scope.sessionId, total - sessionBytes);
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, total - sessionBytes);
       const changes = [
         ...deletes.map((path) => ({ path, content: null })),
         ...[...batch.files].map(([path, content]) => ({ path, content })),
@@ -258,65 +234,32 @@ export class SandboxService {
     if (ifMatch === undefined) {
       return;
     }
-    const rows = await tx.query<{ hash: string }>(
-      `SELECT encode(sha256(content), 'hex') AS hash FROM sandbox_files WHERE session_id = $1 AND path = $2`,
-      [sessionId, path],
-    );
-    if (!etagMatches(ifMatch, rows[0] ? `"${rows[0].hash}"` : null)) {
+    const hash = await this.files.hashOf(tx, sessionId, path);
+    if (!etagMatches(ifMatch, hash === null ? null : `"${hash}"`)) {
       throw preconditionFailed(
-        rows[0]
+        hash !== null
           ? `${path} has changed since you read it (If-Match does not match its ETag); read it again`
           : `${path} does not exist, so If-Match cannot match`,
       );
     }
   }
 
-  private async upsert(
-    tx: SqlClient,
-    sessionId: string,
-    path: string,
-    bytes: Buffer,
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO sandbox_files (session_id, path, content, size, content_type)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (session_id, path)
-       DO UPDATE SET content = EXCLUDED.content, size = EXCLUDED.size,
-                     content_type = EXCLUDED.content_type, updated_at = now()`,
-      [sessionId, path, bytes, bytes.length, contentTypeFor(path)],
-    );
-  }
-
   /** Zero-byte files cost rows too: a new file past SANDBOX_MAX_FILES is refused (overwrites never are). */
   private async assertFileCountFits(tx: SqlClient, sessionId: string): Promise<void> {
     const max = this.config.sandbox.maxFiles;
-    // Counted on the (session_id, path) index; never more than `max` entries, the session row is locked.
-    const [row] = await tx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM sandbox_files WHERE session_id = $1`,
-      [sessionId],
-    );
-    if (Number(row.n) >= max) {
+    // The session row is locked, so the count cannot change under us.
+    if ((await this.files.count(tx, sessionId)) >= max) {
       throw payloadTooLarge(`A sandbox holds at most ${max} files; delete one to add another`);
     }
   }
 
   /** Locks the session's row for this transaction and returns its current sandbox total. */
   private async lockSession(tx: SqlClient, scope: SandboxScope): Promise<number> {
-    const rows: { sandbox_bytes: string }[] = await tx.query(
-      `SELECT sandbox_bytes FROM sessions WHERE id = $1 AND user_id = $2 FOR UPDATE`,
-      [scope.sessionId, scope.userId],
-    );
-    if (rows.length === 0) {
+    const bytes = await this.sessions.lockSandbox(tx, scope.sessionId, scope.userId);
+    if (bytes === null) {
       throw notFound('Session not found');
     }
-    return Number(rows[0].sandbox_bytes);
-  }
-
-  private async adjustTotal(tx: SqlClient, sessionId: string, delta: number): Promise<void> {
-    await tx.query(
-      `UPDATE sessions SET sandbox_bytes = sandbox_bytes + $2, updated_at = now() WHERE id = $1`,
-      [sessionId, delta],
-    );
+    return bytes;
   }
 }
 

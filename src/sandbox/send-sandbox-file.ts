@@ -5,7 +5,7 @@ import type { PreviewResult } from './preview.service.js';
  * Generated pages run in a CSP sandbox without `allow-same-origin`: their origin is opaque, so they
  * cannot read the API origin's storage or call the API with the user's credentials.
  */
-export const PREVIEW_CSP =
+const PREVIEW_CSP =
   'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
 export function sendPreviewResult(res: Response, result: PreviewResult): void {

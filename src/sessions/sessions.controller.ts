@@ -7,27 +7,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { SessionTitleDto } from './dto/session-title.dto.js';
-import { SessionView, toSessionView } from './session.presenter.js';
+import { SessionView, toSessionView } from './sessions.views.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')

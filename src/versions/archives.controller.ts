@@ -8,14 +8,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { ArchivesService } from './archives.service.js';
 import { ArchiveQueryDto, ImportQueryDto } from './dto/version-query.dto.js';
-import { ImportedView } from './versions.views.js';
+import { ImportedView, toImportedView } from './versions.views.js';
 
 @ApiTags('versions')
 @ApiBearerAuth()
@@ -32,7 +32,7 @@ export class ArchivesController {
   @ApiSessionErrors(410, 422)
   @Get()
   export(@CurrentSession() session: OwnedSession, @Query() q: ArchiveQueryDto) {
-    return this.archives.export(session.id, q.version);
+    return this.archives.export(session, q.version);
   }
 
   @ApiOperation({
@@ -45,16 +45,18 @@ export class ArchivesController {
   @ApiSessionErrors(400, 413, 422)
   @Post()
   @HttpCode(200)
-  import(
+  async import(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @Query() q: ImportQueryDto,
     @Body() body: unknown,
   ) {
-    return this.archives.import(
-      { userId: user.id, sessionId: session.id },
-      body,
-      q.replace ?? false,
+    return toImportedView(
+      await this.archives.import(
+        { userId: user.id, sessionId: session.id },
+        body,
+        q.replace ?? false,
+      ),
     );
   }
 }

@@ -5,9 +5,15 @@ import { badRequest } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
-import type { ImportedView } from './versions.views.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { VersionsService } from './versions.service.js';
 import { readZip } from './zip-reader.js';
+
+/** What an import made: its one version and the number of files in the archive. */
+export interface Imported {
+  version: number;
+  files: number;
+}
 
 /** Zip export of any version, and import of a zip as one version. Callers pass a session the actor owns. */
 @Injectable()
@@ -19,9 +25,10 @@ export class ArchivesService {
   ) {}
 
   /** The files of `version` (default: the newest) as a zip, produced while it is sent. */
-  async export(sessionId: string, version?: number): Promise<StreamableFile> {
-    const v = version ?? (await this.versions.head(sessionId));
-    const files = await this.versions.filesOf(sessionId, v);
+  async export(session: OwnedSession, version?: number): Promise<StreamableFile> {
+    const sessionId = session.id;
+    const v = version ?? (await this.versions.head(session));
+    const files = await this.versions.filesOf(session, v);
     const zip = new yazl.ZipFile();
     for (const [path, content] of files) {
       zip.addBuffer(content, path);
@@ -36,7 +43,7 @@ export class ArchivesService {
   }
 
   /** Every file of the archive in one version; nothing is written unless all of it fits. */
-  async import(scope: SandboxScope, body: unknown, replace: boolean): Promise<ImportedView> {
+  async import(scope: SandboxScope, body: unknown, replace: boolean): Promise<Imported> {
     if (!Buffer.isBuffer(body) || body.length === 0) {
       throw badRequest(
         'Send the archive as the raw request body with Content-Type: application/zip',

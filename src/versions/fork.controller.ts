@@ -1,12 +1,12 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
-import { SessionView, toSessionView } from '../sessions/session.presenter.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
+import { SessionView, toSessionView } from '../sessions/sessions.views.js';
 import { ForkDto } from './dto/version-query.dto.js';
 import { ForkService } from './fork.service.js';
 
@@ -29,6 +29,6 @@ export class ForkController {
     @CurrentSession() session: OwnedSession,
     @Body() dto: ForkDto,
   ) {
-    return toSessionView(await this.forks.fork(user.id, session.id, dto));
+    return toSessionView(await this.forks.fork({ id: session.id, userId: user.id }, dto));
   }
 }

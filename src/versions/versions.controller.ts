@@ -1,18 +1,27 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { FileContentView, FileListing } from '../sandbox/dto/sandbox-views.js';
+import { FileContentView, FileListing, toFileContentView } from '../sandbox/sandbox.views.js';
 import { SandboxPathParam } from '../sandbox/sandbox-path.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { DiffQueryDto } from './dto/version-query.dto.js';
 import { parseVersion, VersionsService } from './versions.service.js';
-import { DiffView, RestoredView, VersionDetailView, VersionView } from './versions.views.js';
+import {
+  DiffView,
+  RestoredView,
+  toDiffView,
+  toRestoredView,
+  toVersionDetailView,
+  toVersionView,
+  VersionDetailView,
+  VersionView,
+} from './versions.views.js';
 
 const V = { name: 'v', description: 'version number (0 = the empty sandbox)', example: 3 };
 
@@ -27,8 +36,8 @@ export class VersionsController {
   @Paginated(VersionView)
   @ApiSessionErrors(422)
   @Get('versions')
-  list(@CurrentSession() session: OwnedSession, @Query() page: PageQueryDto) {
-    return this.versions.list(session.id, page);
+  async list(@CurrentSession() session: OwnedSession, @Query() page: PageQueryDto) {
+    return (await this.versions.list(session, page)).map(toVersionView);
   }
 
   @ApiOperation({ summary: 'One version, each change with its unified diff' })
@@ -36,8 +45,8 @@ export class VersionsController {
   @ApiOkResponse({ type: VersionDetailView })
   @ApiSessionErrors(400, 410)
   @Get('versions/:v')
-  get(@CurrentSession() session: OwnedSession, @Param('v') v: string) {
-    return this.versions.get(session.id, parseVersion(v));
+  async get(@CurrentSession() session: OwnedSession, @Param('v') v: string) {
+    return toVersionDetailView(await this.versions.get(session, parseVersion(v)));
   }
 
   @ApiOperation({ summary: 'The files as they were at a version' })
@@ -46,7 +55,7 @@ export class VersionsController {
   @ApiSessionErrors(400, 410)
   @Get('versions/:v/files')
   files(@CurrentSession() session: OwnedSession, @Param('v') v: string) {
-    return this.versions.files(session.id, parseVersion(v));
+    return this.versions.files(session, parseVersion(v));
   }
 
   @ApiOperation({ summary: 'A file as it was at a version' })
@@ -55,20 +64,20 @@ export class VersionsController {
   @ApiOkResponse({ type: FileContentView })
   @ApiSessionErrors(400, 410)
   @Get('versions/:v/files/*filename')
-  file(
+  async file(
     @CurrentSession() session: OwnedSession,
     @Param('v') v: string,
     @SandboxPathParam() path: string,
   ) {
-    return this.versions.file(session.id, parseVersion(v), path);
+    return toFileContentView(await this.versions.file(session, parseVersion(v), path));
   }
 
   @ApiOperation({ summary: 'What changed between two versions, with unified diffs' })
   @ApiOkResponse({ type: DiffView })
   @ApiSessionErrors(410, 422)
   @Get('diff')
-  diff(@CurrentSession() session: OwnedSession, @Query() q: DiffQueryDto) {
-    return this.versions.diff(session.id, q.from, q.to);
+  async diff(@CurrentSession() session: OwnedSession, @Query() q: DiffQueryDto) {
+    return toDiffView(await this.versions.diff(session, q.from, q.to));
   }
 
   @ApiOperation({
@@ -80,11 +89,13 @@ export class VersionsController {
   @ApiSessionErrors(400, 409, 410, 413)
   @Post('versions/:v/restore')
   @HttpCode(200)
-  restore(
+  async restore(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @Param('v') v: string,
   ) {
-    return this.versions.restore({ userId: user.id, sessionId: session.id }, parseVersion(v));
+    return toRestoredView(
+      await this.versions.restore({ userId: user.id, sessionId: session.id }, parseVersion(v)),
+    );
   }
 }

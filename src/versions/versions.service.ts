@@ -7,21 +7,46 @@ import {
   pageOf,
   type PageQueryDto,
 } from '../common/http/pagination.js';
-import { MessagesService } from '../messages/messages.service.js';
-import type { FileContentView, FileListing } from '../sandbox/dto/sandbox-views.js';
+import { MessagesRepository } from '../messages/messages.repository.js';
+import type { FileListing } from '../sandbox/sandbox.views.js';
 import { parseSandboxPath } from '../sandbox/sandbox-path.js';
-import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
-import type { FileAtVersion } from './history/history-types.js';
+import { SandboxService, type SandboxScope, type TextFile } from '../sandbox/sandbox.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
+import type { ChangeKind, ChangeRow, FileAtVersion, VersionRow } from './history/history-types.js';
 import { HistoryService } from './history/history.service.js';
 import { unifiedDiff } from './text-diff.js';
-import {
-  toVersionView,
-  type DiffChangeView,
-  type DiffView,
-  type RestoredView,
-  type VersionDetailView,
-  type VersionView,
-} from './versions.views.js';
+
+/** A version with what it did to each file. */
+export interface VersionWithChanges {
+  version: VersionRow;
+  changes: ChangeRow[];
+}
+
+/** A version with each change's unified diff against the version before it. */
+export interface VersionDetail {
+  version: VersionRow;
+  changes: (ChangeRow & { diff: string | null })[];
+}
+
+/** What changed in one file between two versions. */
+export interface FileDiff {
+  path: string;
+  change: ChangeKind;
+  sizeBefore: number | null;
+  sizeAfter: number | null;
+  diff: string | null;
+}
+
+export interface VersionDiff {
+  from: number;
+  to: number;
+  changes: FileDiff[];
+}
+
+export interface Restored {
+  version: number;
+  restoredFrom: number;
+}
 
 const MAX_INT4 = 2_147_483_647;
 
@@ -39,50 +64,51 @@ export function parseVersion(raw: string): number {
   return Number(raw);
 }
 
-/** Reading a session's history and going back in it. Callers pass a session the actor owns. */
+/**
+ * Reading a session's history and going back in it. Every method takes the `OwnedSession` the
+ * ownership check produced; restore takes the `SandboxScope` of the acting user.
+ */
 @Injectable()
 export class VersionsService {
   constructor(
     private readonly history: HistoryService,
     private readonly sandbox: SandboxService,
-    private readonly messages: MessagesService,
+    private readonly messages: MessagesRepository,
   ) {}
 
-  async list(sessionId: string, query: PageQueryDto): Promise<Page<VersionView>> {
+  async list(session: OwnedSession, query: PageQueryDto): Promise<Page<VersionWithChanges>> {
     const limit = pageLimit(query);
     const before = decodeCursor(query.before, parseVersionCursor);
-    const { versions, changes } = await this.history.page(sessionId, before, limit + 1);
+    const { versions, changes } = await this.history.page(session.id, before, limit + 1);
     const page = pageOf(versions, limit, (last) => [last.version]);
     return new Page(
-      page.items.map((v) =>
-        toVersionView(
-          v,
-          changes.filter((c) => c.version === v.version),
-        ),
-      ),
+      page.items.map((v) => ({
+        version: v,
+        changes: changes.filter((c) => c.version === v.version),
+      })),
       page.next,
     );
   }
 
   /** One version with each change's diff against the version before it. */
-  async get(sessionId: string, version: number): Promise<VersionDetailView> {
+  async get(session: OwnedSession, version: number): Promise<VersionDetail> {
+    const sessionId = session.id;
     const row = await this.history.version(sessionId, version);
     const changes = await this.history.changesOf(sessionId, version);
     const hashes = changes.flatMap((c) => [c.hashBefore, c.hashAfter]).filter((h) => h !== null);
     const contents = await this.history.contents(sessionId, hashes);
     const at = (h: string | null) => (h === null ? null : contents.get(h)!);
-    const view = toVersionView(row, changes);
     return {
-      ...view,
-      changes: changes.map((c, i) => ({
-        ...view.changes[i],
-        size_before: c.sizeBefore,
+      version: row,
+      changes: changes.map((c) => ({
+        ...c,
         diff: unifiedDiff(c.path, at(c.hashBefore), at(c.hashAfter)),
       })),
     };
   }
 
-  async files(sessionId: string, version: number): Promise<FileListing> {
+  async files(session: OwnedSession, version: number): Promise<FileListing> {
+    const sessionId = session.id;
     await this.history.version(sessionId, version);
     const files = await this.history.filesAt(sessionId, version);
     return {
@@ -91,7 +117,8 @@ export class VersionsService {
     };
   }
 
-  async file(sessionId: string, version: number, rawPath: unknown): Promise<FileContentView> {
+  async file(session: OwnedSession, version: number, rawPath: unknown): Promise<TextFile> {
+    const sessionId = session.id;
     const path = parseSandboxPath(rawPath);
     await this.history.version(sessionId, version);
     const file = (await this.history.filesAt(sessionId, version)).find((f) => f.path === path);
@@ -103,7 +130,8 @@ export class VersionsService {
   }
 
   /** What changed from version `from` to version `to` (either order), file by file. */
-  async diff(sessionId: string, from: number, to: number): Promise<DiffView> {
+  async diff(session: OwnedSession, from: number, to: number): Promise<VersionDiff> {
+    const sessionId = session.id;
     await this.history.version(sessionId, from);
     await this.history.version(sessionId, to);
     const before = byPath(await this.history.filesAt(sessionId, from));
@@ -115,14 +143,14 @@ export class VersionsService {
       sessionId,
       hashes.filter((h) => h !== undefined),
     );
-    const changes = changed.map((path): DiffChangeView => {
+    const changes = changed.map((path): FileDiff => {
       const b = before.get(path);
       const a = after.get(path);
       return {
-        filename: path,
+        path,
         change: !b ? 'added' : !a ? 'deleted' : 'modified',
-        size_before: b?.size ?? null,
-        size_after: a?.size ?? null,
+        sizeBefore: b?.size ?? null,
+        sizeAfter: a?.size ?? null,
         diff: unifiedDiff(path, b ? contents.get(b.hash)! : null, a ? contents.get(a.hash)! : null),
       };
     });
@@ -134,15 +162,15 @@ export class VersionsService {
    * (checked under the session's lock, so no turn's writes interleave), and 413 when that state no
    * longer fits today's limits.
    */
-  async restore(scope: SandboxScope, version: number): Promise<RestoredView> {
-    const files = await this.filesOf(scope.sessionId, version);
+  async restore(scope: SandboxScope, version: number): Promise<Restored> {
+    const files = await this.filesOf({ id: scope.sessionId, userId: scope.userId }, version);
     const made = await this.sandbox.apply(
       { ...scope, origin: { source: 'restore', restoredFrom: version } },
       {
         files,
         replace: true,
         precheck: async (tx) => {
-          if (await this.messages.isRunning(tx, scope.sessionId)) {
+          if (await this.messages.hasRunning(tx, scope.sessionId)) {
             throw conflict(
               'An agent turn is running in this session; wait for it to finish or cancel it, then restore',
             );
@@ -150,11 +178,12 @@ export class VersionsService {
         },
       },
     );
-    return { version: made, restored_from: version };
+    return { version: made, restoredFrom: version };
   }
 
   /** The files of a version with their contents (for restore, fork and export). */
-  async filesOf(sessionId: string, version: number): Promise<Map<string, Buffer>> {
+  async filesOf(session: OwnedSession, version: number): Promise<Map<string, Buffer>> {
+    const sessionId = session.id;
     await this.history.version(sessionId, version);
     const files = await this.history.filesAt(sessionId, version);
     const contents = await this.history.contents(
@@ -164,8 +193,9 @@ export class VersionsService {
     return new Map(files.map((f) => [f.path, contents.get(f.hash)!]));
   }
 
-  head(sessionId: string): Promise<number> {
-    return this.history.head(sessionId);
+  /** The session's newest version. */
+  head(session: OwnedSession): Promise<number> {
+    return this.history.head(session.id);
   }
 }
 

@@ -1,6 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ChangeRow, VersionRow } from './history/history-types.js';
 import { VERSION_SOURCES } from './history/history-types.js';
+import type { Imported } from './archives.service.js';
+import type {
+  Restored,
+  VersionDetail,
+  VersionDiff,
+  VersionWithChanges,
+} from './versions.service.js';
 
 const CHANGES = ['added', 'modified', 'deleted'];
 
@@ -109,14 +116,43 @@ export const toChangeView = (c: ChangeRow): VersionChangeView => ({
   size: c.sizeAfter ?? 0,
 });
 
-export function toVersionView(v: VersionRow, changes: ChangeRow[]): VersionView {
-  return {
-    version: v.version,
-    created_at: v.createdAt.toISOString(),
-    source: v.source,
-    message_id: v.messageId,
-    step_id: v.stepId,
-    restored_from: v.restoredFrom,
-    changes: changes.map(toChangeView),
-  };
-}
+const toVersionFields = (v: VersionRow) => ({
+  version: v.version,
+  created_at: v.createdAt.toISOString(),
+  source: v.source,
+  message_id: v.messageId,
+  step_id: v.stepId,
+  restored_from: v.restoredFrom,
+});
+
+export const toVersionView = ({ version, changes }: VersionWithChanges): VersionView => ({
+  ...toVersionFields(version),
+  changes: changes.map(toChangeView),
+});
+
+export const toVersionDetailView = ({ version, changes }: VersionDetail): VersionDetailView => ({
+  ...toVersionFields(version),
+  changes: changes.map((c) => ({ ...toChangeView(c), size_before: c.sizeBefore, diff: c.diff })),
+});
+
+export const toDiffView = (d: VersionDiff): DiffView => ({
+  from: d.from,
+  to: d.to,
+  changes: d.changes.map((c) => ({
+    filename: c.path,
+    change: c.change,
+    size_before: c.sizeBefore,
+    size_after: c.sizeAfter,
+    diff: c.diff,
+  })),
+});
+
+export const toRestoredView = (r: Restored): RestoredView => ({
+  version: r.version,
+  restored_from: r.restoredFrom,
+});
+
+export const toImportedView = (i: Imported): ImportedView => ({
+  version: i.version,
+  files: i.files,
+});

@@ -6,7 +6,7 @@ import { partialFilename, streamingProgress } from './progress.js';
 import type {
   FinishReason,
   RunObserver,
-  RunOutcome,
+  TurnOutcome,
   StepState,
   StepStore,
   StopReason,
@@ -75,7 +75,7 @@ export class AgentLoop {
 
   constructor(private readonly input: LoopInput) {}
 
-  async run(): Promise<RunOutcome> {
+  async run(): Promise<TurnOutcome> {
     const { input } = this;
     const conversation = [...input.conversation];
     try {
@@ -331,7 +331,7 @@ export class AgentLoop {
     }
   }
 
-  private outcome(reason: FinishReason, detail = ''): RunOutcome {
+  private outcome(reason: FinishReason, detail = ''): TurnOutcome {
     const parts = [...this.texts];
     if (reason !== 'completed') {
       parts.push(ENDINGS[reason](this.input, detail));

@@ -1,23 +1,17 @@
 import { Module } from '@nestjs/common';
-import { BlobsRepository } from './blobs.repository.js';
 import { CONTENT_STORE } from './content-store.js';
-import { HistoryHeadsRepository } from './history-heads.repository.js';
 import { HistoryService } from './history.service.js';
 import { PgContentStore } from './pg-content-store.js';
-import { VersionChangesRepository } from './version-changes.repository.js';
-import { VersionsRepository } from './versions.repository.js';
 
 /**
  * The history store alone (no HTTP, no sandbox): the sandbox records into it, the versions feature
- * reads it. Kept apart so neither of those modules has to import the other in a circle.
+ * reads it. Kept apart so neither of those modules has to import the other in a circle. Its
+ * repositories (`session_history`, `session_versions`, `version_changes`, `version_blobs`) are
+ * registered with the others in the global `DatabaseModule`.
  */
 @Module({
   providers: [
     HistoryService,
-    HistoryHeadsRepository,
-    VersionsRepository,
-    VersionChangesRepository,
-    BlobsRepository,
     // Swap this line for an S3-compatible implementation of ContentStore (docs/architecture.md).
     { provide: CONTENT_STORE, useClass: PgContentStore },
   ],

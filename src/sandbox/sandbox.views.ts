@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { TextFile } from './sandbox.service.js';
 
 export class FileEntryView {
   @ApiProperty({ example: 'css/site.css' })
@@ -26,6 +27,12 @@ export class FileContentView {
   @ApiProperty({ example: 1234 })
   size!: number;
 }
+
+export const toFileContentView = (f: TextFile): FileContentView => ({
+  filename: f.filename,
+  content: f.content,
+  size: f.size,
+});
 
 export class FileSavedView {
   @ApiProperty({ example: 'index.html' })
