@@ -155,6 +155,10 @@ export class AgentRunService {
         signal: controller.signal,
         checkpoint: () => this.registry.checkpoint(assistant.id),
         streamIdleMs: this.config.llm.streamIdleMs,
+        maxOutputTokens: this.config.agent.maxOutputTokens,
+        maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
+        contextTokens: this.config.agent.contextTokens,
+        roundRetries: this.config.agent.roundRetries,
       }).run();
     } catch (err) {
       this.logger.error(
