@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import yazl from 'yazl';
 import { fileContent, llmEnv, postMessage, steps } from '../support/agent-helpers.js';
 import {
   callTools,
@@ -272,5 +273,52 @@ describe('agent, round 2: models, budgets and the loop', () => {
     expect(requests).toHaveLength(3);
     expect(JSON.stringify(requests[1].body.messages)).toContain(big);
     expect(JSON.stringify(requests[2].body.messages)).not.toContain(big);
+  });
+
+  it('reads a window of numbered lines, and a binary file as its type and size', async () => {
+    const sessionId = await createSession(t.http, user.token);
+    const zip = new yazl.ZipFile();
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff]);
+    zip.addBuffer(png, 'logo.png');
+    zip.addBuffer(Buffer.from(['a', 'b', 'c', 'd', 'e'].join('\n')), 'list.txt');
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) {
+      chunks.push(c as Buffer);
+    }
+    const upload = await fetch(`${t.baseUrl}/api/sessions/${sessionId}/sandbox/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/zip' },
+      body: Buffer.concat(chunks),
+    });
+    expect(upload.status).toBe(200);
+    const first = script((n) =>
+      n === 0
+        ? streamed(
+            callTools([
+              { name: 'read_file', args: { filename: 'logo.png' } },
+              { name: 'read_file', args: { filename: 'list.txt', start_line: 2, max_lines: 2 } },
+            ]),
+          )
+        : streamed(say('Read.')),
+    );
+    await postMessage(t.http, user.token, sessionId, 'look');
+    const [image, list] = toolResults(fake.requests[first + 1]);
+    expect(image).toEqual({
+      ok: true,
+      filename: 'logo.png',
+      size: png.length,
+      binary: true,
+      type: 'image/png',
+      note: expect.any(String),
+    });
+    expect(list).toMatchObject({
+      ok: true,
+      total_lines: 5,
+      start_line: 2,
+      end_line: 3,
+      content: '2\tb\n3\tc',
+      note: expect.stringMatching(/start_line: 4/),
+    });
   });
 });

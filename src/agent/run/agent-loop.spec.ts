@@ -467,7 +467,18 @@ describe('AgentLoop', () => {
     expect(tools.map(parseTool)).toEqual([
       { toolCallId: 'call_a', result: { ok: true, filename: 'a.txt', size: 3 } },
       { toolCallId: 'call_b', result: { ok: true, filename: 'a.txt', size: 3 } },
-      { toolCallId: 'call_c', result: { ok: true, filename: 'a.txt', size: 3, content: 'two' } },
+      {
+        toolCallId: 'call_c',
+        result: {
+          ok: true,
+          filename: 'a.txt',
+          size: 3,
+          total_lines: 1,
+          start_line: 1,
+          end_line: 1,
+          content: '1\ttwo',
+        },
+      },
     ]);
   });
 
