@@ -971,7 +971,7 @@ describe('AgentLoop, round 2', () => {
     expect(h.llm.requests).toHaveLength(3);
     expect(h.llm.requests[2].tools).toEqual([]);
     expect(h.llm.requests[1].tools.length).toBeGreaterThan(0);
-    expect(h.llm.requests[2].messages.at(-2)).toEqual({
+    expect(h.llm.requests[2].messages.at(-1)).toEqual({
       role: 'user',
       content: expect.stringMatching(/all 2 tool-calling rounds.*summary/s),
     });

@@ -190,12 +190,7 @@ export class AgentLoop {
   private async lastRound(conversation: LlmMessage[], iteration: number): Promise<TurnOutcome> {
     const ask: LlmMessage = { role: 'user', content: LAST_ROUND(this.input.maxIterations) };
     try {
-      const { text, calls } = await this.request(
-        [...conversation, ask],
-        iteration,
-        Infinity,
-        false,
-      );
+      const { text, calls } = await this.request(conversation, iteration, conversation.length, ask);
       await this.failUnfinished(calls, 'not run: the tool-calling rounds of this turn are used up');
       if (text) {
         this.texts.push(text);
@@ -220,15 +215,17 @@ export class AgentLoop {
     conversation: LlmMessage[],
     iteration: number,
     keepFrom: number,
-    withTools = true,
+    /** The last round's request to summarise: sent after the listing, and without tools. */
+    finalAsk?: LlmMessage,
   ) {
     const { input } = this;
+    const withTools = !finalAsk;
     const listing: LlmMessage = {
       role: 'user',
       content: sandboxListing(await input.listFiles()),
     };
     // The listing changes every round, so it goes last: everything before it stays cacheable.
-    const full = [this.system, ...conversation, listing];
+    const full = [this.system, ...conversation, listing, ...(finalAsk ? [finalAsk] : [])];
     let shape = {
       turnStart: this.turnStart,
       keepFrom: Math.min(1 + keepFrom, full.length - 1),
