@@ -12,6 +12,7 @@ import type {
   StopReason,
 } from './run-ports.js';
 import { estimateTokens, fitContext } from './context-window.js';
+import { StuckDetector, STUCK_WARNING } from './stuck-detector.js';
 import { sandboxListing, systemPrompt } from './system-prompt.js';
 
 export interface LoopInput {
@@ -45,14 +46,8 @@ export interface LoopInput {
   retryBaseMs?: number;
 }
 
-/** Consecutive identical (call, result) pairs before the model is warned that it repeats itself (OpenHands: 4). */
-const STUCK_PAIRS = 4;
 /** Longest `Retry-After` honoured; a longer one fails the turn rather than holding it. */
 const MAX_RETRY_WAIT_MS = 30_000;
-
-const STUCK_WARNING =
-  'You have made this exact call with this exact result several times in a row. It will not give a ' +
-  'different answer. Change your approach; if you make the same call again, the turn will be stopped.';
 
 const TRUNCATED_CALL =
   'Not run: your output hit its length limit (max_tokens) before the arguments of this call were ' +
@@ -114,11 +109,7 @@ export class AgentLoop {
   private readonly texts: string[] = [];
   private promptTokens = 0;
   private completionTokens = 0;
-  /** The last (call, result) pair and how many times in a row it came. */
-  private streak = { pair: '', count: 0 };
-  private warned = false;
-  /** The call the model was warned about; made again at once, it stops the turn. */
-  private warnedCall: string | null = null;
+  private readonly stuck = new StuckDetector();
   private changedFiles = false;
   /** The system message, built once: identical across rounds so providers can cache the prefix. */
   private readonly system: LlmMessage = { role: 'system', content: systemPrompt() };
@@ -126,7 +117,8 @@ export class AgentLoop {
   private readonly turnStart: number;
 
   constructor(private readonly input: LoopInput) {
-    this.turnStart = 1 + input.conversation.length - 1;
+    // The system message, then the earlier turns: this turn's user message is the conversation's last.
+    this.turnStart = input.conversation.length;
   }
 
   async run(): Promise<TurnOutcome> {
@@ -434,7 +426,7 @@ export class AgentLoop {
         return stopReason(input.signal);
       }
       const signature = `${call.name}\u0000${canonicalArguments(parsed, call.args)}`;
-      if (signature === this.warnedCall) {
+      if (this.stuck.repeatsWarnedCall(signature)) {
         call.step = await this.updateStep(step, { toolArguments });
         await this.failUnfinished(
           calls.slice(i),
@@ -442,7 +434,6 @@ export class AgentLoop {
         );
         return 'stuck_loop';
       }
-      this.warnedCall = null;
       call.step = await this.updateStep(step, {
         status: 'running',
         toolArguments,
@@ -471,35 +462,21 @@ export class AgentLoop {
         version,
       });
       const content = JSON.stringify(result);
-      const repeats = this.repeats(`${signature}\u0000${content}`);
-      if (repeats >= STUCK_PAIRS && this.warned) {
-        // A second run of repeats after the one warning: answer this call, close the rest, stop.
-        conversation.push({ role: 'tool', toolCallId: call.id, content });
-        await this.failUnfinished(calls.slice(i + 1), 'not run: the model is stuck in a loop');
-        return 'stuck_loop';
-      }
-      if (repeats >= STUCK_PAIRS) {
-        this.warned = true;
-        this.warnedCall = signature;
-      }
+      const verdict = this.stuck.judge(signature, content);
       conversation.push({
         role: 'tool',
         toolCallId: call.id,
         content:
-          this.warnedCall === signature && repeats >= STUCK_PAIRS
-            ? JSON.stringify({ ...result, warning: STUCK_WARNING })
-            : content,
+          verdict === 'warn' ? JSON.stringify({ ...result, warning: STUCK_WARNING }) : content,
       });
+      if (verdict === 'stop') {
+        // A second run of repeats after the one warning: this call is answered, the rest closed.
+        await this.failUnfinished(calls.slice(i + 1), 'not run: the model is stuck in a loop');
+        return 'stuck_loop';
+      }
       await input.checkpoint();
     }
     return null;
-  }
-
-  /** Counts consecutive identical (call, result) pairs; judging results too lets read → edit → read go on. */
-  private repeats(pair: string): number {
-    this.streak =
-      pair === this.streak.pair ? { pair, count: this.streak.count + 1 } : { pair, count: 1 };
-    return this.streak.count;
   }
 
   /** The tool context of one call: a change it makes is credited to its step as well as the turn. */
