@@ -57,7 +57,7 @@ export class AgentRunService {
     content: string,
     listener?: RunListener,
   ): Promise<StartedTurn> {
-    const session = await this.sessions.assertOwner(user.id, sessionId);
+    const session = await this.sessions.getOwned(user.id, sessionId);
     if (!this.llm.configured) {
       await this.messages.storeUserMessage(session, content);
       throw new AppError('unavailable', NOT_CONFIGURED);
@@ -88,6 +88,7 @@ export class AgentRunService {
     const controller = new AbortController();
     const finished = this.execute(
       { userId: user.id, sessionId },
+      this.sessions.modelOf(session),
       userMessage,
       assistantMessage,
       controller,
@@ -115,6 +116,7 @@ export class AgentRunService {
 
   private async execute(
     scope: SandboxScope,
+    model: string,
     userMessage: Message,
     assistant: Message,
     controller: AbortController,
@@ -155,6 +157,11 @@ export class AgentRunService {
         signal: controller.signal,
         checkpoint: () => this.registry.checkpoint(assistant.id),
         streamIdleMs: this.config.llm.streamIdleMs,
+        model,
+        maxOutputTokens: this.config.agent.maxOutputTokens,
+        maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
+        contextTokens: this.config.agent.contextTokens,
+        roundRetries: this.config.agent.roundRetries,
       }).run();
     } catch (err) {
       this.logger.error(

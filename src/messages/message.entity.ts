@@ -18,7 +18,13 @@ export type MessageStatus = 'running' | 'completed' | 'failed';
 export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
 /** Why an assistant turn ended. */
 export type FinishReason =
-  'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
+  | 'completed'
+  | 'max_iterations'
+  | 'stuck_loop'
+  | 'budget'
+  | 'provider_error'
+  | 'error'
+  | StopReason;
 
 /** How a turn ended: what the agent loop returns and what `finishTurn` stores on its message. */
 export interface TurnOutcome {

@@ -28,6 +28,7 @@ export class MessageView {
       'completed',
       'max_iterations',
       'stuck_loop',
+      'budget',
       'provider_error',
       'error',
       'cancelled',

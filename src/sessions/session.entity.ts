@@ -31,6 +31,10 @@ export class Session {
   @Column({ type: 'varchar', length: 200 })
   title!: string;
 
+  /** The model its turns use; null = the deployment's default. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  model!: string | null;
+
   /** Sum of the sizes of this session's sandbox files, kept in step under a row lock (the quota). */
   @Column({ name: 'sandbox_bytes', type: 'bigint', default: 0, select: false })
   sandboxBytes!: string;

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Sql, type SqlClient } from '../database/sql.service.js';
 import { Session } from './session.entity.js';
 
-const COLUMNS = 'id, user_id, title, created_at, updated_at';
+const COLUMNS = 'id, user_id, title, model, created_at, updated_at';
 
 interface SessionRow {
   id: string;
   user_id: number;
   title: string;
+  model: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -18,6 +19,7 @@ const toSession = (r: SessionRow): Session =>
     id: r.id,
     userId: r.user_id,
     title: r.title,
+    model: r.model,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   });
@@ -36,10 +38,13 @@ export interface SessionListRow {
 export class SessionsRepository {
   constructor(private readonly sql: Sql) {}
 
-  async insert(tx: SqlClient, s: { id: string; userId: number; title: string }): Promise<Session> {
+  async insert(
+    tx: SqlClient,
+    s: { id: string; userId: number; title: string; model?: string | null },
+  ): Promise<Session> {
     const [row] = await tx.query<SessionRow>(
-      `INSERT INTO sessions (id, user_id, title) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-      [s.id, s.userId, s.title],
+      `INSERT INTO sessions (id, user_id, title, model) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [s.id, s.userId, s.title, s.model ?? null],
     );
     return toSession(row);
   }
@@ -76,10 +81,18 @@ export class SessionsRepository {
     return rows.map((r) => ({ session: toSession(r), at: r.at }));
   }
 
-  async rename(id: string, title: string): Promise<Session | null> {
+  /** Sets the fields given; `model: null` sets the default model, an absent field is left alone. */
+  async update(
+    id: string,
+    patch: { title?: string; model?: string | null },
+  ): Promise<Session | null> {
     const [row] = await this.sql.query<SessionRow>(
-      `UPDATE sessions SET title = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, title],
+      `UPDATE sessions
+          SET title = COALESCE($2, title),
+              model = CASE WHEN $3 THEN $4 ELSE model END,
+              updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, patch.title ?? null, patch.model !== undefined, patch.model ?? null],
     );
     return row ? toSession(row) : null;
   }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { Sql } from '../database/sql.service.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
-import { forbidden, notFound } from '../common/errors/app-error.js';
+import { forbidden, notFound, validationFailed } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import {
   decodeCursor,
   pageLimit,
@@ -47,6 +49,7 @@ export class SessionsService {
     private readonly cluster: ClusterBus,
     private readonly sql: Sql,
     private readonly caps: CapsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     cluster.on(SESSION_DELETED, (id) => this.owners.delete(String(id)));
   }
@@ -70,12 +73,33 @@ export class SessionsService {
   }
 
   /** Creates a session; the count and the insert share one transaction under the user's lock (403 at the cap). */
-  create(userId: number, title: string): Promise<Session> {
+  create(userId: number, title: string, model?: string | null): Promise<Session> {
+    this.assertModel(model);
     const id = randomUUID().replaceAll('-', '');
     return this.sql.transaction(async (tx) => {
       await this.caps.assertSessionFits(tx, userId);
-      return this.sessions.insert(tx, { id, userId, title });
+      return this.sessions.insert(tx, { id, userId, title, model });
     });
+  }
+
+  /** The models a session may use (`AGENT_MODELS`), the default first. */
+  models(): { id: string; default: boolean }[] {
+    return this.config.agent.models.map((id, i) => ({ id, default: i === 0 }));
+  }
+
+  /** The model a turn of this session asks: its own while the deployment still offers it, else the default. */
+  modelOf(session: Pick<Session, 'model'>): string {
+    const { models } = this.config.agent;
+    return session.model && models.includes(session.model) ? session.model : models[0];
+  }
+
+  /** A model outside `AGENT_MODELS` → 422; null or absent means the default. */
+  private assertModel(model: string | null | undefined): void {
+    if (model && !this.config.agent.models.includes(model)) {
+      throw validationFailed(
+        `Unknown model "${model}": choose one of ${this.config.agent.models.join(', ')} (GET /api/models)`,
+      );
+    }
   }
 
   /** The session if the acting user owns it: 404 when it does not exist, 403 when it is someone else's. */
@@ -91,13 +115,19 @@ export class SessionsService {
     return session;
   }
 
-  async rename(userId: number, sessionId: string, title: string): Promise<Session> {
+  /** Renames the session and/or sets its model (`model: null` = the default). */
+  async update(
+    userId: number,
+    sessionId: string,
+    patch: { title?: string; model?: string | null },
+  ): Promise<Session> {
     const session = await this.getOwned(userId, sessionId);
-    const renamed = await this.sessions.rename(session.id, title);
-    if (!renamed) {
+    this.assertModel(patch.model);
+    const updated = await this.sessions.update(session.id, patch);
+    if (!updated) {
       throw notFound('Session not found');
     }
-    return renamed;
+    return updated;
   }
 
   /** Deletes the session; its messages, steps and sandbox files go with it through ON DELETE CASCADE. */

@@ -7,7 +7,7 @@ import {
   writeFile,
   type TestUser,
 } from '../support/factories.js';
-import { FakeOpenAi, say, streamed } from '../support/fake-openai.js';
+import { FakeOpenAi, lastUserText, say, streamed } from '../support/fake-openai.js';
 import { simultaneousPosts, type RaceResult } from '../support/simultaneous.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -26,8 +26,9 @@ const CAPS = {
 
 /** Each provider answer costs 100 prompt + 20 completion tokens; a message saying "hold" never ends. */
 const fake = new FakeOpenAi((req) => {
-  const last = (req.body.messages as { role: string; content: string }[]).at(-1);
-  return last?.content === 'hold' ? { kind: 'hang' } : streamed(say('Done.'), { usage: [100, 20] });
+  return lastUserText(req.body) === 'hold'
+    ? { kind: 'hang' }
+    : streamed(say('Done.'), { usage: [100, 20] });
 });
 
 describe('per-user caps by tier', () => {

@@ -129,9 +129,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schemas.SessionView.properties).sort()).toEqual([
       'created_at',
       'id',
+      'model',
       'title',
       'updated_at',
     ]);
+    expect(Object.keys(schemas.ModelsView.properties)).toEqual(['models']);
+    expect(Object.keys(schemas.ModelView.properties).sort()).toEqual(['default', 'id']);
     expect(Object.keys(schemas.StepView.properties)).toEqual(
       expect.arrayContaining([
         'id',

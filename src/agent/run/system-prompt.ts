@@ -1,10 +1,22 @@
 import type { FileListing } from '../../sandbox/sandbox.service.js';
 
-/** The agent's standing instructions plus the sandbox as it is right now. */
-export function systemPrompt(files: FileListing): string {
+/**
+ * The sandbox as it is right now. It goes in a message after the conversation, not in the system
+ * message, so the system message stays byte-identical across rounds and providers can cache it.
+ */
+export function sandboxListing(files: FileListing): string {
   const listing = files.files.length
     ? files.files.map((f) => `- ${f.name} (${f.size} bytes)`).join('\n')
     : '(the sandbox is empty)';
+  return [
+    '(Sandbox state, written by the system, not by the user.)',
+    `Files in the sandbox now (${files.total_size} bytes in all):`,
+    listing,
+  ].join('\n');
+}
+
+/** The agent's standing instructions. */
+export function systemPrompt(): string {
   return [
     'You are an expert web developer. You build static websites — HTML, CSS and JavaScript — inside a',
     "sandbox that is the site's root folder, using the tools you are given.",
@@ -18,8 +30,5 @@ export function systemPrompt(files: FileListing): string {
     '- When a tool fails, read its error and fix the call; do not repeat the same failing call.',
     '- Every change you make is saved as a version the user can restore, so you may make bold changes.',
     '- When the site is done, answer with a short summary of what you built, without calling tools.',
-    '',
-    `Files in the sandbox now (${files.total_size} bytes in all):`,
-    listing,
   ].join('\n');
 }
