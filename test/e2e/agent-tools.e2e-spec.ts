@@ -85,7 +85,7 @@ describe('agent tools over the real loop (scripted model)', () => {
     expect(results[1]).toEqual({
       ok: false,
       error: expect.stringMatching(
-        /^edit 2 of 2: old_string was not found in style\.css .*closest lines are:\n5\| \n6\| h1 \{\n7\|   font-size: 3rem;\n8\| \}/s,
+        /^edit 2 of 2: old_string was not found in style\.css .*closest lines are:\n5\| \n6\| h1 \{\n7\| {3}font-size: 3rem;\n8\| \}/s,
       ),
     });
     const recorded = await steps(t.http, user.token, sessionId);
