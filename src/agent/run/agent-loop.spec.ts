@@ -286,8 +286,11 @@ describe('AgentLoop', () => {
       expect(request.tools.map((t) => t.name).sort()).toEqual([
         'delete_file',
         'edit_file',
+        'get_preview_errors',
         'list_files',
+        'move_file',
         'read_file',
+        'search_files',
         'write_file',
       ]);
     }
@@ -460,7 +463,16 @@ describe('AgentLoop', () => {
     });
     expect(tools.map(parseTool)).toEqual([
       { toolCallId: 'call_a', result: { ok: true, filename: 'a.txt', size: 3 } },
-      { toolCallId: 'call_b', result: { ok: true, filename: 'a.txt', size: 3 } },
+      {
+        toolCallId: 'call_b',
+        result: {
+          ok: true,
+          filename: 'a.txt',
+          size: 3,
+          edits: [{ match: 'exact', replacements: 1 }],
+          changed_lines: '1| two',
+        },
+      },
       { toolCallId: 'call_c', result: { ok: true, filename: 'a.txt', size: 3, content: 'two' } },
     ]);
   });

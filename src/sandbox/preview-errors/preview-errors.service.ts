@@ -8,6 +8,17 @@ import {
 } from './preview-errors.repository.js';
 import { PREVIEW_REPORT_MAX_CHARS } from './preview-script.js';
 
+/** A page's file URL under its preview token, and the entry URL (whose query holds the token). */
+const SITE_URL = /\bhttps?:\/\/[^\s/]+\/api\/sessions\/[0-9a-f]{32}\/sandbox\/site\/[^/\s]+\//g;
+const ENTRY_URL = /\bhttps?:\/\/[^\s/]+\/api\/sessions\/[0-9a-f]{32}\/sandbox\/preview\b[^\s)]*/g;
+
+/**
+ * Names files as the sandbox does (`js/app.js`, `index.html`) instead of by URL: shorter for the
+ * model, and the preview token in those URLs is kept out of the stored text and the conversation.
+ */
+export const sandboxNames = (text: string) =>
+  text.replace(SITE_URL, '').replace(ENTRY_URL, 'index.html');
+
 /** The contract's "the last 50": what the API lists, and all a session keeps. */
 export const PREVIEW_ERRORS_KEPT = 50;
 
@@ -29,7 +40,7 @@ export class PreviewErrorsService {
 
   /** Stores one report (the caller holds a preview token of this session); text is cut to 2 KB. */
   async record(_user: AuthUser, sessionId: string, report: NewPreviewError): Promise<void> {
-    const cut = (s: string) => s.slice(0, PREVIEW_REPORT_MAX_CHARS);
+    const cut = (s: string) => sandboxNames(s.slice(0, PREVIEW_REPORT_MAX_CHARS));
     await this.errors.add(
       sessionId,
       {
