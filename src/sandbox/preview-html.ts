@@ -81,3 +81,47 @@ export function withPreviewHead(html: string, script: string, baseHref?: string)
     html.slice(0, script0) + script + html.slice(script0, slot.at) + head + html.slice(slot.at)
   );
 }
+
+/** `src` of a script tag's attributes, or null. */
+const srcOf = (attrs: string) => {
+  const m = /\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i.exec(attrs);
+  return m ? (m[1] ?? m[2] ?? m[3]) : null;
+};
+
+/** A relative URL: the sandbox's own file, served with `Access-Control-Allow-Origin: *`. */
+const isSandboxUrl = (url: string) => !/^(?:[a-z][a-z0-9+.-]*:|\/)/i.test(url.trim());
+
+/**
+ * Adds `crossorigin` to `<script src>` tags that load sandbox files. The page's origin is opaque, so
+ * every file is cross-origin to it, and a browser hides the errors of a cross-origin classic script
+ * ("Script error.", no file or line) unless it was fetched in CORS mode. External scripts are left
+ * alone (their server may not answer CORS). One pass: each tag's end and its script's end are found
+ * with indexOf, and the search goes on after them.
+ */
+export function withCrossOriginScripts(html: string): string {
+  const open = /<script(?=[\s>/])/gi;
+  const close = /<\/script/gi;
+  let out = '';
+  let from = 0;
+  for (let m = open.exec(html); m !== null; m = open.exec(html)) {
+    const tagEnd = html.indexOf('>', m.index);
+    if (tagEnd === -1) {
+      break;
+    }
+    const at = m.index + '<script'.length;
+    const attrs = html.slice(at, tagEnd);
+    const src = srcOf(attrs);
+    if (src !== null && isSandboxUrl(src) && !/\bcrossorigin\b/i.test(attrs)) {
+      out += `${html.slice(from, at)} crossorigin`;
+      from = at;
+    }
+    // A script's text may hold "<script" in a string: carry on after its end tag.
+    close.lastIndex = tagEnd + 1;
+    const end = close.exec(html);
+    if (end === null) {
+      break;
+    }
+    open.lastIndex = end.index + 1;
+  }
+  return out + html.slice(from);
+}

@@ -4,7 +4,7 @@ import { TokenService } from '../auth/token.service.js';
 import type { TokenSource } from '../auth/authed-request.js';
 import { notFound } from '../common/errors/app-error.js';
 import type { PreviewTokenView } from './sandbox.views.js';
-import { withPreviewHead } from './preview-html.js';
+import { withCrossOriginScripts, withPreviewHead } from './preview-html.js';
 import { PreviewErrorsService } from './preview-errors/preview-errors.service.js';
 import { PREVIEW_REPORT_PATH, previewScript } from './preview-errors/preview-script.js';
 import { SandboxService, type StoredFile } from './sandbox.service.js';
@@ -100,7 +100,7 @@ export class PreviewService {
     const version = await this.previewErrors.currentVersion(sessionId);
     const script = previewScript(base + PREVIEW_REPORT_PATH, version);
     const html = withPreviewHead(
-      file.content.toString('utf8'),
+      withCrossOriginScripts(file.content.toString('utf8')),
       script,
       withBase ? base : undefined,
     );

@@ -57,6 +57,7 @@ const PAGE_FILES: Record<string, string | Buffer> = {
   <script src="js/app.js"></script>
   <script type="module" src="js/main.js"></script>
   <script type="module" src="js/broken.js"></script>
+  <script src="js/classic-bug.js"></script>
 </body>
 </html>
 `,
@@ -90,6 +91,11 @@ Promise.reject(new Error('rejected probe 7'));
   'js/lib.js': 'export const answer = 42;\n',
   'js/broken.js': `const settings = null;
 throw new Error('probe failure 42');
+`,
+  // A classic script: its error is reported in full only because the service marks it crossorigin.
+  'js/classic-bug.js': `window.addEventListener('load', function () {
+  throw new Error('classic failure 9');
+});
 `,
   'data.json': '{"greeting": "hello from json"}\n',
   'fonts/probe.ttf': Buffer.alloc(0),
@@ -186,14 +192,14 @@ describe('the preview runtime in a real browser (opaque origin)', () => {
           font: 'font:loaded',
         });
 
-        // The reports are fire-and-forget POSTs: poll until all three kinds have arrived.
+        // The reports are fire-and-forget POSTs: poll until all four have arrived.
         let seen: ReportedError[] = [];
-        for (let i = 0; i < 100 && seen.length < 3; i += 1) {
+        for (let i = 0; i < 100 && seen.length < 4; i += 1) {
           seen = await errors();
           await new Promise((r) => setTimeout(r, 100));
         }
-        const byKind = Object.fromEntries(seen.map((e) => [e.kind, e]));
-        expect(byKind.error).toEqual({
+        const find = (text: string) => seen.find((e) => e.message.includes(text));
+        expect(find('probe failure 42')).toEqual({
           kind: 'error',
           message: expect.stringContaining('probe failure 42'),
           // Named as in the sandbox: the URL (and the preview token in it) is not kept.
@@ -203,12 +209,19 @@ describe('the preview runtime in a real browser (opaque origin)', () => {
           version,
           at: expect.any(String),
         });
-        expect(byKind.unhandledrejection).toMatchObject({
-          message: expect.stringContaining('rejected probe 7'),
+        expect(find('classic failure 9')).toMatchObject({
+          kind: 'error',
+          source: 'js/classic-bug.js',
+          line: 2,
           version,
         });
-        expect(byKind['console.error']).toMatchObject({ message: 'logged probe 13', version });
-        expect(seen).toHaveLength(3);
+        expect(find('rejected probe 7')).toMatchObject({ kind: 'unhandledrejection', version });
+        expect(find('logged probe')).toMatchObject({
+          kind: 'console.error',
+          message: 'logged probe 13',
+          version,
+        });
+        expect(seen).toHaveLength(4);
         expect(JSON.stringify(seen)).not.toMatch(/\/sandbox\/(site|preview)/);
       } finally {
         await context.close();
