@@ -6,6 +6,8 @@ import type { HttpClient } from '../support/http-client.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase } from '../support/database.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { Versions1764400000000 } from '../../src/database/migrations/1764400000000-versions.js';
+import { MIGRATIONS } from '../../src/database/migrations/index.js';
 
 const base = (id: string) => `/api/sessions/${id}`;
 
@@ -363,9 +365,11 @@ describe('versions', () => {
     const preview = async (s: string) => {
       const res = await t.http.get(`${base(s)}/sandbox/preview`, { token });
       expect(res.status).toBe(200);
-      // The injected <base href> names each session's own preview token; the page itself must match.
+      // The injected <base href> names each session's own preview token, and the injected error
+      // reporter each session's own version number; the page itself must match.
       return res.text
         .replace(/<base [^>]*>/g, '')
+        .replace(/<script>\(function\(\)\{[\s\S]*?\}\)\(\);<\/script>/, '')
         .replace(/\/api\/sessions\/[0-9a-f]{32}\/[^"']*/g, '');
     };
     const page = await preview(id);
@@ -487,10 +491,14 @@ describe('sessions that existed before versions', () => {
       await writeFile(t.http, user.token, id, 'index.html', 'from before');
       await writeFile(t.http, user.token, id, 'css/a.css', 'a{}');
       await t.close();
-      // Back to the schema before versions, as a deployment upgrading from it has.
-      expect(await runCli('migrate', ['revert'], { DATABASE_URL: db.url })).toMatchObject({
-        code: 0,
-      });
+      // Back to the schema before versions, as a deployment upgrading from it has: revert the
+      // migrations that came after it, then it.
+      const after = MIGRATIONS.length - MIGRATIONS.indexOf(Versions1764400000000);
+      for (let i = 0; i < after; i++) {
+        expect(await runCli('migrate', ['revert'], { DATABASE_URL: db.url })).toMatchObject({
+          code: 0,
+        });
+      }
       t = await startTestApp({}, db);
       try {
         const versions = (await t.http.get(`${base(id)}/versions`, { token: user.token })).body;
