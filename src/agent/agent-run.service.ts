@@ -7,6 +7,7 @@ import type { Message } from '../messages/message.entity.js';
 import { toMessageView, toStepView } from '../messages/messages.views.js';
 import { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
 import { MessagesService } from '../messages/messages.service.js';
+import { PreviewErrorsService } from '../sandbox/preview-errors/preview-errors.service.js';
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { HistoryService } from '../versions/history/history.service.js';
@@ -45,6 +46,7 @@ export class AgentRunService {
     private readonly bus: RunEventBus,
     private readonly steps: ExecutionStepsRepository,
     private readonly history: HistoryService,
+    private readonly previewErrors: PreviewErrorsService,
   ) {}
 
   /**
@@ -145,6 +147,7 @@ export class AgentRunService {
         toolContext: {
           sandbox: this.sandbox,
           scope: { ...scope, origin: { source: 'agent', messageId: assistant.id } },
+          previewErrors: this.previewErrors,
         },
         steps: new DbStepStore(this.steps, scope.sessionId, assistant.id),
         observer: {

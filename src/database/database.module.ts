@@ -3,6 +3,7 @@ import { TokenUsageRepository } from '../caps/token-usage.repository.js';
 import { IdempotencyKeysRepository } from '../idempotency/idempotency-keys.repository.js';
 import { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
 import { MessagesRepository } from '../messages/messages.repository.js';
+import { PreviewErrorsRepository } from '../sandbox/preview-errors/preview-errors.repository.js';
 import { SandboxFilesRepository } from '../sandbox/sandbox-files.repository.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -29,6 +30,7 @@ const REPOSITORIES = [
   VersionsRepository,
   VersionChangesRepository,
   BlobsRepository,
+  PreviewErrorsRepository,
 ];
 
 @Global()

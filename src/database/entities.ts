@@ -2,6 +2,7 @@ import { UserTokenUsage } from '../caps/user-token-usage.entity.js';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { ExecutionStep } from '../messages/execution-step.entity.js';
 import { Message } from '../messages/message.entity.js';
+import { PreviewError } from '../sandbox/preview-errors/preview-error.entity.js';
 import { SandboxFile } from '../sandbox/sandbox-file.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   VersionChange,
   VersionBlob,
   BlobContent,
+  PreviewError,
 ];

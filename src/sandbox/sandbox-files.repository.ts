@@ -90,6 +90,25 @@ export class SandboxFilesRepository {
     );
   }
 
+  /**
+   * Renames a file in place (the caller holds the session lock and checked that `to` is free); its
+   * content, or null when `from` does not exist. One UPDATE: the move is atomic.
+   */
+  async rename(
+    tx: SqlClient,
+    sessionId: string,
+    from: string,
+    to: string,
+    contentType: string,
+  ): Promise<Buffer | null> {
+    const [row] = await tx.query<{ content: Buffer }>(
+      `UPDATE sandbox_files SET path = $3, content_type = $4, updated_at = now()
+        WHERE session_id = $1 AND path = $2 RETURNING content`,
+      [sessionId, from, to, contentType],
+    );
+    return row?.content ?? null;
+  }
+
   /** Deletes the file; its size, or null when there was none. */
   async delete(tx: SqlClient, sessionId: string, path: string): Promise<number | null> {
     const [row] = await tx.query<{ size: number }>(

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
-import { notFound, payloadTooLarge, preconditionFailed } from '../common/errors/app-error.js';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  payloadTooLarge,
+  preconditionFailed,
+} from '../common/errors/app-error.js';
 import { Sql, type SqlClient } from '../database/sql.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -172,6 +178,45 @@ export class SandboxService {
       );
     });
     return { version };
+  }
+
+  /**
+   * Renames or moves a file, as one version (the old path deleted, the new one added). Sizes, the file
+   * count and the user's storage do not change, so no quota can be crossed; an existing `to` is refused
+   * rather than overwritten.
+   */
+  async move(
+    scope: SandboxScope,
+    rawFrom: unknown,
+    rawTo: unknown,
+  ): Promise<{ from: string; to: string; size: number; version: number | null }> {
+    const from = parseSandboxPath(rawFrom);
+    const to = parseSandboxPath(rawTo);
+    if (from === to) {
+      throw badRequest(`${from} is already at that path`);
+    }
+    let size = 0;
+    const version = await this.db.transaction(async (tx) => {
+      await this.lockSession(tx, scope);
+      if ((await this.files.sizeOf(tx, scope.sessionId, to)) !== null) {
+        throw conflict(`${to} already exists; delete it first or choose another name`);
+      }
+      const content = await this.files.rename(tx, scope.sessionId, from, to, contentTypeFor(to));
+      if (content === null) {
+        throw notFound(`File not found: ${from}`);
+      }
+      size = content.length;
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [
+          { path: from, content: null },
+          { path: to, content },
+        ],
+        scope.origin ?? API_ORIGIN,
+      );
+    });
+    return { from, to, size, version };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { TextFile } from './sandbox.service.js';
+import type { PreviewErrorRecord } from './preview-errors/preview-errors.repository.js';
 
 export class FileEntryView {
   @ApiProperty({ example: 'css/site.css' })
@@ -57,3 +58,41 @@ export class PreviewTokenView {
   @ApiProperty({ example: '2024-01-15T10:40:00.000Z' })
   expires_at!: string;
 }
+
+export class PreviewErrorView {
+  @ApiProperty({ enum: ['error', 'unhandledrejection', 'console.error'], example: 'error' })
+  kind!: string;
+
+  @ApiProperty({ example: 'Uncaught TypeError: Cannot read properties of null' })
+  message!: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'http://…/site/…/js/app.js' })
+  source!: string | null;
+
+  @ApiProperty({ nullable: true, type: Number, example: 12 })
+  line!: number | null;
+
+  @ApiProperty({ nullable: true, type: Number, example: 7 })
+  column!: number | null;
+
+  @ApiProperty({ example: 3, description: 'the sandbox version the page was served at' })
+  version!: number;
+
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' })
+  at!: string;
+}
+
+export class PreviewErrorsView {
+  @ApiProperty({ type: [PreviewErrorView], description: 'the last 50, newest first' })
+  errors!: PreviewErrorView[];
+}
+
+export const toPreviewErrorView = (e: PreviewErrorRecord): PreviewErrorView => ({
+  kind: e.kind,
+  message: e.message,
+  source: e.source,
+  line: e.line,
+  column: e.column,
+  version: e.version,
+  at: e.at.toISOString(),
+});

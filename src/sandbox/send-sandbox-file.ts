@@ -8,7 +8,11 @@ import type { PreviewResult } from './preview.service.js';
 const PREVIEW_CSP =
   'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
-export function sendPreviewResult(res: Response, result: PreviewResult): void {
+export function sendPreviewResult(
+  res: Response,
+  result: PreviewResult,
+  options: { crossOrigin?: boolean } = {},
+): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Referrer-Policy', 'no-referrer');
   if ('redirect' in result) {
@@ -17,6 +21,10 @@ export function sendPreviewResult(res: Response, result: PreviewResult): void {
   }
   res.setHeader('Content-Security-Policy', PREVIEW_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (options.crossOrigin) {
+    // Only on the token-in-path route: anyone able to read it already holds the URL's preview token.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+  }
   res.setHeader('Content-Type', result.file.contentType);
   res.setHeader('Content-Length', result.file.content.length);
   res.end(result.file.content);

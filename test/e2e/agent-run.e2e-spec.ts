@@ -106,8 +106,11 @@ describe('agent runs', () => {
     expect(requests[0].body.tools.map((x: any) => x.function.name).sort()).toEqual([
       'delete_file',
       'edit_file',
+      'get_preview_errors',
       'list_files',
+      'move_file',
       'read_file',
+      'search_files',
       'write_file',
     ]);
     expect(requests[0].body.messages[0].role).toBe('system');

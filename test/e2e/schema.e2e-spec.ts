@@ -33,6 +33,7 @@ describe('the database schema', () => {
       'idempotency_keys',
       'messages',
       'migrations',
+      'preview_errors',
       'sandbox_files',
       'session_history',
       'session_versions',

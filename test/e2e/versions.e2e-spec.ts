@@ -365,9 +365,11 @@ describe('versions', () => {
     const preview = async (s: string) => {
       const res = await t.http.get(`${base(s)}/sandbox/preview`, { token });
       expect(res.status).toBe(200);
-      // The injected <base href> names each session's own preview token; the page itself must match.
+      // The injected <base href> names each session's own preview token, and the injected error
+      // reporter each session's own version number; the page itself must match.
       return res.text
         .replace(/<base [^>]*>/g, '')
+        .replace(/<script>\(function\(\)\{[\s\S]*?\}\)\(\);<\/script>/, '')
         .replace(/\/api\/sessions\/[0-9a-f]{32}\/[^"']*/g, '');
     };
     const page = await preview(id);

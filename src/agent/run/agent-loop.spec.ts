@@ -9,6 +9,7 @@ import {
 } from '../llm/llm-client.js';
 import { fakeToolContext, TEST_SCOPE } from '../tools/testing/fake-sandbox.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
+import { systemPrompt } from './system-prompt.js';
 import { AgentLoop, type LoopInput } from './agent-loop.js';
 import type { RunObserver, StepPatch, StepState, StepStore } from './run-ports.js';
 
@@ -291,8 +292,11 @@ describe('AgentLoop', () => {
       expect(request.tools.map((t) => t.name).sort()).toEqual([
         'delete_file',
         'edit_file',
+        'get_preview_errors',
         'list_files',
+        'move_file',
         'read_file',
+        'search_files',
         'write_file',
       ]);
     }
@@ -466,7 +470,16 @@ describe('AgentLoop', () => {
     });
     expect(tools.map(parseTool)).toEqual([
       { toolCallId: 'call_a', result: { ok: true, filename: 'a.txt', size: 3 } },
-      { toolCallId: 'call_b', result: { ok: true, filename: 'a.txt', size: 3 } },
+      {
+        toolCallId: 'call_b',
+        result: {
+          ok: true,
+          filename: 'a.txt',
+          size: 3,
+          edits: [{ match: 'exact', replacements: 1 }],
+          changed_lines: '1| two',
+        },
+      },
       {
         toolCallId: 'call_c',
         result: {
@@ -1119,7 +1132,8 @@ describe('AgentLoop, round 2', () => {
         [text('Done.')],
       ],
       {
-        contextTokens: 1500,
+        // Room for the system prompt (at the loop's 4 characters a token) and 1 500 tokens more.
+        contextTokens: Math.ceil(systemPrompt().length / 4) + 1500,
         conversation: [
           { role: 'user', content: 'earlier question ' + 'y'.repeat(4000) },
           { role: 'assistant', content: 'earlier answer' },

@@ -1,3 +1,4 @@
+import type { PreviewErrorsService } from '../../sandbox/preview-errors/preview-errors.service.js';
 import type { SandboxScope, SandboxService } from '../../sandbox/sandbox.service.js';
 
 /** The version a change made (null or absent: it changed nothing, or the sandbox keeps no history). */
@@ -14,7 +15,14 @@ export interface ToolContext {
       content: string,
     ): Promise<{ filename: string; size: number } & Versioned>;
     remove(scope: SandboxScope, path: unknown): Promise<Versioned | void>;
+    move(
+      scope: SandboxScope,
+      from: unknown,
+      to: unknown,
+    ): Promise<{ from: string; to: string; size: number } & Versioned>;
   };
+  /** The preview's runtime errors (get_preview_errors); absent where no preview runs. */
+  previewErrors?: Pick<PreviewErrorsService, 'ofCurrentVersion'>;
   /** Its `origin` credits each change to the run's message and the step making it. */
   scope: SandboxScope;
 }

@@ -12,10 +12,13 @@ export interface BodyRule {
   path: RegExp;
   /** `json` for JSON bodies; `raw` keeps the bytes as a Buffer (for archives). */
   parser: 'json' | 'raw';
-  /** For `raw`: the content type read; other types are left unread. */
+  /** The content type read (default: JSON for `json`, octet-stream for `raw`); others are left unread. */
   type?: string;
   limitBytes: number;
 }
+
+/** One preview error report: two 2 KB texts and a few numbers, with room for JSON escapes. */
+export const PREVIEW_REPORT_BYTES = 32 * 1024;
 
 /** Zip imports are read raw up to this (the contract's 50 MiB). */
 export const ARCHIVE_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -45,6 +48,14 @@ export function bodyRules(limits: BodyLimits): BodyRule[] {
       limitBytes: limits.messageBytes,
     },
     {
+      // The preview's error reporter posts JSON as text/plain (a simple request from its opaque origin).
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/sandbox\/site\/[^/]+\/__errors\/?$/i,
+      parser: 'json',
+      type: 'text/plain',
+      limitBytes: PREVIEW_REPORT_BYTES,
+    },
+    {
       method: 'POST',
       path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i,
       parser: 'raw',
@@ -57,7 +68,7 @@ export function bodyRules(limits: BodyLimits): BodyRule[] {
 const parserFor = (rule: Pick<BodyRule, 'parser' | 'type' | 'limitBytes'>): RequestHandler =>
   rule.parser === 'raw'
     ? express.raw({ type: rule.type ?? 'application/octet-stream', limit: rule.limitBytes })
-    : express.json({ limit: rule.limitBytes });
+    : express.json({ type: rule.type ?? 'application/json', limit: rule.limitBytes });
 
 /**
  * Body parsing with the limit of the route: it runs before auth and any handler, so a body past its
