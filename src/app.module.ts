@@ -14,16 +14,17 @@ import { throttlerOptions } from './common/throttling/throttling.js';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG, AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
-import { SqlModule } from './database/sql.module.js';
+import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
+import { VersionsModule } from './versions/versions.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole service for one validated configuration (tests build several side by side). */
+  /** The whole service for one validated configuration (`npm run docs:api` builds it in preview mode). */
   static forRoot(config: AppConfig & { database: { url: string } }): DynamicModule {
     return {
       module: AppModule,
@@ -31,7 +32,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggingModule,
         TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.pool)),
-        SqlModule,
+        DatabaseModule,
         RedisModule,
         ClusterModule,
         ThrottlerModule.forRootAsync({
@@ -46,6 +47,7 @@ export class AppModule {
         MessagesModule,
         SandboxModule,
         AgentModule,
+        VersionsModule,
         AdminModule,
       ],
       providers: [

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.js';
 import { AdminOnly } from './admin-only.decorator.js';
-import { AdminUserView, UsageView } from './admin.presenter.js';
+import { AdminUserView, toAdminUserView, toUsageView, UsageView } from './admin.views.js';
 import { AdminService } from './admin.service.js';
 import { AdminPageQueryDto } from './dto/page-query.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
@@ -21,23 +21,27 @@ export class AdminController {
   @Paginated(AdminUserView)
   @ApiErrors(401, 403, 422)
   @Get('users')
-  listUsers(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
-    return this.admin.listUsers(user, page);
+  async listUsers(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
+    return (await this.admin.listUsers(user, page)).map(toAdminUserView);
   }
 
   @ApiOperation({ summary: 'Change a user’s tier, disabled flag or role' })
   @ApiOkResponse({ type: AdminUserView })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   @Patch('users/:id')
-  updateUser(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: UpdateUserDto) {
-    return this.admin.updateUser(user, id, dto);
+  async updateUser(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: UpdateUserDto,
+  ) {
+    return toAdminUserView(await this.admin.updateUser(user, id, dto));
   }
 
   @ApiOperation({ summary: 'Messages, runs, tokens and sandbox bytes per user, by user id, paged' })
   @Paginated(UsageView)
   @ApiErrors(401, 403, 422)
   @Get('usage')
-  usage(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
-    return this.admin.usage(user, page);
+  async usage(@CurrentUser() user: AuthUser, @Query() page: AdminPageQueryDto) {
+    return (await this.admin.usage(user, page)).map(toUsageView);
   }
 }

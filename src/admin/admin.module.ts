@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { User } from '../users/user.entity.js';
 import { UsersModule } from '../users/users.module.js';
 import { AdminController } from './admin.controller.js';
 import { AdminGuard } from './admin.guard.js';
@@ -8,7 +6,7 @@ import { AdminService } from './admin.service.js';
 
 /** Admin-only user management and usage reporting; the first admins come from `admin:create`, `admin:promote` or the ADMIN_USERNAMES bootstrap. */
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), UsersModule],
+  imports: [UsersModule],
   controllers: [AdminController],
   providers: [AdminService, AdminGuard],
 })

@@ -1,19 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Sql } from '../database/sql.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Message } from '../messages/message.entity.js';
-import { toMessageView, toStepView } from '../messages/message.presenter.js';
+import { toMessageView, toStepView } from '../messages/messages.views.js';
+import { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
 import { MessagesService } from '../messages/messages.service.js';
+import { PreviewErrorsService } from '../sandbox/preview-errors/preview-errors.service.js';
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { HistoryService } from '../versions/history/history.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { AgentLoop } from './run/agent-loop.js';
 import { DbStepStore } from './run/db-step-store.js';
 import { endEvent, type RunListener } from './run/run-events.js';
-import type { RunOutcome, StepState, StopReason } from './run/run-ports.js';
+import type { TurnOutcome, StepState, StopReason } from './run/run-ports.js';
 import { RunRegistry } from './run/run-registry.service.js';
 import { RunEventBus } from './events/run-event-bus.service.js';
 import { ToolRegistry } from './tools/tool-registry.js';
@@ -22,7 +24,7 @@ export interface StartedTurn {
   userMessage: Message;
   assistantMessage: Message;
   /** Resolves when the run has ended and its message is stored. */
-  finished: Promise<{ message: Message; outcome: RunOutcome }>;
+  finished: Promise<{ message: Message; outcome: TurnOutcome }>;
 }
 
 const NOT_CONFIGURED =
@@ -42,7 +44,9 @@ export class AgentRunService {
     private readonly sandbox: SandboxService,
     private readonly registry: RunRegistry,
     private readonly bus: RunEventBus,
-    private readonly db: Sql,
+    private readonly steps: ExecutionStepsRepository,
+    private readonly history: HistoryService,
+    private readonly previewErrors: PreviewErrorsService,
   ) {}
 
   /**
@@ -55,14 +59,14 @@ export class AgentRunService {
     content: string,
     listener?: RunListener,
   ): Promise<StartedTurn> {
-    await this.sessions.assertOwner(user.id, sessionId);
+    const session = await this.sessions.getOwned(user.id, sessionId);
     if (!this.llm.configured) {
-      await this.messages.storeUserMessage(sessionId, content);
+      await this.messages.storeUserMessage(session, content);
       throw new AppError('unavailable', NOT_CONFIGURED);
     }
     let turn: [Message, Message];
     try {
-      turn = await this.messages.beginTurn(user.id, sessionId, content, this.registry.runnerId);
+      turn = await this.messages.beginTurn(session, content, this.registry.runnerId);
     } catch (err) {
       // A turn left by a replica that died must not lock the session: sweep it and try once more.
       if (
@@ -71,10 +75,13 @@ export class AgentRunService {
       ) {
         throw err;
       }
-      turn = await this.messages.beginTurn(user.id, sessionId, content, this.registry.runnerId);
+      turn = await this.messages.beginTurn(session, content, this.registry.runnerId);
     }
     const [userMessage, assistantMessage] = turn;
     const messageId = assistantMessage.id;
+    // "Undo this turn" restores this; API writes made while the turn runs fall after it.
+    assistantMessage.versionBefore = await this.history.head(sessionId);
+    await this.messages.setVersionBefore(messageId, assistantMessage.versionBefore);
     const emit: RunListener = (e) => {
       listener?.(e);
       this.bus.publish(messageId, e);
@@ -83,6 +90,7 @@ export class AgentRunService {
     const controller = new AbortController();
     const finished = this.execute(
       { userId: user.id, sessionId },
+      this.sessions.modelOf(session),
       userMessage,
       assistantMessage,
       controller,
@@ -99,8 +107,8 @@ export class AgentRunService {
     user: AuthUser,
     sessionId: string,
   ): Promise<{ message: string; message_id: number }> {
-    await this.sessions.assertOwner(user.id, sessionId);
-    const id = await this.messages.requestCancel(sessionId);
+    const session = await this.sessions.assertOwner(user.id, sessionId);
+    const id = await this.messages.requestCancel(session);
     if (id === null) {
       throw conflict('No agent turn is running in this session');
     }
@@ -110,21 +118,22 @@ export class AgentRunService {
 
   private async execute(
     scope: SandboxScope,
+    model: string,
     userMessage: Message,
     assistant: Message,
     controller: AbortController,
     emit: RunListener,
-  ): Promise<{ message: Message; outcome: RunOutcome }> {
+  ): Promise<{ message: Message; outcome: TurnOutcome }> {
     const timeLimit = setTimeout(
       () => controller.abort('time_limit' satisfies StopReason),
       this.config.agent.runTimeoutMs,
     );
     const stepView = (s: StepState) =>
       toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id });
-    let outcome: RunOutcome;
+    let outcome: TurnOutcome;
     try {
       const history = await this.messages.history(
-        scope.sessionId,
+        { id: scope.sessionId, userId: scope.userId },
         userMessage.id,
         this.config.agent.historyBudgetChars,
       );
@@ -135,8 +144,12 @@ export class AgentRunService {
       outcome = await new AgentLoop({
         llm: this.llm,
         tools: this.tools,
-        toolContext: { sandbox: this.sandbox, scope },
-        steps: new DbStepStore(this.db, scope.sessionId, assistant.id),
+        toolContext: {
+          sandbox: this.sandbox,
+          scope: { ...scope, origin: { source: 'agent', messageId: assistant.id } },
+          previewErrors: this.previewErrors,
+        },
+        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id),
         observer: {
           step: (s) => emit({ event: 'step', data: stepView(s) }),
           delta: (content) => emit({ event: 'delta', data: { content } }),
@@ -147,6 +160,11 @@ export class AgentRunService {
         signal: controller.signal,
         checkpoint: () => this.registry.checkpoint(assistant.id),
         streamIdleMs: this.config.llm.streamIdleMs,
+        model,
+        maxOutputTokens: this.config.agent.maxOutputTokens,
+        maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
+        contextTokens: this.config.agent.contextTokens,
+        roundRetries: this.config.agent.roundRetries,
       }).run();
     } catch (err) {
       this.logger.error(
@@ -165,12 +183,14 @@ export class AgentRunService {
     }
     let message: Message;
     try {
-      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, outcome);
+      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, {
+        ...outcome,
+        versionAfter: await this.history.head(scope.sessionId),
+      });
       if (!stored) {
         return await this.swept(assistant.id, emit);
       }
       message = stored;
-      await this.sessions.touch(scope.sessionId);
     } catch (err) {
       this.logger.error(
         `could not store the end of agent turn ${assistant.id}: ${(err as Error).message}`,
@@ -186,7 +206,7 @@ export class AgentRunService {
   private async swept(
     messageId: number,
     emit: RunListener,
-  ): Promise<{ message: Message; outcome: RunOutcome }> {
+  ): Promise<{ message: Message; outcome: TurnOutcome }> {
     this.logger.warn(`agent turn ${messageId} was ended by the stale-run sweep while it ran`);
     const message = await this.messages.findById(messageId);
     if (!message) {

@@ -9,18 +9,18 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { MessageView } from '../messages/message.presenter.js';
+import { MessageView } from '../messages/messages.views.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
 import { IdempotencyService, type IdempotentRequest } from '../idempotency/idempotency.service.js';
-import { toMessageView } from '../messages/message.presenter.js';
+import { toMessageView } from '../messages/messages.views.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { AgentRunService } from './agent-run.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
@@ -111,6 +111,7 @@ export class AgentController {
     const sse = this.openStream(user, res);
     const unsubscribe = await this.follower.followLatest(user, session.id, (e) => sse.send(e));
     sse.onClose(unsubscribe);
+    sse.open();
   }
 
   /** A stream counted against the user's open streams (429 past the cap) until it closes, however. */

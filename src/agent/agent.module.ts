@@ -3,6 +3,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { HistoryModule } from '../versions/history/history.module.js';
 import { AgentRunService } from './agent-run.service.js';
 import { AgentController } from './agent.controller.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
@@ -13,7 +14,7 @@ import { RunRegistry } from './run/run-registry.service.js';
 import { StreamSlots } from './stream-slots.service.js';
 
 @Module({
-  imports: [MessagesModule, SessionsModule, SandboxModule, IdempotencyModule],
+  imports: [MessagesModule, SessionsModule, SandboxModule, IdempotencyModule, HistoryModule],
   controllers: [AgentController],
   providers: [
     AgentRunService,

@@ -73,6 +73,16 @@ export class SseStream {
     }
   }
 
+  /**
+   * Sends the headers now, when nothing can fail any more but the first event may be far off (a follower
+   * joining a turn that has no step yet): the client knows at once that it is following.
+   */
+  open(): void {
+    if (!this.started && !this.closed) {
+      this.start();
+    }
+  }
+
   /** Runs when the stream ends, by the client going away or by `done`/`error`. */
   onClose(handler: () => void): void {
     if (this.closed) {

@@ -6,13 +6,14 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi/api-errors.js';
-import { MeView } from '../users/user.presenter.js';
+import { MeView, toMeView } from '../users/users.views.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from './current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AuthRateLimit } from '../common/throttling/auth-rate-limit.decorator.js';
 import type { AuthUser } from './auth-user.js';
-import { AuthResult, AuthService } from './auth.service.js';
+import { AuthService } from './auth.service.js';
+import { AuthResult, toAuthResult } from './auth.views.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 
@@ -27,8 +28,8 @@ export class AuthController {
   @Public()
   @AuthRateLimit()
   @Post('register')
-  register(@Body() dto: RegisterDto) {
-    return this.auth.register(dto);
+  async register(@Body() dto: RegisterDto) {
+    return toAuthResult(await this.auth.register(dto));
   }
 
   @ApiOperation({ summary: 'Log in by username or email' })
@@ -38,8 +39,8 @@ export class AuthController {
   @AuthRateLimit()
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
-    return this.auth.login(dto);
+  async login(@Body() dto: LoginDto) {
+    return toAuthResult(await this.auth.login(dto));
   }
 
   @ApiOperation({ summary: 'The signed-in user' })
@@ -47,7 +48,7 @@ export class AuthController {
   @ApiOkResponse({ type: MeView })
   @ApiErrors(401)
   @Get('me')
-  me(@CurrentUser() user: AuthUser) {
-    return this.auth.me(user.id);
+  async me(@CurrentUser() user: AuthUser) {
+    return toMeView(await this.auth.me(user));
   }
 }

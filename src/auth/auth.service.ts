@@ -1,23 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { CapsService } from '../caps/caps.service.js';
+import { CapsService, type MeUsage } from '../caps/caps.service.js';
 import { notFound, unauthorized } from '../common/errors/app-error.js';
-import { toMeView, toUserView, UserView, type MeView } from '../users/user.presenter.js';
+import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import type { AuthUser } from './auth-user.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { PasswordService } from './password.service.js';
 import { TokenService } from './token.service.js';
 
-export class AuthResult {
-  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIs…' })
-  access_token!: string;
+/** A user who just registered or logged in, and their new access token. */
+export interface SignedIn {
+  user: User;
+  accessToken: string;
+}
 
-  @ApiProperty({ enum: ['bearer'] })
-  token_type!: 'bearer';
-
-  @ApiProperty({ type: UserView })
-  user!: UserView;
+/** The signed-in user's account with what they use and may use. */
+export interface Me extends MeUsage {
+  user: User;
 }
 
 /** One message for an unknown user and a wrong password, so the API does not reveal which names exist. */
@@ -32,7 +32,7 @@ export class AuthService {
     private readonly caps: CapsService,
   ) {}
 
-  async register(dto: RegisterDto): Promise<AuthResult> {
+  async register(dto: RegisterDto): Promise<SignedIn> {
     const user = await this.users.create({
       username: dto.username,
       email: dto.email,
@@ -41,7 +41,7 @@ export class AuthService {
     return this.result(user);
   }
 
-  async login(dto: LoginDto): Promise<AuthResult> {
+  async login(dto: LoginDto): Promise<SignedIn> {
     const user = await this.users.findForLogin(dto.username);
     const ok = await this.passwords.verify(user?.passwordHash, dto.password);
     if (!user || !ok || user.disabled) {
@@ -50,22 +50,18 @@ export class AuthService {
     return this.result(user);
   }
 
-  async me(userId: number): Promise<MeView> {
+  async me(actor: AuthUser): Promise<Me> {
     const [user, figures] = await Promise.all([
-      this.users.findById(userId),
-      this.caps.usage(userId),
+      this.users.findById(actor.id),
+      this.caps.usage(actor.id),
     ]);
     if (!user) {
       throw notFound('User not found');
     }
-    return toMeView(user, figures);
+    return { user, ...figures };
   }
 
-  private result(user: Parameters<typeof toUserView>[0]): AuthResult {
-    return {
-      access_token: this.tokens.issueAccess(user.id),
-      token_type: 'bearer',
-      user: toUserView(user),
-    };
+  private result(user: User): SignedIn {
+    return { user, accessToken: this.tokens.issueAccess(user.id) };
   }
 }

@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { forbidden, notFound, payloadTooLarge, rateLimited } from '../common/errors/app-error.js';
 import type { AppConfig, Tier, TierCaps } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { Sql, type SqlClient } from '../database/sql.service.js';
+import type { SqlClient } from '../database/sql.service.js';
+import { MessagesRepository } from '../messages/messages.repository.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
 import {
   limitsView,
   reached,
@@ -10,26 +13,7 @@ import {
   storageProblem,
   type UsageFigures,
 } from './caps.js';
-
-/** Today in UTC as PostgreSQL sees it, so every replica agrees on when the day turns. */
-const TODAY = `(now() AT TIME ZONE 'UTC')::date`;
-
-const SQL = {
-  // NO KEY UPDATE: it serialises every cap check of this user (they all take it) but, unlike FOR UPDATE,
-  // does not block the FOR KEY SHARE locks of inserts that merely reference the user.
-  lock: `SELECT tier FROM users WHERE id = $1 FOR NO KEY UPDATE`,
-  tier: `SELECT tier FROM users WHERE id = $1`,
-  sessions: `SELECT count(*) AS n FROM sessions WHERE user_id = $1`,
-  storage: `SELECT COALESCE(sum(sandbox_bytes), 0) AS n FROM sessions WHERE user_id = $1`,
-  // The partial unique index on running messages is as small as the number of turns running now.
-  running: `SELECT count(*) AS n FROM messages
-             WHERE status = 'running' AND session_id IN (SELECT id FROM sessions WHERE user_id = $1)`,
-  tokensToday: `SELECT COALESCE(sum(tokens), 0) AS n FROM user_token_usage
-                 WHERE user_id = $1 AND day = ${TODAY}`,
-  addTokens: `INSERT INTO user_token_usage (user_id, day, tokens)
-              SELECT user_id, ${TODAY}, $2 FROM sessions WHERE id = $1
-              ON CONFLICT (user_id, day) DO UPDATE SET tokens = user_token_usage.tokens + EXCLUDED.tokens`,
-};
+import { TokenUsageRepository } from './token-usage.repository.js';
 
 export interface MeUsage {
   tier: Tier;
@@ -46,23 +30,26 @@ export interface MeUsage {
 @Injectable()
 export class CapsService {
   constructor(
-    private readonly sql: Sql,
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly tokens: TokenUsageRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Locks the user's row until the transaction ends; returns the caps of their tier, read fresh. */
   async lock(tx: SqlClient, userId: number): Promise<TierCaps> {
-    const rows = await tx.query<{ tier: Tier }>(SQL.lock, [userId]);
-    if (rows.length === 0) {
+    const tier = await this.users.lockForCaps(tx, userId);
+    if (tier === null) {
       throw notFound('User not found');
     }
-    return this.config.caps[rows[0].tier];
+    return this.config.caps[tier];
   }
 
   /** Before a new session: 403 once the user holds their tier's number of sessions. */
   async assertSessionFits(tx: SqlClient, userId: number): Promise<void> {
     const caps = await this.lock(tx, userId);
-    if (caps.sessions > 0 && reached(await this.count(tx, SQL.sessions, userId), caps.sessions)) {
+    if (caps.sessions > 0 && reached(await this.sessions.countOfUser(userId, tx), caps.sessions)) {
       throw forbidden(
         `Your plan allows ${caps.sessions} sessions; delete one or upgrade to create another`,
       );
@@ -79,7 +66,7 @@ export class CapsService {
     if (growth <= 0 || caps.storageBytes === 0) {
       return;
     }
-    const before = await this.count(tx, SQL.storage, userId);
+    const before = await this.sessions.storageOfUser(userId, tx);
     const problem = storageProblem(before, before + growth, caps.storageBytes);
     if (problem) {
       throw payloadTooLarge(problem);
@@ -90,7 +77,7 @@ export class CapsService {
   async assertTurnFits(tx: SqlClient, userId: number): Promise<void> {
     const caps = await this.lock(tx, userId);
     if (caps.concurrentRuns > 0) {
-      const running = await this.count(tx, SQL.running, userId);
+      const running = await this.messages.countRunningOfUser(userId, tx);
       if (reached(running, caps.concurrentRuns)) {
         throw rateLimited(
           `Your plan runs at most ${caps.concurrentRuns} agent turns at once; wait for one to finish`,
@@ -98,7 +85,7 @@ export class CapsService {
       }
     }
     if (caps.tokensPerDay > 0) {
-      const used = await this.count(tx, SQL.tokensToday, userId);
+      const used = await this.tokens.today(userId, tx);
       if (reached(used, caps.tokensPerDay)) {
         throw rateLimited(
           `Your plan allows ${caps.tokensPerDay} tokens a day (UTC) and today's are spent`,
@@ -111,18 +98,18 @@ export class CapsService {
   /** Adds a finished turn's tokens to its user's day. */
   async recordTokens(tx: SqlClient, sessionId: string, tokens: number): Promise<void> {
     if (tokens > 0) {
-      await tx.query(SQL.addTokens, [sessionId, tokens]);
+      await this.tokens.addForSession(tx, sessionId, tokens);
     }
   }
 
   /** What `GET /api/auth/me` shows: the tier, what the user uses now and its caps (0 = unlimited). */
   async usage(userId: number): Promise<MeUsage> {
-    const [[user], sessions, storage, running, tokens] = await Promise.all([
-      this.sql.query<{ tier: Tier }>(SQL.tier, [userId]),
-      this.count(this.sql, SQL.sessions, userId),
-      this.count(this.sql, SQL.storage, userId),
-      this.count(this.sql, SQL.running, userId),
-      this.count(this.sql, SQL.tokensToday, userId),
+    const [user, sessions, storage, running, tokens] = await Promise.all([
+      this.users.findById(userId),
+      this.sessions.countOfUser(userId),
+      this.sessions.storageOfUser(userId),
+      this.messages.countRunningOfUser(userId),
+      this.tokens.today(userId),
     ]);
     if (!user) {
       throw notFound('User not found');
@@ -132,11 +119,5 @@ export class CapsService {
       usage: { sessions, storage_bytes: storage, running, tokens_today: tokens },
       limits: limitsView(this.config.caps[user.tier]),
     };
-  }
-
-  private async count(db: SqlClient, sql: string, userId: number): Promise<number> {
-    // count() and sum() arrive from pg as strings (bigint/numeric).
-    const [row] = await db.query<{ n: string }>(sql, [userId]);
-    return Number(row.n);
   }
 }

@@ -26,6 +26,11 @@ describe('loadConfig', () => {
       runTimeoutMs: 600000,
       staleRunMs: 15000,
       historyBudgetChars: 48000,
+      maxOutputTokens: 8192,
+      maxTokensPerTurn: 400000,
+      contextTokens: 100000,
+      roundRetries: 2,
+      models: ['gpt-4o-mini'],
     });
     expect(c.sandbox).toEqual({
       maxFileBytes: 1048576,
@@ -137,6 +142,11 @@ describe('loadConfig', () => {
       OPENAI_BASE_URL: 'http://localhost:11434/v1',
       OPENAI_MODEL: 'qwen2.5-coder',
       AGENT_MAX_ITERATIONS: '7',
+      AGENT_MAX_OUTPUT_TOKENS: '4096',
+      AGENT_MAX_TOKENS_PER_TURN: '50000',
+      AGENT_CONTEXT_TOKENS: '32000',
+      AGENT_ROUND_RETRIES: '0',
+      AGENT_MODELS: 'llama3, qwen2.5-coder,gpt-4o',
       SANDBOX_MAX_SESSION_BYTES: '2000',
       SANDBOX_MAX_FILE_BYTES: '1000',
       THROTTLE_TTL_MS: '1000',
@@ -156,6 +166,14 @@ describe('loadConfig', () => {
       model: 'qwen2.5-coder',
     });
     expect(c.agent.maxIterations).toBe(7);
+    expect(c.agent).toMatchObject({
+      maxOutputTokens: 4096,
+      maxTokensPerTurn: 50000,
+      contextTokens: 32000,
+      roundRetries: 0,
+      // The default model first, each model once.
+      models: ['qwen2.5-coder', 'llama3', 'gpt-4o'],
+    });
     expect(c.sandbox).toEqual({ maxFileBytes: 1000, maxSessionBytes: 2000, maxFiles: 10000 });
     expect(c.throttle).toEqual({
       ttlMs: 1000,

@@ -64,8 +64,20 @@ export interface AppConfig {
     runTimeoutMs: number;
     staleRunMs: number;
     historyBudgetChars: number;
+    /** `max_tokens` of every model response. */
+    maxOutputTokens: number;
+    /** Prompt + completion tokens one turn may spend before it ends `budget`. */
+    maxTokensPerTurn: number;
+    /** Estimated tokens one request may hold before older tool contents become stubs. */
+    contextTokens: number;
+    /** Times a round is retried after a dropped stream or a 429 before the turn fails. */
+    roundRetries: number;
+    /** Models a session may choose (`AGENT_MODELS`); the first is the default (`OPENAI_MODEL`). */
+    models: string[];
   };
   sandbox: { maxFileBytes: number; maxSessionBytes: number; maxFiles: number };
+  /** Bytes of stored contents a session's history may keep before its oldest versions are pruned. */
+  history: { maxBytes: number };
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
@@ -138,6 +150,12 @@ function list(env: Env, key: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The default model (OPENAI_MODEL) first, then the others of AGENT_MODELS, each once. */
+function agentModels(env: Env): string[] {
+  const fallback = str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini';
+  return [...new Set([fallback, ...list(env, 'AGENT_MODELS')])];
 }
 
 /** Express's `trust proxy`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
@@ -270,12 +288,18 @@ export function loadConfig(env: Env): AppConfig {
       // Beats every fifth of it, sweeps every fifth: a dead replica's turn fails within 1.2 × this (18 s < 30 s).
       staleRunMs: int(env, 'AGENT_STALE_RUN_MS', 15_000, 1000),
       historyBudgetChars: int(env, 'AGENT_HISTORY_CHARS', 48_000, 0),
+      maxOutputTokens: int(env, 'AGENT_MAX_OUTPUT_TOKENS', 8192, 256),
+      maxTokensPerTurn: int(env, 'AGENT_MAX_TOKENS_PER_TURN', 400_000, 1000),
+      contextTokens: int(env, 'AGENT_CONTEXT_TOKENS', 100_000, 2000),
+      roundRetries: int(env, 'AGENT_ROUND_RETRIES', 2, 0),
+      models: agentModels(env),
     },
     sandbox: {
       maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),
       maxSessionBytes: int(env, 'SANDBOX_MAX_SESSION_BYTES', 100 * 1024 * 1024),
       maxFiles: int(env, 'SANDBOX_MAX_FILES', 10_000),
     },
+    history: { maxBytes: int(env, 'SANDBOX_HISTORY_MAX_BYTES', 256 * 1024 * 1024) },
     caps: {
       free: tierCaps(env, 'FREE', [100, GIB, 2, 1_000_000]),
       pro: tierCaps(env, 'PRO', [1000, 10 * GIB, 5, 10_000_000]),

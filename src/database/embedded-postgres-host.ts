@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 /** Thrown when another PostgreSQL already runs on the cluster; its message says what to do. */
 export class DataDirInUseError extends Error {}
 
-export const isRoot = (): boolean => process.getuid?.() === 0;
+const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** Root's own place for what the postgres user must reach; tmpdir when /var/lib is not writable. */
 function hostRoot(): string {
@@ -55,7 +55,7 @@ function mkdirTraversable(dir: string): void {
  * True when any OS user may pass through every existing folder on the way to `path` (the "other"
  * x bit; ACLs are not read, so the answer errs on the side of "no", which only costs a copy).
  */
-export function worldTraversable(path: string): boolean {
+function worldTraversable(path: string): boolean {
   let dir = resolve(path);
   const { root } = parse(dir);
   for (;;) {

@@ -1,7 +1,30 @@
+import { UserTokenUsage } from '../caps/user-token-usage.entity.js';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { ExecutionStep } from '../messages/execution-step.entity.js';
 import { Message } from '../messages/message.entity.js';
+import { PreviewError } from '../sandbox/preview-errors/preview-error.entity.js';
 import { SandboxFile } from '../sandbox/sandbox-file.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
+import { BlobContent } from '../versions/history/blob-content.entity.js';
+import { SessionHistory } from '../versions/history/session-history.entity.js';
+import { SessionVersion } from '../versions/history/session-version.entity.js';
+import { VersionBlob } from '../versions/history/version-blob.entity.js';
+import { VersionChange } from '../versions/history/version-change.entity.js';
 
-export const ENTITIES = [User, Session, Message, ExecutionStep, SandboxFile];
+/** Every table's entity; `npm run schema:diff` (and test/e2e/schema) checks them against the migrations. */
+export const ENTITIES = [
+  User,
+  Session,
+  Message,
+  ExecutionStep,
+  SandboxFile,
+  UserTokenUsage,
+  IdempotencyKey,
+  SessionHistory,
+  SessionVersion,
+  VersionChange,
+  VersionBlob,
+  BlobContent,
+  PreviewError,
+];

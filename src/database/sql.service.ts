@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 
+/** Something that runs a statement: the pool (`Sql`) or one open transaction (the `tx` of `transaction`). */
 export type SqlClient = Pick<Sql, 'query'>;
 
 /**
- * Plain SQL on TypeORM's own connection pool, for the hottest paths (every request of the files API,
- * the session list): one round trip, no query builder, no entity hydration. Everything else uses
- * TypeORM repositories.
+ * Plain SQL on TypeORM's own connection pool, and the one transaction helper. Only repositories
+ * (`src/<feature>/<table>.repository.ts`) send statements through it; services open a transaction
+ * with `transaction()` and hand its `tx` to each repository that writes in it.
  */
 @Injectable()
 export class Sql {

@@ -11,11 +11,11 @@ import { AppError, conflict, validationFailed } from '../common/errors/app-error
 import { statusOf } from '../common/errors/error-status.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { Sql } from '../database/sql.service.js';
+import { IdempotencyKeysRepository, type KeyClaim } from './idempotency-keys.repository.js';
 import { requestHash } from './request-hash.js';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+const REPLAYED_HEADER = 'Idempotent-Replayed';
 const MAX_KEY_LENGTH = 255;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
@@ -25,41 +25,12 @@ export interface Answer {
   body: unknown;
 }
 
-const SQL = {
-  // Inserted before the work: of two identical requests racing, exactly one gets a row back. An expired
-  // key (24 h) is reused; an in-progress one whose owner must have died (older than a whole run may
-  // take) is taken over by the same request.
-  claim: `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-          ON CONFLICT (user_id, key) DO UPDATE
-             SET request_hash = EXCLUDED.request_hash, status = 'in_progress',
-                 response_status = NULL, response_body = NULL, created_at = clock_timestamp()
-           WHERE idempotency_keys.created_at < now() - interval '24 hours'
-              OR (idempotency_keys.status = 'in_progress'
-                  AND idempotency_keys.request_hash = EXCLUDED.request_hash
-                  AND idempotency_keys.created_at < now() - make_interval(secs => $4 / 1000.0))
-          RETURNING created_at::text AS created_at`,
-  existing: `SELECT request_hash, status, response_status, response_body FROM idempotency_keys
-              WHERE user_id = $1 AND key = $2`,
-  // `created_at` identifies this claim, so a request that was taken over cannot overwrite its successor.
-  finish: `UPDATE idempotency_keys SET status = 'done', response_status = $4, response_body = $5
-            WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz`,
-  release: `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz`,
-  sweep: `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`,
-};
-
 /** What is read of the request, by shape: Express's and Fastify's requests both have it. */
 export interface IdempotentRequest {
   method: string;
   originalUrl: string;
   headers: IncomingHttpHeaders;
   body?: unknown;
-}
-
-interface Claim {
-  userId: number;
-  key: string;
-  /** As text: a JS Date would drop the microseconds that make it match. */
-  createdAt: string;
 }
 
 /**
@@ -74,7 +45,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
 
   constructor(
-    private readonly sql: Sql,
+    private readonly keys: IdempotencyKeysRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
@@ -127,7 +98,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
           : { detail: err.message };
         await this.finish(claim, status, JSON.stringify(body));
       } else {
-        await this.sql.query(SQL.release, [claim.userId, claim.key, claim.createdAt]).catch((e) => {
+        await this.keys.release(claim).catch((e) => {
           this.logger.warn(`could not release an idempotency key: ${(e as Error).message}`);
         });
       }
@@ -141,29 +112,20 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     userId: number,
     key: string,
     hash: string,
-  ): Promise<Claim | { replay: { status: number; text: string } }> {
+  ): Promise<KeyClaim | { replay: { status: number; text: string } }> {
     // A released key can vanish between the insert and the read: then claim again.
     for (let attempt = 0; attempt < 3; attempt++) {
+      // Older than a whole run may take: its request's process must have died.
       const staleMs = this.config.agent.runTimeoutMs + 60_000;
-      const won = await this.sql.query<{ created_at: string }>(SQL.claim, [
-        userId,
-        key,
-        hash,
-        staleMs,
-      ]);
-      if (won.length > 0) {
-        return { userId, key, createdAt: won[0].created_at };
+      const won = await this.keys.claim(userId, key, hash, staleMs);
+      if (won) {
+        return won;
       }
-      const [row] = await this.sql.query<{
-        request_hash: string;
-        status: 'in_progress' | 'done';
-        response_status: number | null;
-        response_body: string | null;
-      }>(SQL.existing, [userId, key]);
+      const row = await this.keys.find(userId, key);
       if (!row) {
         continue;
       }
-      if (row.request_hash !== hash) {
+      if (row.requestHash !== hash) {
         throw validationFailed(
           `This ${IDEMPOTENCY_HEADER} was already used with another request; send a new key`,
         );
@@ -173,14 +135,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
           `A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry when it has finished`,
         );
       }
-      return { replay: { status: row.response_status!, text: row.response_body! } };
+      return { replay: { status: row.responseStatus!, text: row.responseBody! } };
     }
     throw conflict(`A request with this ${IDEMPOTENCY_HEADER} is still in progress; retry later`);
   }
 
-  private async finish(claim: Claim, status: number, text: string): Promise<void> {
+  private async finish(claim: KeyClaim, status: number, text: string): Promise<void> {
     try {
-      await this.sql.query(SQL.finish, [claim.userId, claim.key, claim.createdAt, status, text]);
+      await this.keys.finish(claim, status, text);
     } catch (err) {
       // The work is done: leaving the key in progress (taken over once stale) is safer than a retry redoing it.
       this.logger.warn(`could not store an idempotent answer: ${(err as Error).message}`);
@@ -189,7 +151,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   private async sweep(): Promise<void> {
     try {
-      await this.sql.query(SQL.sweep);
+      await this.keys.deleteExpired();
     } catch (err) {
       this.logger.warn(`could not sweep expired idempotency keys: ${(err as Error).message}`);
     }

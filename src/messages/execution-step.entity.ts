@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -11,12 +12,14 @@ import {
 import { Message } from './message.entity.js';
 import { Session } from '../sessions/session.entity.js';
 
-export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 
 /** One tool call the agent made, with its live progress. */
 @Entity('execution_steps')
 @Index('execution_steps_message_idx', ['messageId', 'id'])
+@Index('execution_steps_session_idx', ['sessionId'])
+@Check('execution_steps_status_check', `status IN ('pending', 'running', 'completed', 'failed')`)
+@Check('execution_steps_progress_check', 'progress BETWEEN 0 AND 100')
 export class ExecutionStep {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -25,14 +28,14 @@ export class ExecutionStep {
   sessionId!: string;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'execution_steps_session_id_fkey' })
   session?: Relation<Session>;
 
   @Column({ name: 'message_id', type: 'int' })
   messageId!: number;
 
   @ManyToOne(() => Message, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'message_id' })
+  @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'execution_steps_message_id_fkey' })
   message?: Relation<Message>;
 
   @Column({ type: 'int' })
@@ -61,6 +64,10 @@ export class ExecutionStep {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /** The sandbox version this step's change made; null when it changed no file. */
+  @Column({ type: 'int', nullable: true })
+  version!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -10,13 +11,41 @@ import {
 } from 'typeorm';
 import { Session } from '../sessions/session.entity.js';
 
-export const MESSAGE_ROLES = ['user', 'assistant'] as const;
-export type MessageRole = (typeof MESSAGE_ROLES)[number];
-export const MESSAGE_STATUSES = ['running', 'completed', 'failed'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export type MessageRole = 'user' | 'assistant';
+export type MessageStatus = 'running' | 'completed' | 'failed';
+
+/** Why a run stopped early; the abort signal carries one of these as its reason. */
+export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
+/** Why an assistant turn ended. */
+export type FinishReason =
+  | 'completed'
+  | 'max_iterations'
+  | 'stuck_loop'
+  | 'budget'
+  | 'provider_error'
+  | 'error'
+  | StopReason;
+
+/** How a turn ended: what the agent loop returns and what `finishTurn` stores on its message. */
+export interface TurnOutcome {
+  status: 'completed' | 'failed';
+  finishReason: FinishReason;
+  content: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** The sandbox version the turn leaves behind (set when the turn's end is stored; the loop leaves it out). */
+  versionAfter?: number | null;
+}
 
 @Entity('messages')
 @Index('messages_session_created_idx', ['sessionId', 'id'])
+// One agent turn per session at a time, enforced by the database so it holds across replicas.
+@Index('messages_one_running_per_session', ['sessionId'], {
+  unique: true,
+  where: `status = 'running'`,
+})
+@Check('messages_role_check', `role IN ('user', 'assistant')`)
+@Check('messages_status_check', `status IN ('running', 'completed', 'failed')`)
 export class Message {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -25,7 +54,7 @@ export class Message {
   sessionId!: string;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'messages_session_id_fkey' })
   session?: Relation<Session>;
 
   @Column({ type: 'varchar', length: 16 })
@@ -37,9 +66,9 @@ export class Message {
   @Column({ type: 'varchar', length: 16, default: 'completed' })
   status!: MessageStatus;
 
-  /** Why an assistant run ended: completed, max_iterations, time_limit, stuck_loop, cancelled, provider_error, interrupted. */
+  /** Why an assistant run ended. */
   @Column({ name: 'finish_reason', type: 'varchar', length: 32, nullable: true })
-  finishReason!: string | null;
+  finishReason!: FinishReason | null;
 
   @Column({ name: 'prompt_tokens', type: 'int', nullable: true })
   promptTokens!: number | null;
@@ -64,4 +93,12 @@ export class Message {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /** Assistant turns: the sandbox version when the turn began ("undo this turn" restores it). */
+  @Column({ name: 'version_before', type: 'int', nullable: true })
+  versionBefore!: number | null;
+
+  /** Assistant turns: the sandbox version when the turn ended; null while it runs. */
+  @Column({ name: 'version_after', type: 'int', nullable: true })
+  versionAfter!: number | null;
 }

@@ -4,9 +4,9 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
-import { MessageView, StepView, toMessageView, toStepView } from './message.presenter.js';
+import { MessageView, StepView, toMessageView, toStepView } from './messages.views.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('messages')
@@ -27,7 +27,7 @@ export class MessagesController {
   @ApiSessionErrors(422)
   @Get()
   async list(@CurrentSession() session: OwnedSession, @Query() page: PageQueryDto) {
-    return (await this.messages.list(session.id, page)).map(toMessageView);
+    return (await this.messages.list(session, page)).map(toMessageView);
   }
 
   @ApiOperation({ summary: 'The tool calls of the latest agent turn, live while it runs' })
@@ -35,6 +35,6 @@ export class MessagesController {
   @ApiSessionErrors()
   @Get('latest/execution-steps')
   async latestSteps(@CurrentSession() session: OwnedSession) {
-    return (await this.messages.latestSteps(session.id)).map(toStepView);
+    return (await this.messages.latestSteps(session)).map(toStepView);
   }
 }

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { CapsService } from '../caps/caps.service.js';
 import { conflict } from '../common/errors/app-error.js';
 import {
@@ -10,31 +8,14 @@ import {
   pageOf,
   type PageQueryDto,
 } from '../common/http/pagination.js';
-import { stripNul } from '../common/validation/no-nul.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { Sql } from '../database/sql.service.js';
-import { ExecutionStep } from './execution-step.entity.js';
-import { Message } from './message.entity.js';
-
-const MESSAGE_COLUMNS =
-  'id, session_id, role, content, status, finish_reason, prompt_tokens, completion_tokens, ' +
-  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at';
-
-interface MessageRow {
-  id: number;
-  session_id: string;
-  role: Message['role'];
-  content: string;
-  status: Message['status'];
-  finish_reason: string | null;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  cancel_requested: boolean;
-  heartbeat_at: Date | null;
-  runner_id: string | null;
-  created_at: Date;
-  finished_at: Date | null;
-}
+import type { OwnedSession } from '../sessions/owned-session.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import type { ExecutionStep } from './execution-step.entity.js';
+import { ExecutionStepsRepository } from './execution-steps.repository.js';
+import type { Message, TurnOutcome } from './message.entity.js';
+import { MessagesRepository } from './messages.repository.js';
 
 const MAX_INT4 = 2_147_483_647;
 
@@ -44,38 +25,18 @@ const parseMessageCursor = ([id, ...rest]: unknown[]): number | undefined =>
     ? (id as number)
     : undefined;
 
-const toMessage = (r: MessageRow): Message =>
-  Object.assign(new Message(), {
-    id: r.id,
-    sessionId: r.session_id,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    finishReason: r.finish_reason,
-    promptTokens: r.prompt_tokens,
-    completionTokens: r.completion_tokens,
-    cancelRequested: r.cancel_requested,
-    heartbeatAt: r.heartbeat_at,
-    runnerId: r.runner_id,
-    createdAt: r.created_at,
-    finishedAt: r.finished_at,
-  });
-
-export interface TurnEnd {
-  status: 'completed' | 'failed';
-  finishReason: string;
-  content: string;
-  promptTokens: number;
-  completionTokens: number;
-}
-
-/** A session's conversation and the bookkeeping of agent turns. Callers pass a session the actor owns. */
+/**
+ * A session's conversation and the bookkeeping of agent turns. Methods that act for a user take the
+ * `OwnedSession` the ownership check produced (its id and the acting user's); the run registry's
+ * methods act for this replica on the turns it runs.
+ */
 @Injectable()
 export class MessagesService {
   constructor(
     private readonly sql: Sql,
-    @InjectRepository(Message) private readonly messages: Repository<Message>,
-    @InjectRepository(ExecutionStep) private readonly steps: Repository<ExecutionStep>,
+    private readonly messages: MessagesRepository,
+    private readonly steps: ExecutionStepsRepository,
+    private readonly sessions: SessionsRepository,
     private readonly caps: CapsService,
   ) {}
 
@@ -83,52 +44,38 @@ export class MessagesService {
    * A page of the conversation as a chat shows it: the newest `limit` messages, oldest first; the next
    * page holds the `limit` messages just before this one (back in time), oldest first again.
    */
-  async list(sessionId: string, query: PageQueryDto): Promise<Page<Message>> {
+  async list(session: OwnedSession, query: PageQueryDto): Promise<Page<Message>> {
     const limit = pageLimit(query);
     const beforeId = decodeCursor(query.before, parseMessageCursor);
-    const newestFirst = await this.sql.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages
-        WHERE session_id = $1 AND ($2::int IS NULL OR id < $2)
-        ORDER BY id DESC LIMIT $3`,
-      [sessionId, beforeId ?? null, limit + 1],
-    );
-    const page = pageOf(newestFirst.map(toMessage), limit, (oldest) => [oldest.id]);
+    const newestFirst = await this.messages.pageOfSession(session.id, beforeId, limit + 1);
+    const page = pageOf(newestFirst, limit, (oldest) => [oldest.id]);
     return new Page(page.items.reverse(), page.next);
   }
 
   /** The steps of the session's latest assistant message, in the order the model called the tools. */
-  async latestSteps(sessionId: string): Promise<ExecutionStep[]> {
-    const latest = await this.latestAssistant(sessionId);
-    return latest ? this.stepsOf(latest.id) : [];
+  async latestSteps(session: OwnedSession): Promise<ExecutionStep[]> {
+    const latest = await this.latestAssistant(session);
+    return latest ? this.steps.ofMessage(latest.id) : [];
   }
 
-  latestAssistant(sessionId: string): Promise<Message | null> {
-    return this.messages.findOne({
-      where: { sessionId, role: 'assistant' },
-      order: { id: 'DESC' },
-    });
+  latestAssistant(session: OwnedSession): Promise<Message | null> {
+    return this.messages.latestAssistant(session.id);
   }
 
+  /** The steps of a turn the caller found through an owned session (or runs itself). */
   stepsOf(messageId: number): Promise<ExecutionStep[]> {
-    return this.steps.find({ where: { messageId }, order: { id: 'ASC' } });
+    return this.steps.ofMessage(messageId);
   }
 
   findById(id: number): Promise<Message | null> {
-    return this.messages.findOne({ where: { id } });
+    return this.messages.findById(id);
   }
 
   /** Earlier messages with content, newest kept first until `budgetChars` is spent, returned oldest first. */
-  async history(sessionId: string, beforeId: number, budgetChars: number): Promise<Message[]> {
-    const rows = (
-      await this.sql.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages
-          WHERE session_id = $1 AND id < $2 AND content <> '' ORDER BY id DESC LIMIT 200`,
-        [sessionId, beforeId],
-      )
-    ).map(toMessage);
+  async history(session: OwnedSession, beforeId: number, budgetChars: number): Promise<Message[]> {
     const kept: Message[] = [];
     let used = 0;
-    for (const m of rows) {
+    for (const m of await this.messages.historyBefore(session.id, beforeId)) {
       used += m.content.length;
       if (used > budgetChars) {
         break;
@@ -140,21 +87,17 @@ export class MessagesService {
 
   /** Of the given turns, those that have ended (one query for all the runs a replica follows). */
   async endedAmong(ids: number[]): Promise<Message[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows = await this.sql.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::int[]) AND status <> 'running'`,
-      [ids],
-    );
-    return rows.map(toMessage);
+    return ids.length === 0 ? [] : this.messages.endedAmong(ids);
   }
 
   /** Stores a user message on its own (when no run can start, the message is still kept). */
-  storeUserMessage(sessionId: string, content: string): Promise<Message> {
-    return this.messages.save(
-      this.messages.create({ sessionId, role: 'user', content, status: 'completed' }),
-    );
+  storeUserMessage(session: OwnedSession, content: string): Promise<Message> {
+    return this.messages.insert(undefined, {
+      sessionId: session.id,
+      role: 'user',
+      content,
+      status: 'completed',
+    });
   }
 
   /**
@@ -164,35 +107,29 @@ export class MessagesService {
    * transaction, so parallel starts cannot exceed them: 429.
    */
   async beginTurn(
-    userId: number,
-    sessionId: string,
+    session: OwnedSession,
     content: string,
     runnerId: string,
   ): Promise<[Message, Message]> {
+    const sessionId = session.id;
     try {
-      // Plain SQL: when hundreds of turns start at once, this is most of their cost.
       return await this.sql.transaction(async (tx) => {
-        await this.caps.assertTurnFits(tx, userId);
-        const insert = `INSERT INTO messages (session_id, role, content, status, runner_id, heartbeat_at)
-                        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MESSAGE_COLUMNS}`;
-        const [user] = await tx.query<MessageRow>(insert, [
+        await this.caps.assertTurnFits(tx, session.userId);
+        const user = await this.messages.insert(tx, {
           sessionId,
-          'user',
+          role: 'user',
           content,
-          'completed',
-          null,
-          null,
-        ]);
-        const [assistant] = await tx.query<MessageRow>(insert, [
+          status: 'completed',
+        });
+        const assistant = await this.messages.insert(tx, {
           sessionId,
-          'assistant',
-          '',
-          'running',
+          role: 'assistant',
+          content: '',
+          status: 'running',
           runnerId,
-          new Date(),
-        ]);
-        await tx.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
-        return [toMessage(user), toMessage(assistant)];
+        });
+        await this.sessions.touch(tx, sessionId);
+        return [user, assistant];
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -205,67 +142,53 @@ export class MessagesService {
   }
 
   /**
-   * Stores how a turn ended and adds its tokens to the user's day, in one transaction; only if it is
-   * still this runner's running turn: a turn the stale sweep already failed keeps that ending. Null
-   * when it was swept.
+   * Stores how a turn ended, adds its tokens to the user's day and marks the session active, in one
+   * transaction; only if it is still this runner's running turn: a turn the stale sweep already
+   * failed keeps that ending. Null when it was swept.
    */
-  async finishTurn(messageId: number, runnerId: string, end: TurnEnd): Promise<Message | null> {
+  async finishTurn(messageId: number, runnerId: string, end: TurnOutcome): Promise<Message | null> {
     return this.sql.transaction(async (tx) => {
-      const [row] = await tx.query<MessageRow>(
-        `UPDATE messages
-            SET status = $3, finish_reason = $4, content = $5, prompt_tokens = $6,
-                completion_tokens = $7, finished_at = now()
-          WHERE id = $1 AND status = 'running' AND runner_id = $2 RETURNING ${MESSAGE_COLUMNS}`,
-        [
-          messageId,
-          runnerId,
-          end.status,
-          end.finishReason,
-          stripNul(end.content),
-          end.promptTokens,
-          end.completionTokens,
-        ],
-      );
-      if (!row) {
+      const message = await this.messages.finish(tx, messageId, runnerId, end);
+      if (!message) {
         return null;
       }
-      await this.caps.recordTokens(tx, row.session_id, end.promptTokens + end.completionTokens);
-      return toMessage(row);
+      await this.caps.recordTokens(tx, message.sessionId, end.promptTokens + end.completionTokens);
+      await this.sessions.touch(tx, message.sessionId);
+      return message;
     });
   }
 
+  /** Records the sandbox version a turn this replica runs starts from ("undo this turn" restores it). */
+  setVersionBefore(messageId: number, version: number): Promise<void> {
+    return this.messages.setVersionBefore(messageId, version);
+  }
+
+  /**
+   * Copies the conversation of `from` into the fork `to` (both the acting user's): the messages through
+   * the turn `throughMessageId` when a turn made the forked version, else those written by `at`; never
+   * a turn still running.
+   */
+  async copyConversation(
+    from: OwnedSession,
+    to: OwnedSession,
+    upTo: { throughMessageId: number | null; at: Date },
+  ): Promise<void> {
+    await this.messages.copyConversation(from.id, to.id, upTo);
+  }
+
   /** Flags the session's running turn for cancellation; the replica running it sees the flag. */
-  async requestCancel(sessionId: string): Promise<number | null> {
-    const rows: { id: number }[] = await this.sql.query(
-      `UPDATE messages SET cancel_requested = true WHERE session_id = $1 AND status = 'running' RETURNING id`,
-      [sessionId],
-    );
-    return rows[0]?.id ?? null;
+  requestCancel(session: OwnedSession): Promise<number | null> {
+    return this.messages.requestCancel(session.id);
   }
 
   /** Of the given running turns, those someone asked to cancel. One query for all local runs. */
   async cancelRequested(ids: number[]): Promise<number[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows: { id: number }[] = await this.sql.query(
-      `SELECT id FROM messages WHERE id = ANY($1::int[]) AND cancel_requested`,
-      [ids],
-    );
-    return rows.map((r) => r.id);
+    return ids.length === 0 ? [] : this.messages.cancelRequestedAmong(ids);
   }
 
   /** Refreshes this runner's running turns; returns those still running, so a swept one is noticed. */
   async heartbeat(ids: number[], runnerId: string): Promise<number[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows: { id: number }[] = await this.sql.query(
-      `UPDATE messages SET heartbeat_at = now()
-        WHERE id = ANY($1::int[]) AND status = 'running' AND runner_id = $2 RETURNING id`,
-      [ids, runnerId],
-    );
-    return rows.map((r) => r.id);
+    return ids.length === 0 ? [] : this.messages.heartbeat(ids, runnerId);
   }
 
   /**
@@ -280,24 +203,9 @@ export class MessagesService {
     reason: string;
   }): Promise<number[]> {
     return this.sql.transaction(async (tx) => {
-      const rows: { id: number }[] = await tx.query(
-        `UPDATE messages
-            SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
-                content = CASE WHEN content = '' THEN $1 ELSE content || E'\\n\\n' || $1 END
-          WHERE status = 'running'
-            AND ($2::char(32) IS NULL OR session_id = $2)
-            AND (($3::varchar IS NOT NULL AND runner_id = $3)
-                 OR ($3::varchar IS NULL AND heartbeat_at < now() - make_interval(secs => $4 / 1000.0)))
-        RETURNING id`,
-        [opts.reason, opts.sessionId ?? null, opts.runnerId ?? null, opts.staleMs],
-      );
-      const ids = rows.map((r) => r.id);
+      const ids = await this.messages.failStale(tx, opts);
       if (ids.length > 0) {
-        await tx.query(
-          `UPDATE execution_steps SET status = 'failed', progress = 100, error = $2, finished_at = now()
-            WHERE message_id = ANY($1::int[]) AND status IN ('pending', 'running')`,
-          [ids, 'not finished: the run was interrupted'],
-        );
+        await this.steps.failUnfinished(tx, ids, 'not finished: the run was interrupted');
       }
       return ids;
     });

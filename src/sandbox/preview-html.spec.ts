@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { withBaseHref } from './preview-html.js';
+import { withBaseHref, withCrossOriginScripts, withPreviewHead } from './preview-html.js';
 
 const BASE = '/api/sessions/abc/sandbox/site/tok/';
 
@@ -62,5 +62,65 @@ describe('withBaseHref', () => {
       const html = unit.repeat(Math.floor(bytes / unit.length)) + '<!doctype';
       expect(withBaseHref(html, BASE)).toBe(`<base href="${BASE}">${html}`);
     }
+  });
+});
+
+describe('withPreviewHead', () => {
+  const SHIM = '<script>shim()</script>';
+
+  it("puts the base and then the shim first in <head>, before the page's own scripts", () => {
+    expect(
+      withPreviewHead('<html><head><script src="a.js"></script></head></html>', SHIM, BASE),
+    ).toBe(`<html><head><base href="${BASE}">${SHIM}<script src="a.js"></script></head></html>`);
+  });
+
+  it('puts the shim before a script that comes before the head', () => {
+    expect(withPreviewHead('<html><script>x()</script><head></head></html>', SHIM, BASE)).toBe(
+      `<html>${SHIM}<script>x()</script><head><base href="${BASE}"></head></html>`,
+    );
+  });
+
+  it('adds only the shim when no base is asked for', () => {
+    expect(withPreviewHead('<!doctype html><p>hi</p><SCRIPT>x()</SCRIPT>', SHIM)).toBe(
+      `<!doctype html>${SHIM}<p>hi</p><SCRIPT>x()</SCRIPT>`,
+    );
+  });
+
+  it('adds a head holding base and shim when the only scripts are in the body', () => {
+    expect(withPreviewHead('<html><body><script>x()</script></body></html>', SHIM, BASE)).toBe(
+      `<html><head><base href="${BASE}">${SHIM}</head><body><script>x()</script></body></html>`,
+    );
+  });
+});
+
+describe('withCrossOriginScripts', () => {
+  it('marks classic scripts loaded from the sandbox, whatever the quoting and case', () => {
+    expect(
+      withCrossOriginScripts(
+        '<script src="js/app.js"></script><SCRIPT defer src=\'a.js\'></SCRIPT><script src=b.js></script>',
+      ),
+    ).toBe(
+      '<script crossorigin src="js/app.js"></script><SCRIPT crossorigin defer src=\'a.js\'></SCRIPT>' +
+        '<script crossorigin src=b.js></script>',
+    );
+  });
+
+  it('leaves inline, external, root-relative and already marked scripts alone', () => {
+    const html =
+      '<script>x()</script><script src="https://cdn.example/x.js"></script>' +
+      '<script src="//cdn.example/y.js"></script><script src="/z.js"></script>' +
+      '<script src="c.js" crossorigin="anonymous"></script><scripts src="d.js">';
+    expect(withCrossOriginScripts(html)).toBe(html);
+  });
+
+  it('does not touch "<script" inside a script\'s own text', () => {
+    const html = "<script>document.write('<script src=\"x.js\"></' + 'script>')</script>";
+    expect(withCrossOriginScripts(html)).toBe(html);
+  });
+
+  it('stops at an unclosed tag and keeps the rest as it is', () => {
+    expect(withCrossOriginScripts('<script src="a.js"></script><script src="b.js"')).toBe(
+      '<script crossorigin src="a.js"></script><script src="b.js"',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -14,6 +15,7 @@ import { Session } from '../sessions/session.entity.js';
 /** A file of a session's sandbox, kept in PostgreSQL so every replica sees it and a session delete removes it. */
 @Entity('sandbox_files')
 @Unique('sandbox_files_session_path_key', ['sessionId', 'path'])
+@Check('sandbox_files_size_check', 'size >= 0')
 export class SandboxFile {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -22,7 +24,7 @@ export class SandboxFile {
   sessionId!: string;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'sandbox_files_session_id_fkey' })
   session?: Relation<Session>;
 
   @Column({ type: 'varchar', length: 255 })

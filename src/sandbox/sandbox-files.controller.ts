@@ -1,22 +1,53 @@
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
-import { FileContentView, FileListing, FileSavedView } from './dto/sandbox-views.js';
-import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { FileContentView, FileListing, FileSavedView, toFileContentView } from './sandbox.views.js';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { SandboxService, type SandboxScope } from './sandbox.service.js';
+
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description:
+    'the ETag of the file as you read it: the change is made only if it is still that (else 412)',
+};
+const ETAG_HEADER = {
+  ETag: { description: 'strong tag of the content (its SHA-256)', schema: { type: 'string' } },
+};
 
 @ApiTags('sandbox')
 @ApiBearerAuth()
 @Controller('sessions/:id/sandbox/files')
 @UseGuards(SessionOwnerGuard)
 export class SandboxFilesController {
-  constructor(private readonly sandbox: SandboxService) {}
+  constructor(
+    private readonly sandbox: SandboxService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @ApiOperation({ summary: 'List the sandbox files' })
   @ApiOkResponse({ type: FileListing })
@@ -32,15 +63,19 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
-  @ApiOkResponse({ type: FileContentView })
+  @ApiOkResponse({ type: FileContentView, headers: ETAG_HEADER })
   @ApiSessionErrors(400)
   @Get('*filename')
-  read(
+  async read(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
+    @Res({ passthrough: true }) res: object,
   ) {
-    return this.sandbox.readText(scope(user, session), path);
+    const { file, etag } = await this.sandbox.readTagged(scope(user, session), path);
+    // Through the adapter: an Express response and a Fastify reply set headers differently.
+    this.adapterHost.httpAdapter.setHeader(res, 'ETag', etag);
+    return toFileContentView(file);
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })
@@ -49,8 +84,9 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
-  @ApiOkResponse({ type: FileSavedView })
-  @ApiSessionErrors(400, 413, 422)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: FileSavedView, headers: ETAG_HEADER })
+  @ApiSessionErrors(400, 412, 413, 422)
   @Post('*filename')
   @HttpCode(200)
   async write(
@@ -58,9 +94,12 @@ export class SandboxFilesController {
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
     @Body() dto: WriteFileDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: object,
   ) {
-    const saved = await this.sandbox.write(scope(user, session), path, dto.content);
-    return { ...saved, message: 'File saved successfully' };
+    const saved = await this.sandbox.write(scope(user, session), path, dto.content, { ifMatch });
+    this.adapterHost.httpAdapter.setHeader(res, 'ETag', saved.etag);
+    return { filename: saved.filename, size: saved.size, message: 'File saved successfully' };
   }
 
   @ApiOperation({ summary: 'Delete a file' })
@@ -69,15 +108,17 @@ export class SandboxFilesController {
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
+  @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: MessageDto })
-  @ApiSessionErrors(400)
+  @ApiSessionErrors(400, 412)
   @Delete('*filename')
   async remove(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
     @SandboxPathParam() path: string,
+    @Headers('if-match') ifMatch: string | undefined,
   ) {
-    await this.sandbox.remove(scope(user, session), path);
+    await this.sandbox.remove(scope(user, session), path, { ifMatch });
     return { message: 'File deleted successfully' };
   }
 }

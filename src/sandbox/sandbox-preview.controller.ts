@@ -8,15 +8,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { PreviewTokenView } from './dto/sandbox-views.js';
-import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { PreviewErrorsView, PreviewTokenView, toPreviewErrorView } from './sandbox.views.js';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { PreviewRoute } from '../auth/guards/preview-route.decorator.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
-import type { AuthedRequest, TokenSource } from '../common/http/authed-request.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthedRequest, TokenSource } from '../auth/authed-request.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
-import type { OwnedSession } from '../sessions/sessions.service.js';
+import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
+import { PreviewErrorReportDto } from './dto/preview-error-report.dto.js';
+import { PreviewErrorsService } from './preview-errors/preview-errors.service.js';
 import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { sendPreviewResult } from './send-sandbox-file.js';
@@ -29,7 +31,10 @@ const source = (req: AuthedRequest): TokenSource =>
 @Controller('sessions/:id/sandbox')
 @UseGuards(SessionOwnerGuard)
 export class SandboxPreviewController {
-  constructor(private readonly preview: PreviewService) {}
+  constructor(
+    private readonly preview: PreviewService,
+    private readonly previewErrors: PreviewErrorsService,
+  ) {}
 
   @ApiOperation({ summary: 'A 10-minute token that opens only this session’s preview' })
   @ApiOkResponse({ type: PreviewTokenView })
@@ -117,9 +122,50 @@ export class SandboxPreviewController {
   async siteFile(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
+    @Param('token') token: string,
     @SandboxPathParam({ optional: true }) path: string | undefined,
     @Res() res: object,
   ) {
-    sendPreviewResult(res, await this.preview.siteFile(user, session.id, path));
+    const result = await this.preview.siteFile(user, session.id, token, path);
+    // The page's own fetch(), module scripts and fonts come from its opaque origin: CORS mode.
+    sendPreviewResult(res, result, { crossOrigin: true });
+  }
+
+  @ApiOperation({
+    summary: 'Where the preview page reports a runtime error (its injected script posts here)',
+    description:
+      'text/plain JSON, so the opaque-origin page needs no CORS preflight; the preview token in the path is the credential',
+  })
+  @ApiParam({ name: 'token', description: 'a preview token' })
+  @ApiResponse({ status: 204, description: 'stored' })
+  @ApiSessionErrors(422)
+  @PreviewRoute()
+  @Post('site/:token/__errors')
+  @HttpCode(204)
+  async reportError(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: OwnedSession,
+    @Body() body: PreviewErrorReportDto,
+  ): Promise<void> {
+    await this.previewErrors.record(user, session.id, {
+      kind: body.kind,
+      message: body.message,
+      source: body.source ?? null,
+      line: body.line ?? null,
+      column: body.column ?? null,
+      version: body.version,
+    });
+  }
+
+  @ApiOperation({ summary: 'The last 50 runtime errors the preview page reported, newest first' })
+  @ApiOkResponse({ type: PreviewErrorsView })
+  @ApiSessionErrors()
+  @Get('preview-errors')
+  async errors(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: OwnedSession,
+  ): Promise<PreviewErrorsView> {
+    const errors = await this.previewErrors.list(user.id, session.id);
+    return { errors: errors.map(toPreviewErrorView) };
   }
 }

@@ -1,25 +1,59 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
-import { notFound, payloadTooLarge } from '../common/errors/app-error.js';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  payloadTooLarge,
+  preconditionFailed,
+} from '../common/errors/app-error.js';
 import { Sql, type SqlClient } from '../database/sql.service.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { contentHash } from '../versions/history/content-hash.js';
+import type { VersionOrigin } from '../versions/history/history-types.js';
+import { HistoryService } from '../versions/history/history.service.js';
 import { contentTypeFor } from './content-type.js';
-import type { FileContentView, FileListing } from './dto/sandbox-views.js';
+import type { FileListing } from './sandbox.views.js';
 import { quotaProblem } from './quota.js';
+import { SandboxFilesRepository, type StoredFile } from './sandbox-files.repository.js';
 import { parseSandboxPath } from './sandbox-path.js';
 
 /** The session a sandbox call acts in, and the user acting; every query checks both. */
 export interface SandboxScope {
   userId: number;
   sessionId: string;
+  /** Who the version of a change is credited to; the files API when absent. */
+  origin?: VersionOrigin;
 }
+
+/** `If-Match` of a files API write or delete: the change happens only if the file is still this. */
+export interface WriteOptions {
+  ifMatch?: string;
+}
+
+/** A batch (restore, import, fork): the files to hold; with `replace`, every other file goes. */
+export interface SandboxBatch {
+  files: Map<string, Buffer>;
+  replace: boolean;
+  /** Runs under the batch's locks before anything changes (e.g. "no turn is running"). */
+  precheck?: (tx: SqlClient) => Promise<void>;
+}
+
+const API_ORIGIN: VersionOrigin = { source: 'api' };
+
+/** The strong ETag of a content (its SHA-256, the history's address of it). */
+export const etagOf = (content: Buffer): string => `"${contentHash(content)}"`;
 
 export type { FileListing };
 
-export interface StoredFile {
-  content: Buffer;
-  contentType: string;
+export type { StoredFile };
+
+/** A sandbox file read as UTF-8 text. */
+export interface TextFile {
+  filename: string;
+  content: string;
   size: number;
 }
 
@@ -29,14 +63,13 @@ export class SandboxService {
     private readonly db: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly caps: CapsService,
+    private readonly files: SandboxFilesRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly history: HistoryService,
   ) {}
 
   async list(scope: SandboxScope): Promise<FileListing> {
-    const rows: { path: string; size: number }[] = await this.db.query(
-      `SELECT f.path, f.size FROM sandbox_files f JOIN sessions s ON s.id = f.session_id
-        WHERE f.session_id = $1 AND s.user_id = $2 ORDER BY f.path COLLATE "C"`,
-      [scope.sessionId, scope.userId],
-    );
+    const rows = await this.files.list(scope.sessionId, scope.userId);
     let total = 0;
     const files = rows.map((r) => {
       total += r.size;
@@ -56,21 +89,26 @@ export class SandboxService {
 
   async find(scope: SandboxScope, rawPath: unknown): Promise<StoredFile | null> {
     const path = parseSandboxPath(rawPath);
-    const rows: { content: Buffer; content_type: string; size: number }[] = await this.db.query(
-      `SELECT f.content, f.content_type, f.size FROM sandbox_files f JOIN sessions s ON s.id = f.session_id
-        WHERE f.session_id = $1 AND f.path = $2 AND s.user_id = $3`,
-      [scope.sessionId, path, scope.userId],
-    );
-    if (rows.length === 0) {
-      return null;
-    }
-    return { content: rows[0].content, contentType: rows[0].content_type, size: rows[0].size };
+    return this.files.find(scope.sessionId, scope.userId, path);
   }
 
-  async readText(scope: SandboxScope, rawPath: unknown): Promise<FileContentView> {
+  async readText(scope: SandboxScope, rawPath: unknown): Promise<TextFile> {
     const filename = parseSandboxPath(rawPath);
     const file = await this.read(scope, filename);
     return { filename, content: file.content.toString('utf8'), size: file.size };
+  }
+
+  /** A file as text with its ETag, for the files API (`If-Match` on a later write compares with it). */
+  async readTagged(
+    scope: SandboxScope,
+    rawPath: unknown,
+  ): Promise<{ file: TextFile; etag: string }> {
+    const filename = parseSandboxPath(rawPath);
+    const file = await this.read(scope, filename);
+    return {
+      file: { filename, content: file.content.toString('utf8'), size: file.size },
+      etag: etagOf(file.content),
+    };
   }
 
   /**
@@ -82,7 +120,8 @@ export class SandboxService {
     scope: SandboxScope,
     rawPath: unknown,
     content: string,
-  ): Promise<{ filename: string; size: number }> {
+    opts: WriteOptions = {},
+  ): Promise<{ filename: string; size: number; version: number | null; etag: string }> {
     const path = parseSandboxPath(rawPath);
     const bytes = Buffer.from(content, 'utf8');
     const limits = this.config.sandbox;
@@ -91,80 +130,189 @@ export class SandboxService {
         quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)!,
       );
     }
-    await this.db.transaction(async (tx) => {
+    const version = await this.db.transaction(async (tx) => {
       const caps = await this.caps.lock(tx, scope.userId);
       const sessionBytes = await this.lockSession(tx, scope);
-      const old: { size: number }[] = await tx.query(
-        `SELECT size FROM sandbox_files WHERE session_id = $1 AND path = $2`,
-        [scope.sessionId, path],
-      );
-      if (old.length === 0) {
+      await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
+      const old = await this.files.sizeOf(tx, scope.sessionId, path);
+      if (old === null) {
         await this.assertFileCountFits(tx, scope.sessionId);
       }
-      const oldSize = old[0]?.size ?? 0;
+      const oldSize = old ?? 0;
       const problem = quotaProblem({ sessionBytes, oldSize, newSize: bytes.length }, limits);
       if (problem) {
         throw payloadTooLarge(problem);
       }
       await this.caps.assertStorageFits(tx, scope.userId, caps, bytes.length - oldSize);
-      await tx.query(
-        `INSERT INTO sandbox_files (session_id, path, content, size, content_type)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (session_id, path)
-         DO UPDATE SET content = EXCLUDED.content, size = EXCLUDED.size,
-                       content_type = EXCLUDED.content_type, updated_at = now()`,
-        [scope.sessionId, path, bytes, bytes.length, contentTypeFor(path)],
+      await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, bytes.length - oldSize);
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [{ path, content: bytes }],
+        scope.origin ?? API_ORIGIN,
       );
-      await this.adjustTotal(tx, scope.sessionId, bytes.length - oldSize);
     });
-    return { filename: path, size: bytes.length };
+    return { filename: path, size: bytes.length, version, etag: etagOf(bytes) };
   }
 
-  async remove(scope: SandboxScope, rawPath: unknown): Promise<void> {
+  async remove(
+    scope: SandboxScope,
+    rawPath: unknown,
+    opts: WriteOptions = {},
+  ): Promise<{ version: number | null }> {
     const path = parseSandboxPath(rawPath);
-    await this.db.transaction(async (tx) => {
+    const version = await this.db.transaction(async (tx) => {
       await this.lockSession(tx, scope);
-      const deleted: { size: number }[] = await tx.query(
-        `DELETE FROM sandbox_files WHERE session_id = $1 AND path = $2 RETURNING size`,
-        [scope.sessionId, path],
-      );
-      const size = deleted[0]?.size;
-      if (size === undefined) {
+      await this.assertMatches(tx, scope.sessionId, path, opts.ifMatch);
+      const size = await this.files.delete(tx, scope.sessionId, path);
+      if (size === null) {
         throw notFound(`File not found: ${path}`);
       }
-      await this.adjustTotal(tx, scope.sessionId, -size);
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, -size);
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [{ path, content: null }],
+        scope.origin ?? API_ORIGIN,
+      );
     });
+    return { version };
+  }
+
+  /**
+   * Renames or moves a file, as one version (the old path deleted, the new one added). Sizes, the file
+   * count and the user's storage do not change, so no quota can be crossed; an existing `to` is refused
+   * rather than overwritten.
+   */
+  async move(
+    scope: SandboxScope,
+    rawFrom: unknown,
+    rawTo: unknown,
+  ): Promise<{ from: string; to: string; size: number; version: number | null }> {
+    const from = parseSandboxPath(rawFrom);
+    const to = parseSandboxPath(rawTo);
+    if (from === to) {
+      throw badRequest(`${from} is already at that path`);
+    }
+    let size = 0;
+    const version = await this.db.transaction(async (tx) => {
+      await this.lockSession(tx, scope);
+      if ((await this.files.sizeOf(tx, scope.sessionId, to)) !== null) {
+        throw conflict(`${to} already exists; delete it first or choose another name`);
+      }
+      const content = await this.files.rename(tx, scope.sessionId, from, to, contentTypeFor(to));
+      if (content === null) {
+        throw notFound(`File not found: ${from}`);
+      }
+      size = content.length;
+      return this.history.record(
+        tx,
+        scope.sessionId,
+        [
+          { path: from, content: null },
+          { path: to, content },
+        ],
+        scope.origin ?? API_ORIGIN,
+      );
+    });
+    return { from, to, size, version };
+  }
+
+  /**
+   * Applies a batch as one version under the same locks and limits as a single write (per file, file
+   * count, session quota judged after the batch, the user's storage cap): all of it or nothing.
+   */
+  async apply(scope: SandboxScope, batch: SandboxBatch): Promise<number> {
+    const limits = this.config.sandbox;
+    for (const [path, bytes] of batch.files) {
+      parseSandboxPath(path);
+      if (bytes.length > limits.maxFileBytes) {
+        throw payloadTooLarge(
+          `${path}: ${quotaProblem({ sessionBytes: 0, oldSize: 0, newSize: bytes.length }, limits)}`,
+        );
+      }
+    }
+    const version = await this.db.transaction(async (tx) => {
+      const caps = await this.caps.lock(tx, scope.userId);
+      const sessionBytes = await this.lockSession(tx, scope);
+      await batch.precheck?.(tx);
+      const current = await this.files.sizes(tx, scope.sessionId);
+      const deletes = batch.replace ? [...current.keys()].filter((p) => !batch.files.has(p)) : [];
+      const after = new Map(current);
+      deletes.forEach((p) => after.delete(p));
+      batch.files.forEach((bytes, p) => after.set(p, bytes.length));
+      if (after.size > limits.maxFiles && after.size > current.size) {
+        throw payloadTooLarge(
+          `A sandbox holds at most ${limits.maxFiles} files; this would make ${after.size}`,
+        );
+      }
+      const total = [...after.values()].reduce((n, size) => n + size, 0);
+      if (total > limits.maxSessionBytes && total > sessionBytes) {
+        throw payloadTooLarge(
+          `Sandbox would hold ${total} bytes; the limit is ${limits.maxSessionBytes} bytes per session`,
+        );
+      }
+      await this.caps.assertStorageFits(tx, scope.userId, caps, total - sessionBytes);
+      await this.files.deleteMany(tx, scope.sessionId, deletes);
+      for (const [path, bytes] of batch.files) {
+        await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));
+      }
+      await this.sessions.addSandboxBytes(tx, scope.sessionId, total - sessionBytes);
+      const changes = [
+        ...deletes.map((path) => ({ path, content: null })),
+        ...[...batch.files].map(([path, content]) => ({ path, content })),
+      ];
+      return this.history.record(tx, scope.sessionId, changes, scope.origin ?? API_ORIGIN);
+    });
+    // Only agent calls may record no version.
+    return version!;
+  }
+
+  /** 412 unless the file is what `If-Match` names (`*`: any existing file). Caller holds the session lock. */
+  private async assertMatches(
+    tx: SqlClient,
+    sessionId: string,
+    path: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
+    if (ifMatch === undefined) {
+      return;
+    }
+    const hash = await this.files.hashOf(tx, sessionId, path);
+    if (!etagMatches(ifMatch, hash === null ? null : `"${hash}"`)) {
+      throw preconditionFailed(
+        hash !== null
+          ? `${path} has changed since you read it (If-Match does not match its ETag); read it again`
+          : `${path} does not exist, so If-Match cannot match`,
+      );
+    }
   }
 
   /** Zero-byte files cost rows too: a new file past SANDBOX_MAX_FILES is refused (overwrites never are). */
   private async assertFileCountFits(tx: SqlClient, sessionId: string): Promise<void> {
     const max = this.config.sandbox.maxFiles;
-    // Counted on the (session_id, path) index; never more than `max` entries, the session row is locked.
-    const [row] = await tx.query<{ n: string }>(
-      `SELECT count(*) AS n FROM sandbox_files WHERE session_id = $1`,
-      [sessionId],
-    );
-    if (Number(row.n) >= max) {
+    // The session row is locked, so the count cannot change under us.
+    if ((await this.files.count(tx, sessionId)) >= max) {
       throw payloadTooLarge(`A sandbox holds at most ${max} files; delete one to add another`);
     }
   }
 
   /** Locks the session's row for this transaction and returns its current sandbox total. */
   private async lockSession(tx: SqlClient, scope: SandboxScope): Promise<number> {
-    const rows: { sandbox_bytes: string }[] = await tx.query(
-      `SELECT sandbox_bytes FROM sessions WHERE id = $1 AND user_id = $2 FOR UPDATE`,
-      [scope.sessionId, scope.userId],
-    );
-    if (rows.length === 0) {
+    const bytes = await this.sessions.lockSandbox(tx, scope.sessionId, scope.userId);
+    if (bytes === null) {
       throw notFound('Session not found');
     }
-    return Number(rows[0].sandbox_bytes);
+    return bytes;
   }
+}
 
-  private async adjustTotal(tx: SqlClient, sessionId: string, delta: number): Promise<void> {
-    await tx.query(
-      `UPDATE sessions SET sandbox_bytes = sandbox_bytes + $2, updated_at = now() WHERE id = $1`,
-      [sessionId, delta],
-    );
+/** RFC 9110 If-Match: `*` matches any current file; otherwise one of the listed strong tags must be equal. */
+export function etagMatches(ifMatch: string, current: string | null): boolean {
+  if (current === null) {
+    return false;
   }
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  return tags.includes('*') || tags.includes(current);
 }

@@ -9,13 +9,13 @@ import {
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
 import { IdempotencyService, type IdempotentRequest } from '../idempotency/idempotency.service.js';
-import { SessionTitleDto } from './dto/session-title.dto.js';
-import { SessionView, toSessionView } from './session.presenter.js';
+import { CreateSessionDto, UpdateSessionDto } from './dto/session-body.dto.js';
+import { SessionView, toSessionView } from './sessions.views.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
@@ -44,13 +44,13 @@ export class SessionsController {
   @Post()
   async create(
     @CurrentUser() user: AuthUser,
-    @Body() dto: SessionTitleDto,
+    @Body() dto: CreateSessionDto,
     @Req() req: IdempotentRequest,
     @Res() res: object,
   ): Promise<void> {
     await this.idempotency.respond(req, res, user.id, async () => ({
       status: 201,
-      body: toSessionView(await this.sessions.create(user.id, dto.title)),
+      body: toSessionView(await this.sessions.create(user.id, dto.title, dto.model)),
     }));
   }
 
@@ -69,9 +69,11 @@ export class SessionsController {
   async rename(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
-    @Body() dto: SessionTitleDto,
+    @Body() dto: UpdateSessionDto,
   ) {
-    return toSessionView(await this.sessions.rename(user.id, id, dto.title));
+    return toSessionView(
+      await this.sessions.update(user.id, id, { title: dto.title, model: dto.model }),
+    );
   }
 
   @ApiOperation({ summary: 'Delete a session with its messages, steps and files' })

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import { CapsService } from '../caps/caps.service.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { Sql } from '../database/sql.service.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
-import { forbidden, notFound } from '../common/errors/app-error.js';
+import { forbidden, notFound, validationFailed } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import {
   decodeCursor,
   pageLimit,
@@ -14,7 +14,9 @@ import {
   type Page,
   type PageQueryDto,
 } from '../common/http/pagination.js';
-import { Session } from './session.entity.js';
+import type { OwnedSession } from './owned-session.js';
+import type { Session } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 const SESSION_ID = /^[0-9a-f]{32}$/;
 const MICRO_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -35,14 +37,6 @@ function parseSessionCursor(key: unknown[]): { at: string; id: string } | undefi
     : undefined;
 }
 
-export type SessionRow = Pick<Session, 'id' | 'title' | 'createdAt' | 'updatedAt'>;
-
-/** A session the acting user was checked to own. */
-export interface OwnedSession {
-  id: string;
-  userId: number;
-}
-
 const SESSION_DELETED = 'session.deleted';
 
 @Injectable()
@@ -51,10 +45,11 @@ export class SessionsService {
   private readonly owners = new TtlCache<string, number>(60_000, 100_000);
 
   constructor(
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly sessions: SessionsRepository,
     private readonly cluster: ClusterBus,
     private readonly sql: Sql,
     private readonly caps: CapsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     cluster.on(SESSION_DELETED, (id) => this.owners.delete(String(id)));
   }
@@ -69,58 +64,47 @@ export class SessionsService {
     return { id: session.id, userId: session.userId };
   }
 
-  /**
-   * Most recently updated first, one page. Plain SQL: this is the busiest read of the API. The cursor is
-   * (updated_at to the microsecond, id); `updated_at <= $2` is the range the index
-   * (user_id, updated_at DESC, id) scans, the OR only filters the rows of the cursor's own instant.
-   */
-  async list(userId: number, query: PageQueryDto): Promise<Page<SessionRow>> {
+  /** The user's sessions, most recently updated first, one page. */
+  async list(userId: number, query: PageQueryDto): Promise<Page<Session>> {
     const limit = pageLimit(query);
     const after = decodeCursor(query.before, parseSessionCursor);
-    const rows: { id: string; title: string; created_at: Date; updated_at: Date; at: string }[] =
-      await this.sql.query(
-        `SELECT id, title, created_at, updated_at,
-                to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
-           FROM sessions
-          WHERE user_id = $1
-            AND ($2::timestamptz IS NULL
-                 OR (updated_at <= $2::timestamptz AND (updated_at < $2::timestamptz OR id > $3)))
-          ORDER BY updated_at DESC, id
-          LIMIT $4`,
-        [userId, after?.at ?? null, after?.id ?? null, limit + 1],
-      );
-    return pageOf(rows, limit, (r) => [r.at, r.id]).map((r) => ({
-      id: r.id,
-      title: r.title,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    const rows = await this.sessions.listOfUser(userId, after, limit + 1);
+    return pageOf(rows, limit, (r) => [r.at, r.session.id]).map((r) => r.session);
   }
 
   /** Creates a session; the count and the insert share one transaction under the user's lock (403 at the cap). */
-  create(userId: number, title: string): Promise<Session> {
+  create(userId: number, title: string, model?: string | null): Promise<Session> {
+    this.assertModel(model);
     const id = randomUUID().replaceAll('-', '');
     return this.sql.transaction(async (tx) => {
       await this.caps.assertSessionFits(tx, userId);
-      const [row] = await tx.query<{ created_at: Date; updated_at: Date }>(
-        `INSERT INTO sessions (id, user_id, title) VALUES ($1, $2, $3) RETURNING created_at, updated_at`,
-        [id, userId, title],
-      );
-      return this.sessions.create({
-        id,
-        userId,
-        title,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      });
+      return this.sessions.insert(tx, { id, userId, title, model });
     });
+  }
+
+  /** The models a session may use (`AGENT_MODELS`), the default first. */
+  models(): { id: string; default: boolean }[] {
+    return this.config.agent.models.map((id, i) => ({ id, default: i === 0 }));
+  }
+
+  /** The model a turn of this session asks: its own while the deployment still offers it, else the default. */
+  modelOf(session: Pick<Session, 'model'>): string {
+    const { models } = this.config.agent;
+    return session.model && models.includes(session.model) ? session.model : models[0];
+  }
+
+  /** A model outside `AGENT_MODELS` → 422; null or absent means the default. */
+  private assertModel(model: string | null | undefined): void {
+    if (model && !this.config.agent.models.includes(model)) {
+      throw validationFailed(
+        `Unknown model "${model}": choose one of ${this.config.agent.models.join(', ')} (GET /api/models)`,
+      );
+    }
   }
 
   /** The session if the acting user owns it: 404 when it does not exist, 403 when it is someone else's. */
   async getOwned(userId: number, sessionId: string): Promise<Session> {
-    const session = SESSION_ID.test(sessionId)
-      ? await this.sessions.findOne({ where: { id: sessionId } })
-      : null;
+    const session = SESSION_ID.test(sessionId) ? await this.sessions.findById(sessionId) : null;
     if (!session) {
       throw notFound('Session not found');
     }
@@ -131,22 +115,26 @@ export class SessionsService {
     return session;
   }
 
-  async rename(userId: number, sessionId: string, title: string): Promise<Session> {
+  /** Renames the session and/or sets its model (`model: null` = the default). */
+  async update(
+    userId: number,
+    sessionId: string,
+    patch: { title?: string; model?: string | null },
+  ): Promise<Session> {
     const session = await this.getOwned(userId, sessionId);
-    session.title = title;
-    return this.sessions.save(session);
+    this.assertModel(patch.model);
+    const updated = await this.sessions.update(session.id, patch);
+    if (!updated) {
+      throw notFound('Session not found');
+    }
+    return updated;
   }
 
   /** Deletes the session; its messages, steps and sandbox files go with it through ON DELETE CASCADE. */
   async remove(userId: number, sessionId: string): Promise<void> {
     const session = await this.getOwned(userId, sessionId);
-    await this.sessions.delete({ id: session.id });
+    await this.sessions.delete(session.id);
     this.owners.delete(session.id);
     this.cluster.publish(SESSION_DELETED, session.id);
-  }
-
-  /** Marks the session as recently active, so it sorts first in the list. */
-  async touch(sessionId: string): Promise<void> {
-    await this.sql.query(`UPDATE sessions SET updated_at = now() WHERE id = $1`, [sessionId]);
   }
 }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Tier } from '../config/app-config.js';
 
 export const TIERS = ['free', 'pro', 'enterprise'] as const satisfies readonly Tier[];
@@ -6,6 +6,8 @@ export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 @Entity('users')
+@Check('users_tier_check', `tier IN ('free', 'pro', 'enterprise')`)
+@Check('users_role_check', `role IN ('user', 'admin')`)
 export class User {
   @PrimaryGeneratedColumn()
   id!: number;

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { badRequest } from '../common/errors/app-error.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
-import { User } from './user.entity.js';
+import type { User } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
 
 /** One answer whether the name or the email is taken: register must not tell who has an account. */
 const NAME_TAKEN = 'Username or email already registered';
@@ -28,7 +27,7 @@ export class UsersService {
   private readonly active = new TtlCache<number, AuthUser | null>(10_000, 50_000);
 
   constructor(
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly users: UsersRepository,
     private readonly cluster: ClusterBus,
   ) {
     cluster.on(USER_CHANGED, (id) => this.active.delete(Number(id)));
@@ -44,7 +43,7 @@ export class UsersService {
     await this.assertAvailable(input.username, input.email);
     try {
       // Registration never confers a role: admins come from admin:create, admin:promote or another admin.
-      return await this.users.save(this.users.create({ ...input, role: 'user' }));
+      return await this.users.insert({ ...input, role: 'user' });
     } catch (err) {
       // Two registrations racing for one name: the unique index decides.
       if (isUniqueViolation(err)) {
@@ -56,12 +55,7 @@ export class UsersService {
 
   /** Finds a user by username or email, case-insensitively, with the password hash. */
   findForLogin(login: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.username) = lower(:login) OR lower(u.email) = lower(:login)', { login })
-      .orderBy('lower(u.username) = lower(:login)', 'DESC')
-      .getOne();
+    return this.users.findForLogin(login);
   }
 
   /** The user a token names, or null when gone or disabled (so their tokens stop working at once). */
@@ -70,7 +64,7 @@ export class UsersService {
     if (cached !== undefined) {
       return cached;
     }
-    const user = await this.users.findOne({ where: { id } });
+    const user = await this.users.findById(id);
     const active: AuthUser | null =
       user && !user.disabled
         ? {
@@ -86,18 +80,11 @@ export class UsersService {
   }
 
   findById(id: number): Promise<User | null> {
-    return this.users.findOne({ where: { id } });
+    return this.users.findById(id);
   }
 
   private async assertAvailable(username: string, email: string): Promise<void> {
-    const taken = await this.users
-      .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', {
-        username,
-        email,
-      })
-      .getExists();
-    if (taken) {
+    if (await this.users.nameOrEmailTaken(username, email)) {
       throw badRequest(NAME_TAKEN);
     }
   }

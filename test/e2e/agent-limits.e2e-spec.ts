@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { llmEnv, postMessage, steps } from '../support/agent-helpers.js';
-import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
+import {
+  callTools,
+  FakeOpenAi,
+  lastUserText,
+  say,
+  streamed,
+  type Reply,
+} from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -39,18 +46,26 @@ describe('agent limits and provider failures', () => {
   it('stops a model that never stops calling tools after AGENT_MAX_ITERATIONS rounds (200, failed)', async () => {
     const sessionId = await createSession(t.http, user.token);
     script((n) =>
-      streamed(
-        callTools([
-          { name: 'write_file', args: { filename: `page${n}.html`, content: `<p>${n}</p>` } },
-        ]),
-      ),
+      n === 3
+        ? streamed(say('Wrote three pages; the fourth is left.'))
+        : streamed(
+            callTools([
+              { name: 'write_file', args: { filename: `page${n}.html`, content: `<p>${n}</p>` } },
+            ]),
+          ),
     );
     const before = fake.requests.length;
     const res = await postMessage(t.http, user.token, sessionId, 'keep going forever');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', finish_reason: 'max_iterations' });
-    expect(res.body.content).toMatch(/limit of 3 tool-calling rounds/);
-    expect(fake.requests.length - before).toBe(3);
+    expect(res.body.content).toMatch(
+      /^Wrote three pages; the fourth is left\.\n\n.*limit of 3 tool-calling rounds/,
+    );
+    // Three rounds with tools, then one last request without them for the summary.
+    const requests = fake.requests.slice(before);
+    expect(requests).toHaveLength(4);
+    expect(requests.map((r) => Array.isArray(r.body.tools))).toEqual([true, true, true, false]);
+    expect(lastUserText(requests[3].body)).toMatch(/all 3 tool-calling rounds.*summary/s);
     const files = await t.http.get(`/api/sessions/${sessionId}/sandbox/files`, {
       token: user.token,
     });
@@ -63,15 +78,28 @@ describe('agent limits and provider failures', () => {
     expect(recorded.map((s) => s.status)).toEqual(['completed', 'completed', 'completed']);
   });
 
-  it('stops a model stuck repeating the same call with the same arguments', async () => {
+  it('warns a model repeating the same call and result, then stops it when it repeats again', async () => {
     const sessionId = await createSession(t.http, user.token);
-    script(() => streamed(callTools([{ name: 'list_files', args: {} }])));
+    const list = { name: 'list_files', args: {} };
+    script((n) => streamed(callTools(n < 2 ? [list, list] : [list])));
+    const before = fake.requests.length;
     const res = await postMessage(t.http, user.token, sessionId, 'loop');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'failed', finish_reason: 'stuck_loop' });
     const recorded = await steps(t.http, user.token, sessionId);
-    expect(recorded.map((s) => s.status)).toEqual(['completed', 'completed', 'failed']);
-    expect(recorded[2].error).toMatch(/same call/);
+    expect(recorded.map((s) => s.status)).toEqual([...Array(4).fill('completed'), 'failed']);
+    expect(recorded[4].error).toMatch(/same call after being warned/);
+    // The fourth identical result carried the one warning the model got.
+    expect(fake.requests.length - before).toBe(3);
+    const results = fake.requests[before + 2].body.messages
+      .filter((m: any) => m.role === 'tool')
+      .map((m: any) => JSON.parse(m.content));
+    expect(results.map((r: any) => typeof r.warning)).toEqual([
+      'undefined',
+      'undefined',
+      'undefined',
+      'string',
+    ]);
   });
 
   it('answers 502 {"detail"} when the provider fails, and stores a failed message', async () => {

@@ -7,7 +7,14 @@ import {
   steps,
   toolResults,
 } from '../support/agent-helpers.js';
-import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
+import {
+  callTools,
+  FakeOpenAi,
+  isSandboxListing,
+  say,
+  streamed,
+  type Reply,
+} from '../support/fake-openai.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -92,23 +99,35 @@ describe('agent runs', () => {
     expect(requests).toHaveLength(4);
     expect(requests[0].body).toMatchObject({
       model: 'fake-model',
+      max_tokens: 8192,
       stream: true,
       stream_options: { include_usage: true },
     });
     expect(requests[0].body.tools.map((x: any) => x.function.name).sort()).toEqual([
       'delete_file',
       'edit_file',
+      'get_preview_errors',
       'list_files',
+      'move_file',
       'read_file',
+      'search_files',
       'write_file',
     ]);
     expect(requests[0].body.messages[0].role).toBe('system');
     expect(requests[0].body.messages[0].content).toContain('index.html');
-    expect(requests[0].body.messages.at(-1)).toEqual({
+    // The system message is the same in every round; the sandbox listing follows the conversation.
+    expect(requests.map((r) => r.body.messages[0])).toEqual(
+      requests.map(() => requests[0].body.messages[0]),
+    );
+    expect(requests[0].body.messages.at(-2)).toEqual({
       role: 'user',
       content: 'Build me a landing page',
     });
-    expect(requests[3].body.messages[0].content).toMatch(/js\/app\.js \(\d+ bytes\)/);
+    expect(requests[0].body.messages.at(-1)).toEqual({
+      role: 'user',
+      content: expect.stringContaining('(the sandbox is empty)'),
+    });
+    expect(requests[3].body.messages.at(-1).content).toMatch(/js\/app\.js \(\d+ bytes\)/);
     const results = Object.values(toolResults(requests[3].body));
     expect(results).toHaveLength(3);
     expect(results.every((r) => r.ok === true)).toBe(true);
@@ -309,7 +328,9 @@ describe('agent runs', () => {
     await postMessage(t.http, user.token, sessionId, 'first question');
     const second = script([streamed(say('Second answer.'))]);
     await postMessage(t.http, user.token, sessionId, 'second question');
-    const messages = fake.requests[second].body.messages.filter((m: any) => m.role !== 'system');
+    const messages = fake.requests[second].body.messages.filter(
+      (m: any) => m.role !== 'system' && !isSandboxListing(m),
+    );
     expect(messages).toEqual([
       { role: 'user', content: 'first question' },
       { role: 'assistant', content: 'First answer.' },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv, postMessage, steps } from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
-import { openSse } from '../support/sse-client.js';
+import { openSse, openSseGet } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('streamed runs, concurrency and cancel', () => {
@@ -196,6 +196,33 @@ describe('streamed runs, concurrency and cancel', () => {
     const next = await postMessage(t.http, user.token, sessionId, 'hello again');
     expect(next.status).toBe(200);
     expect(next.body.status).toBe('completed');
+  });
+
+  it('opens a follower’s stream at once, before the turn has a step or a word to show', async () => {
+    const sessionId = await createSession(t.http, user.token);
+    // The model accepts the request and then sends nothing: no step, no delta for the follower.
+    script(() => streamed(say('never sent'), { stallAfter: 0 }));
+    const running = postMessage(t.http, user.token, sessionId, 'think hard');
+    await eventually(async () => {
+      const list = await t.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
+      return list.body.at(-1)?.status === 'running' ? true : undefined;
+    });
+    const follower = await Promise.race([
+      openSseGet(`${messagesUrl(sessionId)}/latest/events`, user.token),
+      new Promise<null>((r) => setTimeout(() => r(null), 3000)),
+    ]);
+    expect(follower).not.toBeNull();
+    expect(follower!.status).toBe(200);
+    expect(follower!.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const cancel = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
+      token: user.token,
+    });
+    expect(cancel.status).toBe(200);
+    expect((await follower!.all()).at(-1)).toMatchObject({
+      event: 'done',
+      data: { status: 'failed', finish_reason: 'cancelled' },
+    });
+    expect((await running).body).toMatchObject({ finish_reason: 'cancelled' });
   });
 
   it('answers 409 to a cancel when nothing runs, 403/404 for foreign or unknown sessions', async () => {

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv } from '../support/agent-helpers.js';
-import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
-import { FakeOpenAi, say, streamed } from '../support/fake-openai.js';
+import {
+  createSession,
+  registerAdmin,
+  registerUser,
+  writeFile,
+  type TestUser,
+} from '../support/factories.js';
+import { FakeOpenAi, lastUserText, say, streamed } from '../support/fake-openai.js';
 import { simultaneousPosts, type RaceResult } from '../support/simultaneous.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -16,13 +22,13 @@ const CAPS = {
   LIMIT_TOKENS_PER_DAY_FREE: '200',
   LIMIT_TOKENS_PER_DAY_PRO: '400',
   SANDBOX_MAX_FILES: '5',
-  ADMIN_USERNAMES: 'caps_admin',
 };
 
 /** Each provider answer costs 100 prompt + 20 completion tokens; a message saying "hold" never ends. */
 const fake = new FakeOpenAi((req) => {
-  const last = (req.body.messages as { role: string; content: string }[]).at(-1);
-  return last?.content === 'hold' ? { kind: 'hang' } : streamed(say('Done.'), { usage: [100, 20] });
+  return lastUserText(req.body) === 'hold'
+    ? { kind: 'hang' }
+    : streamed(say('Done.'), { usage: [100, 20] });
 });
 
 describe('per-user caps by tier', () => {
@@ -57,11 +63,7 @@ describe('per-user caps by tier', () => {
   beforeAll(async () => {
     await fake.start();
     t = await startTestApp({ ...llmEnv(fake), ...CAPS });
-    const res = await t.http.post('/api/auth/register', {
-      body: { username: 'caps_admin', email: 'caps_admin@example.com', password: 'admin-pass-1' },
-    });
-    expect(res.status).toBe(201);
-    admin = res.body.access_token;
+    admin = (await registerAdmin(t, 'caps_admin')).token;
   });
   afterAll(async () => {
     await t.close();

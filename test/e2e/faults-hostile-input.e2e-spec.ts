@@ -96,8 +96,11 @@ describe('faults: hostile input', () => {
       expect(served.value).not.toBeInstanceOf(Error);
       const { status, text } = served.value as { status: number; text: string };
       expect(status).toBe(200);
-      // No tag closes, so the base element goes first and the page follows byte for byte.
-      const base = new RegExp(`^<base href="/api/sessions/${sessionId}/sandbox/site/[^"/]+/">`);
+      // No tag closes, so the base element and the injected storage shim and error reporter go
+      // first, and the page follows byte for byte.
+      const base = new RegExp(
+        `^<base href="/api/sessions/${sessionId}/sandbox/site/[^"/]+/"><script>\\(function\\(\\)\\{[\\s\\S]*?\\}\\)\\(\\);</script>`,
+      );
       expect(text).toMatch(base);
       expect(text.replace(base, '') === html).toBe(true);
     },

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv, postMessage } from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
-import { createSession, registerUser, type TestUser } from '../support/factories.js';
+import { createSession, registerAdmin, registerUser, type TestUser } from '../support/factories.js';
 import {
   bearer,
   byStatus,
@@ -68,19 +68,10 @@ describe('Redis killed under load and started again (two replicas)', () => {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       THROTTLE_LIMIT_FREE: String(FREE_LIMIT),
       THROTTLE_LIMIT_PRO: '100000',
-      ADMIN_USERNAMES: 'fault_admin',
     };
     a = await startTestApp(env);
     b = await startTestApp(env, a.db);
-    const registered = await a.http.post('/api/auth/register', {
-      body: { username: 'fault_admin', email: 'fault_admin@example.com', password: 'admin-pass' },
-    });
-    expect(registered.status).toBe(201);
-    admin = {
-      ...registered.body.user,
-      password: 'admin-pass',
-      token: registered.body.access_token,
-    };
+    admin = await registerAdmin(a, 'fault_admin');
     await makePro(admin);
     loader = await registerUser(a.http, 'loader');
     await makePro(loader);

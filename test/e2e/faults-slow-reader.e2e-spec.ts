@@ -11,8 +11,14 @@ const MiB = 1024 * 1024;
 const CAP = 32 * 1024;
 
 /** The service's resident memory, from the kernel. */
-const rssBytes = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+function rssBytes(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+  } catch {
+    // The process is gone (the test is being torn down): nothing to sample.
+    return 0;
+  }
+}
 
 /** A model answer of `n` text pieces of `size` characters each, sent as fast as the socket takes them. */
 const manyDeltas = (n: number, size: number): Piece[] =>
@@ -65,42 +71,47 @@ async function assistantOf(t: TestApp, token: string, sessionId: string) {
   );
 }
 
-describe.each([
-  ['given up', { SSE_MAX_BUFFERED_BYTES: String(CAP) }],
-  ['served', {}],
-])('faults: a slow SSE reader (%s)', (mode, env) => {
-  const fake = new FakeOpenAi(() => streamed(manyDeltas(10, 1)));
-  let t: TestApp;
-  let user: TestUser;
-  const when = (want: string) => (mode === want ? it : it.skip);
+interface SlowReaderApp {
+  fake: FakeOpenAi;
+  t: TestApp;
+  user: TestUser;
+}
 
+/** The service with `env` and a scripted model, for the tests of one describe block. */
+function useApp(env: Record<string, string>): SlowReaderApp {
+  const app = { fake: new FakeOpenAi(() => streamed(manyDeltas(10, 1))) } as SlowReaderApp;
   beforeAll(async () => {
-    await fake.start();
-    t = await startTestApp(llmEnv(fake, env));
-    user = await registerUser(t.http);
+    await app.fake.start();
+    app.t = await startTestApp(llmEnv(app.fake, env));
+    app.user = await registerUser(app.t.http);
   });
   afterAll(async () => {
-    await t.close();
-    await fake.close();
+    await app.t.close();
+    await app.fake.close();
   });
+  return app;
+}
 
-  when('given up')(
-    'keeps memory bounded while a reader takes nothing, answers others, and stores the run',
-    async () => {
-      const sessionId = await createSession(t.http, user.token);
-      const pieces = 250_000;
-      const size = 8;
-      fake.scriptFromNow(() => streamed(manyDeltas(pieces, size)));
-      const pid = t.process.pid!;
-      const baseline = rssBytes(pid);
-      let peak = baseline;
-      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 50);
+describe('faults: a slow SSE reader (given up)', () => {
+  const app = useApp({ SSE_MAX_BUFFERED_BYTES: String(CAP) });
 
-      const socket = stalledStream(t, user.token, sessionId);
-      // Other requests answer while the run streams into a full socket.
-      const answers: number[] = [];
-      let slowest = 0;
-      let message: any;
+  it('keeps memory bounded while a reader takes nothing, answers others, and stores the run', async () => {
+    const { fake, t, user } = app;
+    const sessionId = await createSession(t.http, user.token);
+    const pieces = 250_000;
+    const size = 8;
+    fake.scriptFromNow(() => streamed(manyDeltas(pieces, size)));
+    const pid = t.process.pid!;
+    const baseline = rssBytes(pid);
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 50);
+
+    const socket = stalledStream(t, user.token, sessionId);
+    // Other requests answer while the run streams into a full socket.
+    const answers: number[] = [];
+    let slowest = 0;
+    let message: any;
+    try {
       for (;;) {
         const started = Date.now();
         const res = await t.http.get(`/api/sessions/${sessionId}/messages`, { token: user.token });
@@ -113,53 +124,56 @@ describe.each([
         }
         await new Promise((r) => setTimeout(r, 200));
       }
+    } finally {
       clearInterval(sampler);
-      const growth = peak - baseline;
-      console.log(
-        `slow reader: ${pieces} deltas (${(pieces * size) / MiB} MiB of text); RSS ${(baseline / MiB).toFixed(0)} → ` +
-          `peak ${(peak / MiB).toFixed(0)} MiB (+${(growth / MiB).toFixed(1)}); ${answers.length} other requests, ` +
-          `slowest ${slowest} ms`,
-      );
+    }
+    const growth = peak - baseline;
+    console.log(
+      `slow reader: ${pieces} deltas (${(pieces * size) / MiB} MiB of text); RSS ${(baseline / MiB).toFixed(0)} → ` +
+        `peak ${(peak / MiB).toFixed(0)} MiB (+${(growth / MiB).toFixed(1)}); ${answers.length} other requests, ` +
+        `slowest ${slowest} ms`,
+    );
 
-      expect(answers.every((s) => s === 200)).toBe(true);
-      expect(message.status).toBe('completed');
-      expect(message.content).toBe(
-        manyDeltas(pieces, size)
-          .map((p) => (p as { text: string }).text)
-          .join(''),
-      );
-      // Buffering every frame the reader missed grew RSS by ~650 bytes a delta (+132 MiB for 200 000);
-      // coalesced, the growth is the run's own garbage, collected as it goes (~50 MiB).
-      expect(growth).toBeLessThan(100 * MiB);
+    expect(answers.every((s) => s === 200)).toBe(true);
+    expect(message.status).toBe('completed');
+    expect(message.content).toBe(
+      manyDeltas(pieces, size)
+        .map((p) => (p as { text: string }).text)
+        .join(''),
+    );
+    // Buffering every frame the reader missed grew RSS by ~650 bytes a delta (+132 MiB for 200 000);
+    // coalesced, the growth is the run's own garbage, collected as it goes (~50 MiB).
+    expect(growth).toBeLessThan(100 * MiB);
 
-      // The stream was given up: what the reader finally gets ends without `done`, and the socket closes.
-      const events = await readToEnd(socket);
-      expect(events[0].event).toBe('user_message');
-      expect(events.some((e) => e.event === 'done')).toBe(false);
-      const last = events.at(-1)!;
-      if (last.event === 'error') {
-        expect(last.data.detail).toMatch(/too slowly/);
-      }
-    },
-  );
+    // The stream was given up: what the reader finally gets ends without `done`, and the socket closes.
+    const events = await readToEnd(socket);
+    expect(events[0].event).toBe('user_message');
+    expect(events.some((e) => e.event === 'done')).toBe(false);
+    const last = events.at(-1)!;
+    if (last.event === 'error') {
+      expect(last.data.detail).toMatch(/too slowly/);
+    }
+  }, 180_000);
+});
 
-  when('served')(
-    'coalesces what a late reader missed: every character arrives once, then done',
-    async () => {
-      const sessionId = await createSession(t.http, user.token);
-      const pieces = 150_000;
-      fake.scriptFromNow(() => streamed(manyDeltas(pieces, 1)));
-      const socket = stalledStream(t, user.token, sessionId);
-      const message = await assistantOf(t, user.token, sessionId);
-      expect(message.status).toBe('completed');
-      const events = await readToEnd(socket);
-      const deltas = events.filter((e) => e.event === 'delta');
-      console.log(
-        `late reader: ${pieces} deltas emitted, ${deltas.length} delivered after coalescing`,
-      );
-      expect(deltas.map((e) => e.data.content).join('')).toBe(message.content);
-      expect(deltas.length).toBeLessThan(pieces);
-      expect(events.at(-1)).toEqual({ event: 'done', data: message });
-    },
-  );
+describe('faults: a slow SSE reader (served)', () => {
+  const app = useApp({});
+
+  it('coalesces what a late reader missed: every character arrives once, then done', async () => {
+    const { fake, t, user } = app;
+    const sessionId = await createSession(t.http, user.token);
+    const pieces = 150_000;
+    fake.scriptFromNow(() => streamed(manyDeltas(pieces, 1)));
+    const socket = stalledStream(t, user.token, sessionId);
+    const message = await assistantOf(t, user.token, sessionId);
+    expect(message.status).toBe('completed');
+    const events = await readToEnd(socket);
+    const deltas = events.filter((e) => e.event === 'delta');
+    console.log(
+      `late reader: ${pieces} deltas emitted, ${deltas.length} delivered after coalescing`,
+    );
+    expect(deltas.map((e) => e.data.content).join('')).toBe(message.content);
+    expect(deltas.length).toBeLessThan(pieces);
+    expect(events.at(-1)).toEqual({ event: 'done', data: message });
+  }, 180_000);
 });

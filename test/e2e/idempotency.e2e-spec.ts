@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv } from '../support/agent-helpers.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
-import { FakeOpenAi, say, streamed } from '../support/fake-openai.js';
+import { FakeOpenAi, lastUserText, say, streamed } from '../support/fake-openai.js';
 import { simultaneousPosts } from '../support/simultaneous.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** "hold" never gets an answer (the turn stays in progress); "fail" gets a provider 500; else "Done.". */
 const fake = new FakeOpenAi((req) => {
-  const last = (req.body.messages as { role: string; content: string }[]).at(-1)?.content;
+  const last = lastUserText(req.body);
   if (last === 'hold') {
     return { kind: 'hang' };
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createSession, registerUser, type TestUser } from '../support/factories.js';
+import { createSession, registerAdmin, registerUser, type TestUser } from '../support/factories.js';
 import type { HttpResponse } from '../support/http-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -64,13 +64,9 @@ describe('lists: ?limit=, ?before= and Link rel="next"', () => {
   let admin: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ ADMIN_USERNAMES: 'lists_admin' });
+    t = await startTestApp();
     owner = await registerUser(t.http, 'owner');
-    const res = await t.http.post('/api/auth/register', {
-      body: { username: 'lists_admin', email: 'lists_admin@example.com', password: 'pw-123456' },
-    });
-    expect(res.status).toBe(201);
-    admin = { ...res.body.user, password: 'pw-123456', token: res.body.access_token };
+    admin = await registerAdmin(t, 'lists_admin');
   });
   afterAll(() => t.close());
 

@@ -77,6 +77,37 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('describes versions, fork and archives (issue #10)', () => {
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.VersionView.properties)).toEqual(
+      expect.arrayContaining([
+        'version',
+        'created_at',
+        'source',
+        'message_id',
+        'step_id',
+        'changes',
+      ]),
+    );
+    expect(Object.keys(schemas.VersionChangeDetailView.properties)).toEqual(
+      expect.arrayContaining(['filename', 'change', 'size', 'size_before', 'diff']),
+    );
+    expect(Object.keys(schemas.MessageView.properties)).toEqual(
+      expect.arrayContaining(['version_before', 'version_after']),
+    );
+    expect(Object.keys(schemas.StepView.properties)).toContain('version');
+    const archive = doc.paths['/api/sessions/{id}/sandbox/archive'];
+    expect(Object.keys(archive.get.responses['200'].content)).toEqual(['application/zip']);
+    expect(Object.keys(archive.post.requestBody.content)).toEqual(['application/zip']);
+    expect(doc.paths['/api/sessions/{id}/fork'].post.responses['201']).toBeDefined();
+    const restore = doc.paths['/api/sessions/{id}/versions/{v}/restore'].post.responses;
+    expect(Object.keys(restore)).toEqual(expect.arrayContaining(['200', '409', '410', '413']));
+    const file = doc.paths['/api/sessions/{id}/sandbox/files/{filename}'];
+    expect(file.get.responses['200'].headers.ETag).toBeDefined();
+    expect(file.post.parameters.map((p: any) => p.name)).toContain('If-Match');
+    expect(Object.keys(file.post.responses)).toContain('412');
+  });
+
   it('describes request bodies from the DTOs', () => {
     const schemas = doc.components.schemas;
     expect(schemas.RegisterDto.required.sort()).toEqual(['email', 'password', 'username']);
@@ -98,9 +129,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schemas.SessionView.properties).sort()).toEqual([
       'created_at',
       'id',
+      'model',
       'title',
       'updated_at',
     ]);
+    expect(Object.keys(schemas.ModelsView.properties)).toEqual(['models']);
+    expect(Object.keys(schemas.ModelView.properties).sort()).toEqual(['default', 'id']);
     expect(Object.keys(schemas.StepView.properties)).toEqual(
       expect.arrayContaining([
         'id',

@@ -34,6 +34,16 @@ const SESSION_ROUTES: Route[] = [
   { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/static/index.html` },
   { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/static/css/site.css` },
   { method: 'POST', path: (id) => `/api/sessions/${id}/sandbox/preview-token` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/preview-errors` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1/files` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/versions/1/files/index.html` },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/diff?from=0&to=2` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/versions/0/restore` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/fork`, body: { title: 'hijacked' } },
+  { method: 'GET', path: (id) => `/api/sessions/${id}/sandbox/archive` },
+  { method: 'POST', path: (id) => `/api/sessions/${id}/sandbox/archive?replace=true` },
 ];
 
 const label = (r: Route) => `${r.method} ${r.path('{id}')}`;
@@ -141,6 +151,23 @@ describe('ownership', () => {
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ detail: expect.any(String) });
       }
+    });
+
+    it("refuses error reports posted under another user's preview token or under an access token", async () => {
+      const theirs = await createSession(t.http, intruder.token, 'Intruder reports');
+      const issued = await t.http.post(`/api/sessions/${theirs}/sandbox/preview-token`, {
+        token: intruder.token,
+      });
+      const report = JSON.stringify({ kind: 'error', message: 'planted', version: 0 });
+      for (const token of [issued.body.token as string, intruder.token, owner.token]) {
+        const res = await fetch(
+          `${t.baseUrl}/api/sessions/${sessionId}/sandbox/site/${token}/__errors`,
+          { method: 'POST', headers: { 'content-type': 'text/plain' }, body: report },
+        );
+        expect(res.status).toBe(401);
+      }
+      const stored = await t.db.query(`SELECT id FROM preview_errors WHERE message = 'planted'`);
+      expect(stored).toEqual([]);
     });
 
     it("leaves the owner's session, files, messages and steps exactly as they were", async () => {

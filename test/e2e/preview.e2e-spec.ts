@@ -24,6 +24,9 @@ const STATIC_TYPES: [string, RegExp][] = [
   ['data/info.json', /^application\/json(;|$)/],
 ];
 
+/** The injected storage shim and error reporter: one inline script (src/sandbox/preview-errors). */
+const INJECTED = /<script>\(function\(\)\{[\s\S]*?\}\)\(\);<\/script>/;
+
 interface PreviewClaims {
   sub: string;
   typ: string;
@@ -91,7 +94,7 @@ describe('sandbox preview', () => {
       expect(res.text).toContain('<h1>Hello preview — héllo 世界</h1>');
       expect(res.text).toMatch(
         new RegExp(
-          `^<!DOCTYPE html>\\n<html><head><base href="/api/sessions/${sessionId}/sandbox/site/[^"]+/"><title>`,
+          `^<!DOCTYPE html>\\n<html><head><base href="/api/sessions/${sessionId}/sandbox/site/[^"]+/">${INJECTED.source}<title>`,
         ),
       );
       const token = baseToken(res.text, sessionId);
@@ -175,9 +178,27 @@ describe('sandbox preview', () => {
         const res = await raw(`${sandbox(sessionId)}/site/${encodeURIComponent(token)}/${name}`);
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toMatch(type);
-        expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from(FILES[name], 'utf8'));
+        const body = Buffer.from(await res.arrayBuffer());
+        if (name.endsWith('.html')) {
+          // Pages get the storage shim and error reporter first; the rest is the file, byte for byte.
+          const text = body.toString('utf8');
+          expect(text).toMatch(new RegExp(`^${INJECTED.source}`));
+          expect(text.replace(new RegExp(`^${INJECTED.source}`), '')).toBe(FILES[name]);
+        } else {
+          expect(body).toEqual(Buffer.from(FILES[name], 'utf8'));
+        }
         expectSandboxHeaders(res);
+        // The page's own fetch(), module scripts and fonts come from its opaque origin.
+        expect(res.headers.get('access-control-allow-origin')).toBe('*');
       }
+    });
+
+    it('sends no CORS header on the entry page or the static route', async () => {
+      const entry = await t.http.get(`${sandbox(sessionId)}/preview`, { token: user.token });
+      const file = await raw(`${sandbox(sessionId)}/static/style.css`, bearer(user.token));
+      expect([entry.status, file.status]).toEqual([200, 200]);
+      expect(entry.headers.get('access-control-allow-origin')).toBeNull();
+      expect(file.headers.get('access-control-allow-origin')).toBeNull();
     });
 
     it('refuses an access token in the path with 401 {"detail"}', async () => {

@@ -27,6 +27,7 @@ describe('sessions', () => {
       expect(res.body).toEqual({
         id: expect.stringMatching(SESSION_ID),
         title: 'Landing page',
+        model: null,
         created_at: expect.stringMatching(ISO_UTC),
         updated_at: expect.stringMatching(ISO_UTC),
       });
@@ -87,6 +88,7 @@ describe('sessions', () => {
         expect(s).toEqual({
           id: expect.stringMatching(SESSION_ID),
           title: expect.any(String),
+          model: null,
           created_at: expect.stringMatching(ISO_UTC),
           updated_at: expect.stringMatching(ISO_UTC),
         });
@@ -132,6 +134,7 @@ describe('sessions', () => {
       expect(res.body).toEqual({
         id: created.body.id,
         title: 'New name',
+        model: null,
         created_at: created.body.created_at,
         updated_at: expect.stringMatching(ISO_UTC),
       });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from '@jest/globals';
+import { runCli } from './cli.js';
 import type { HttpClient } from './http-client.js';
 
 export interface TestUser {
@@ -43,4 +44,18 @@ export async function writeFile(
   });
   expect(res.status).toBe(200);
   return res;
+}
+
+/**
+ * Registers a user and makes them an admin the way an operator does (`npm run admin:promote`, the
+ * compiled CLI against the app's database): registration itself never confers a role.
+ */
+export async function registerAdmin(
+  app: { http: HttpClient; db: { url: string } },
+  prefix = 'admin',
+): Promise<TestUser> {
+  const user = await registerUser(app.http, prefix);
+  const run = await runCli('admin-promote', [user.username], { DATABASE_URL: app.db.url });
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return user;
 }

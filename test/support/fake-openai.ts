@@ -11,9 +11,13 @@ export type Reply =
       pieces: Piece[];
       delayMs?: number;
       stallAfter?: number;
+      /** Closes the connection (no `[DONE]`, no finish_reason) after that many chunks: a dropped stream. */
+      dropAfter?: number;
       usage?: [number, number];
+      /** The finish_reason of the last choice chunk (default: `tool_calls` or `stop`). */
+      finishReason?: string;
     }
-  | { kind: 'status'; status: number; body?: unknown }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Takes the request and never answers. */
   | { kind: 'hang' };
 
@@ -62,6 +66,16 @@ export const streamed = (
   pieces,
   ...extra,
 });
+
+/** The sandbox listing the agent sends as the last message of every request. */
+export const isSandboxListing = (m: { role: string; content?: unknown }): boolean =>
+  m.role === 'user' && typeof m.content === 'string' && m.content.startsWith('(Sandbox state');
+
+/** The newest message the user wrote (not the sandbox listing that follows it). */
+export function lastUserText(body: any): string | undefined {
+  const messages = body.messages as { role: string; content: string }[];
+  return messages.filter((m) => m.role === 'user' && !isSandboxListing(m)).at(-1)?.content;
+}
 
 export interface RecordedRequest {
   body: any;
@@ -139,7 +153,7 @@ export class FakeOpenAi {
         return;
       case 'status':
         res
-          .writeHead(reply.status, { 'content-type': 'application/json' })
+          .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
           .end(
             JSON.stringify(
               reply.body ?? { error: { message: 'scripted failure', type: 'server_error' } },
@@ -171,7 +185,13 @@ export class FakeOpenAi {
     const usesTools = reply.pieces.some((p) => 'index' in p);
     chunks.push({
       ...base,
-      choices: [{ index: 0, delta: {}, finish_reason: usesTools ? 'tool_calls' : 'stop' }],
+      choices: [
+        {
+          index: 0,
+          delta: {},
+          finish_reason: reply.finishReason ?? (usesTools ? 'tool_calls' : 'stop'),
+        },
+      ],
     });
     const [prompt, completion] = reply.usage ?? [100, 20];
     chunks.push({
@@ -185,6 +205,10 @@ export class FakeOpenAi {
     });
     for (const [i, chunk] of chunks.entries()) {
       if (reply.stallAfter !== undefined && i >= reply.stallAfter) {
+        return;
+      }
+      if (reply.dropAfter !== undefined && i >= reply.dropAfter) {
+        res.destroy();
         return;
       }
       if (res.destroyed) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { notFound } from '../../common/errors/app-error.js';
-import type { StepView } from '../../messages/message.presenter.js';
-import { toStepView } from '../../messages/message.presenter.js';
+import type { StepView } from '../../messages/messages.views.js';
+import { toStepView } from '../../messages/messages.views.js';
 import { MessagesService } from '../../messages/messages.service.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { endEvent, isNewerStep, type RunEvent, type RunListener } from '../run/run-events.js';
@@ -23,8 +23,8 @@ export class RunFollowService {
     sessionId: string,
     listener: RunListener,
   ): Promise<() => void> {
-    await this.sessions.assertOwner(user.id, sessionId);
-    const latest = await this.messages.latestAssistant(sessionId);
+    const session = await this.sessions.assertOwner(user.id, sessionId);
+    const latest = await this.messages.latestAssistant(session);
     if (!latest) {
       throw notFound('No agent turn in this session yet');
     }

@@ -1,4 +1,4 @@
-import { toMessageView, toStepView } from '../../messages/message.presenter.js';
+import { toMessageView, toStepView } from '../../messages/messages.views.js';
 import type { MessagesService } from '../../messages/messages.service.js';
 import { endEvent, type RunEvent } from '../run/run-events.js';
 

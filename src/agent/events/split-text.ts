@@ -2,7 +2,7 @@
 const jsonBytes = (ch: string): number => Buffer.byteLength(JSON.stringify(ch)) - 2;
 
 /** The most one character can take (a lone surrogate escaped as `\udXXX`); smaller budgets cannot work. */
-export const MIN_SPLIT_BYTES = 6;
+const MIN_SPLIT_BYTES = 6;
 
 /**
  * Cuts text into pieces whose JSON string bodies each take at most `maxBytes` UTF-8 bytes, so every

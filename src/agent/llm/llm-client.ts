@@ -24,19 +24,30 @@ export type LlmStreamEvent =
   | { type: 'text'; delta: string }
   /** A piece of tool call number `index`: its id and name arrive first, its arguments in pieces. */
   | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta?: string }
-  | { type: 'usage'; promptTokens: number; completionTokens: number };
+  | { type: 'usage'; promptTokens: number; completionTokens: number }
+  /** Why the model stopped writing: `length` means its output hit `maxTokens` and was cut off. */
+  | { type: 'finish'; reason: string };
 
 export interface LlmRequest {
   messages: LlmMessage[];
+  /** Empty: the model may only answer in text (the loop's last, summarising request). */
   tools: LlmToolSpec[];
   signal: AbortSignal;
+  /** The model to ask; absent = the configured default. */
+  model?: string;
+  /** Upper bound of the response's tokens (`max_tokens`). */
+  maxTokens?: number;
 }
 
 /** A provider failure: HTTP error, timeout, broken stream. The message is safe to show. */
 export class LlmError extends Error {
   constructor(
     message: string,
-    readonly kind: 'http' | 'timeout' | 'connection' | 'aborted' = 'http',
+    readonly kind: 'http' | 'timeout' | 'connection' | 'aborted' | 'context_length' = 'http',
+    /** The HTTP status the provider answered, when it answered one. */
+    readonly status?: number,
+    /** How long the provider asked to wait before trying again (`Retry-After`), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'LlmError';

@@ -56,11 +56,47 @@ function toLlmError(err: unknown): LlmError {
     return new LlmError('The LLM provider did not answer in time', 'timeout');
   }
   if (err instanceof APIError) {
-    return err.status
-      ? new LlmError(`The LLM provider answered HTTP ${err.status}`, 'http')
-      : new LlmError('Could not reach the LLM provider', 'connection');
+    // The SDK types these as generics that default to any.
+    const status = err.status as number | undefined;
+    const headers = err.headers as Headers | undefined;
+    if (!status) {
+      return new LlmError('Could not reach the LLM provider', 'connection');
+    }
+    // Providers word it differently: OpenAI's code, vLLM's and llama.cpp's messages.
+    const contextLength =
+      status === 400 &&
+      (err.code === 'context_length_exceeded' ||
+        /context[ _-]?(length|window)|maximum context|too many tokens|exceeds? the context/i.test(
+          err.message,
+        ));
+    return new LlmError(
+      contextLength
+        ? 'The conversation is longer than the model can read (context length exceeded)'
+        : `The LLM provider answered HTTP ${status}`,
+      contextLength ? 'context_length' : 'http',
+      status,
+      retryAfterMs(headers),
+    );
   }
   return new LlmError('The LLM provider stream failed', 'connection');
+}
+
+/** `Retry-After` (seconds or an HTTP date) or `retry-after-ms`, in ms; undefined when absent or unreadable. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (ms > 0) {
+    return ms;
+  }
+  const raw = headers?.get('retry-after');
+  if (!raw) {
+    return undefined;
+  }
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return seconds * 1000;
+  }
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** OpenAI Chat Completions, streamed; works with any compatible server through OPENAI_BASE_URL. */
@@ -86,9 +122,11 @@ export class OpenAiLlmClient implements LlmClient {
     try {
       stream = await this.client.chat.completions.create(
         {
-          model: this.config.llm.model,
+          model: request.model ?? this.config.llm.model,
           messages: request.messages.map(toOpenAiMessage),
-          tools: request.tools.map(toOpenAiTool),
+          // An empty tools array is rejected by some servers: leave the field out instead.
+          ...(request.tools.length ? { tools: request.tools.map(toOpenAiTool) } : {}),
+          ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
           stream: true,
           stream_options: { include_usage: true },
         },
@@ -97,6 +135,7 @@ export class OpenAiLlmClient implements LlmClient {
     } catch (err) {
       throw toLlmError(err);
     }
+    let finished = false;
     try {
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta;
@@ -112,6 +151,11 @@ export class OpenAiLlmClient implements LlmClient {
             argumentsDelta: call.function?.arguments ?? undefined,
           };
         }
+        const finish = chunk.choices[0]?.finish_reason;
+        if (finish) {
+          finished = true;
+          yield { type: 'finish', reason: finish };
+        }
         if (chunk.usage) {
           yield {
             type: 'usage',
@@ -122,6 +166,13 @@ export class OpenAiLlmClient implements LlmClient {
       }
     } catch (err) {
       throw toLlmError(err);
+    }
+    // Every complete response names why it finished; a stream that ends without it was dropped.
+    if (!finished && !request.signal.aborted) {
+      throw new LlmError(
+        'The LLM provider stream ended before the response was complete',
+        'connection',
+      );
     }
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../llm/llm-client.js';
 import { fakeToolContext, TEST_SCOPE } from '../tools/testing/fake-sandbox.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
+import { systemPrompt } from './system-prompt.js';
 import { AgentLoop, type LoopInput } from './agent-loop.js';
 import type { RunObserver, StepPatch, StepState, StepStore } from './run-ports.js';
 
@@ -24,6 +25,8 @@ type ScriptItem =
 interface RecordedRequest {
   messages: LlmMessage[];
   tools: LlmToolSpec[];
+  model?: string;
+  maxTokens?: number;
 }
 
 const abortedError = () => new LlmError('The request was aborted', 'aborted');
@@ -62,6 +65,8 @@ class FakeLlm implements LlmClient {
     this.requests.push({
       messages: structuredClone(request.messages),
       tools: structuredClone(request.tools),
+      model: request.model,
+      maxTokens: request.maxTokens,
     });
     const n = this.requests.length;
     const script = this.scripts[n - 1];
@@ -87,6 +92,7 @@ class FakeLlm implements LlmClient {
         case 'text':
         case 'tool_call':
         case 'usage':
+        case 'finish':
           await Promise.resolve();
           this.log.push(`llm:${n}:${i}`);
           yield item;
@@ -286,8 +292,11 @@ describe('AgentLoop', () => {
       expect(request.tools.map((t) => t.name).sort()).toEqual([
         'delete_file',
         'edit_file',
+        'get_preview_errors',
         'list_files',
+        'move_file',
         'read_file',
+        'search_files',
         'write_file',
       ]);
     }
@@ -442,7 +451,8 @@ describe('AgentLoop', () => {
     expect(runOrder).toEqual(['call_a', 'call_b', 'call_c']);
     expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.txt')).toBe('two');
 
-    const [system, user, assistant, ...tools] = h.llm.requests[1].messages;
+    // The last message is the sandbox listing.
+    const [system, user, assistant, ...tools] = h.llm.requests[1].messages.slice(0, -1);
     expect(system.role).toBe('system');
     expect(user).toEqual({ role: 'user', content: 'Build me a small site' });
     expect(assistant).toEqual({
@@ -460,8 +470,28 @@ describe('AgentLoop', () => {
     });
     expect(tools.map(parseTool)).toEqual([
       { toolCallId: 'call_a', result: { ok: true, filename: 'a.txt', size: 3 } },
-      { toolCallId: 'call_b', result: { ok: true, filename: 'a.txt', size: 3 } },
-      { toolCallId: 'call_c', result: { ok: true, filename: 'a.txt', size: 3, content: 'two' } },
+      {
+        toolCallId: 'call_b',
+        result: {
+          ok: true,
+          filename: 'a.txt',
+          size: 3,
+          edits: [{ match: 'exact', replacements: 1 }],
+          changed_lines: '1| two',
+        },
+      },
+      {
+        toolCallId: 'call_c',
+        result: {
+          ok: true,
+          filename: 'a.txt',
+          size: 3,
+          total_lines: 1,
+          start_line: 1,
+          end_line: 1,
+          content: '1\ttwo',
+        },
+      },
     ]);
   });
 
@@ -533,34 +563,13 @@ describe('AgentLoop', () => {
       error: expect.stringContaining('Unknown tool "run_shell"'),
       toolArguments: { cmd: 'rm -rf /' },
     });
-    const results = h.llm.requests[1].messages.slice(3).map(parseTool);
+    const results = h.llm.requests[1].messages.slice(3, -1).map(parseTool);
     expect(results).toEqual([
       { toolCallId: 'call_json', result: { ok: false, error: json.error } },
       { toolCallId: 'call_shell', result: { ok: false, error: shell.error } },
     ]);
     expect(results[1].result.error).toContain('write_file');
     expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual([]);
-  });
-
-  it('stops with max_iterations when the model keeps calling tools', async () => {
-    const round = (n: number) => [
-      ...toolCall(0, `call_${n}`, 'write_file', { filename: `p${n}.html`, content: 'x' }),
-      usage(10, 1),
-    ];
-    const h = harness([round(1), round(2), round(3), [text('never asked')]], { maxIterations: 2 });
-
-    const outcome = await h.run();
-
-    expect(outcome).toEqual({
-      status: 'failed',
-      finishReason: 'max_iterations',
-      content: 'Stopped: reached the limit of 2 tool-calling rounds (AGENT_MAX_ITERATIONS).',
-      promptTokens: 20,
-      completionTokens: 2,
-    });
-    expect(h.llm.requests).toHaveLength(2);
-    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['p1.html', 'p2.html']);
-    expect(unfinished(h.store.all())).toEqual([]);
   });
 
   // JSON.parse takes nesting JSON.stringify cannot write back: the loop-detection signature threw
@@ -573,54 +582,12 @@ describe('AgentLoop', () => {
     const outcome = await h.run();
 
     expect(outcome).toMatchObject({ status: 'completed', content: 'Sorry.' });
-    expect(parseTool(h.llm.requests[1].messages.at(-1)!)).toEqual({
+    expect(parseTool(h.llm.requests[1].messages.at(-2)!)).toEqual({
       toolCallId: 'call_deep',
       result: { ok: false, error: expect.stringMatching(/content/) },
     });
     expect(h.store.all().map((s) => [s.toolCallId, s.status])).toEqual([['call_deep', 'failed']]);
     expect(unfinished(h.store.all())).toEqual([]);
-  });
-
-  it('stops with stuck_loop when the same call with the same arguments comes a third time', async () => {
-    const same = (n: number) => toolCall(0, `call_${n}`, 'read_file', { filename: 'index.html' });
-    const h = harness([
-      [text('Reading.'), ...same(1)],
-      [...same(2)],
-      [
-        ...same(3),
-        ...toolCall(1, 'call_after', 'write_file', { filename: 'later.html', content: 'x' }),
-      ],
-      [text('never asked')],
-    ]);
-    h.ctx.sandbox.seed(TEST_SCOPE, 'index.html', '<p>hi</p>');
-
-    const outcome = await h.run();
-
-    expect(outcome).toMatchObject({
-      status: 'failed',
-      finishReason: 'stuck_loop',
-      content:
-        'Reading.\n\nStopped: the model kept repeating the same tool call with the same arguments.',
-    });
-    expect(h.llm.requests).toHaveLength(3);
-    const steps = h.store.all();
-    expect(steps.map((s) => [s.toolCallId, s.status])).toEqual([
-      ['call_1', 'completed'],
-      ['call_2', 'completed'],
-      ['call_3', 'failed'],
-      ['call_after', 'failed'],
-    ]);
-    expect(steps[2]).toMatchObject({
-      progress: 100,
-      error: 'not run: the same call was already made twice',
-      toolArguments: { filename: 'index.html' },
-    });
-    expect(steps[3]).toMatchObject({
-      progress: 100,
-      error: 'not run: the same call was already made twice',
-    });
-    expect(unfinished(steps)).toEqual([]);
-    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'later.html')).toBeUndefined();
   });
 
   it('does not call it a loop when the arguments differ', async () => {
@@ -852,37 +819,10 @@ describe('AgentLoop', () => {
     expect(await h.run()).toMatchObject({ finishReason: 'completed', content: 'abcdef' });
   });
 
-  it('lists the current sandbox files in the system prompt of every request', async () => {
-    const h = harness([
-      [...toolCall(0, 'call_1', 'write_file', { filename: 'index.html', content: '<h1>Hi</h1>' })],
-      [...toolCall(0, 'call_2', 'delete_file', { filename: 'notes.txt' })],
-      [text('Done.')],
-    ]);
-    h.ctx.sandbox.seed(TEST_SCOPE, 'notes.txt', 'todo');
-
-    await h.run();
-
-    const prompts = h.llm.requests.map((r) => {
-      expect(r.messages[0].role).toBe('system');
-      return r.messages[0].content ?? '';
-    });
-    expect(prompts[0]).toContain(
-      'Files in the sandbox now (4 bytes in all):\n- notes.txt (4 bytes)',
-    );
-    expect(prompts[0]).not.toContain('index.html (');
-    expect(prompts[1]).toContain(
-      '(15 bytes in all):\n- index.html (11 bytes)\n- notes.txt (4 bytes)',
-    );
-    expect(prompts[2]).toContain('(11 bytes in all):\n- index.html (11 bytes)');
-    expect(prompts[2]).not.toContain('notes.txt');
-    // Only one system message per request, followed by the conversation.
-    expect(h.llm.requests[2].messages.filter((m) => m.role === 'system')).toHaveLength(1);
-  });
-
   it('says the sandbox is empty when it is', async () => {
     const h = harness([[text('ok')]]);
     await h.run();
-    expect(h.llm.requests[0].messages[0].content).toContain('(the sandbox is empty)');
+    expect(h.llm.requests[0].messages.at(-1)?.content).toContain('(the sandbox is empty)');
   });
 
   it('names a call the model sent without an id or a name so every call still gets an answer', async () => {
@@ -897,10 +837,353 @@ describe('AgentLoop', () => {
         error: expect.stringContaining('Unknown tool "(missing)"'),
       }),
     ]);
-    const [assistant, tool] = h.llm.requests[1].messages.slice(2);
+    const [assistant, tool] = h.llm.requests[1].messages.slice(2, -1);
     expect(assistant).toMatchObject({
       toolCalls: [{ id: 'call_1_0', name: '(missing)', arguments: '{}' }],
     });
     expect(parseTool(tool).toolCallId).toBe('call_1_0');
+  });
+});
+
+const finish = (reason: string): LlmStreamEvent => ({ type: 'finish', reason });
+const toolResults = (messages: LlmMessage[]) =>
+  messages.filter((m) => m.role === 'tool').map((m) => parseTool(m).result);
+
+describe('AgentLoop, round 2', () => {
+  it('does not stop read → edit → read → edit → read of the same file', async () => {
+    const read = (n: number) => toolCall(0, `r${n}`, 'read_file', { filename: 'index.html' });
+    const edit = (n: number, from: string, to: string) =>
+      toolCall(0, `e${n}`, 'edit_file', {
+        filename: 'index.html',
+        old_string: from,
+        new_string: to,
+      });
+    const h = harness([
+      [...read(1)],
+      [...edit(1, 'one', 'two')],
+      [...read(2)],
+      [...edit(2, 'two', 'three')],
+      [...read(3)],
+      [text('Done.')],
+    ]);
+    h.ctx.sandbox.seed(TEST_SCOPE, 'index.html', '<p>one</p>');
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({ status: 'completed', finishReason: 'completed' });
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe('<p>three</p>');
+    expect(h.store.all().map((s) => s.status)).toEqual(Array(5).fill('completed'));
+  });
+
+  it('warns once at the fourth identical call and result, and stops when the call comes again', async () => {
+    const same = (n: number) => toolCall(0, `call_${n}`, 'read_file', { filename: 'index.html' });
+    const h = harness([
+      [text('Reading.'), ...same(1)],
+      [...same(2)],
+      [...same(3)],
+      [...same(4)],
+      [
+        ...same(5),
+        ...toolCall(1, 'call_after', 'write_file', { filename: 'x.html', content: 'x' }),
+      ],
+      [text('never asked')],
+    ]);
+    h.ctx.sandbox.seed(TEST_SCOPE, 'index.html', '<p>hi</p>');
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      finishReason: 'stuck_loop',
+      content: expect.stringMatching(/^Reading\.\n\nStopped: the model kept repeating/),
+    });
+    expect(h.llm.requests).toHaveLength(5);
+    const results = toolResults(h.llm.requests[4].messages);
+    expect(results.map((r) => 'warning' in r)).toEqual([false, false, false, true]);
+    expect(results[3]).toMatchObject({ ok: true, warning: expect.stringMatching(/same call/) });
+    expect(h.store.all().map((s) => [s.toolCallId, s.status])).toEqual([
+      ['call_1', 'completed'],
+      ['call_2', 'completed'],
+      ['call_3', 'completed'],
+      ['call_4', 'completed'],
+      ['call_5', 'failed'],
+      ['call_after', 'failed'],
+    ]);
+    expect(h.store.all()[4]).toMatchObject({
+      progress: 100,
+      error: expect.stringMatching(/after being warned/),
+      toolArguments: { filename: 'index.html' },
+    });
+    expect(unfinished(h.store.all())).toEqual([]);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'x.html')).toBeUndefined();
+  });
+
+  it('goes on after the warning when the model changes its approach', async () => {
+    const same = (n: number) => toolCall(0, `call_${n}`, 'list_files', {});
+    const h = harness([
+      [...same(1), ...toolCall(1, 'c2', 'list_files', {}), ...toolCall(2, 'c3', 'list_files', {})],
+      [...same(4)],
+      [...toolCall(0, 'w', 'write_file', { filename: 'index.html', content: '<p>ok</p>' })],
+      [text('Done.')],
+    ]);
+    expect(await h.run()).toMatchObject({ finishReason: 'completed' });
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe('<p>ok</p>');
+  });
+
+  it('asks for at most maxOutputTokens and uses the session model in every request', async () => {
+    const h = harness([[...toolCall(0, 'c1', 'list_files', {})], [text('ok')]], {
+      maxOutputTokens: 4096,
+      model: 'model-b',
+    });
+    await h.run();
+    expect(h.llm.requests.map((r) => [r.model, r.maxTokens])).toEqual([
+      ['model-b', 4096],
+      ['model-b', 4096],
+    ]);
+  });
+
+  it('answers a call cut off by the length limit with a result that says so, writing nothing', async () => {
+    const cut = '{"filename": "index.html", "content": "<!doctype html><h1>Very long';
+    const h = harness([
+      [...toolCall(0, 'call_cut', 'write_file', cut), finish('length')],
+      [text('I will write it in parts.')],
+    ]);
+
+    await h.run();
+
+    const [result] = toolResults(h.llm.requests[1].messages);
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/length limit/) });
+    expect(String(result.error)).toMatch(/edit_file/);
+    expect(String(result.error)).not.toMatch(/invalid json/i);
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual([]);
+    expect(h.store.all()[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/length limit/),
+    });
+  });
+
+  it('makes one last request without tools at the round limit, so the turn ends with a summary', async () => {
+    const round = (n: number) => [
+      ...toolCall(0, `call_${n}`, 'write_file', { filename: `p${n}.html`, content: 'x' }),
+      usage(10, 1),
+    ];
+    const h = harness([round(1), round(2), [text('Wrote p1 and p2; p3 is left.'), usage(10, 1)]], {
+      maxIterations: 2,
+    });
+
+    const outcome = await h.run();
+
+    expect(outcome).toEqual({
+      status: 'failed',
+      finishReason: 'max_iterations',
+      content:
+        'Wrote p1 and p2; p3 is left.\n\nStopped: reached the limit of 2 tool-calling rounds (AGENT_MAX_ITERATIONS).',
+      promptTokens: 30,
+      completionTokens: 3,
+    });
+    expect(h.llm.requests).toHaveLength(3);
+    expect(h.llm.requests[2].tools).toEqual([]);
+    expect(h.llm.requests[1].tools.length).toBeGreaterThan(0);
+    expect(h.llm.requests[2].messages.at(-1)).toEqual({
+      role: 'user',
+      content: expect.stringMatching(/all 2 tool-calling rounds.*summary/s),
+    });
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['p1.html', 'p2.html']);
+    expect(unfinished(h.store.all())).toEqual([]);
+  });
+
+  it('closes, without running, a call the model makes in the last request anyway', async () => {
+    const round = (n: number) => [
+      ...toolCall(0, `call_${n}`, 'write_file', { filename: `p${n}.html`, content: 'x' }),
+    ];
+    const h = harness([round(1), round(2)], { maxIterations: 1 });
+    expect(await h.run()).toMatchObject({ finishReason: 'max_iterations' });
+    expect(h.ctx.sandbox.names(TEST_SCOPE)).toEqual(['p1.html']);
+    expect(h.store.all().map((s) => [s.toolCallId, s.status])).toEqual([
+      ['call_1', 'completed'],
+      ['call_2', 'failed'],
+    ]);
+    expect(unfinished(h.store.all())).toEqual([]);
+  });
+
+  it('ends a turn past maxTokensPerTurn as budget, keeping its files', async () => {
+    const h = harness(
+      [
+        [...toolCall(0, 'c1', 'write_file', { filename: 'a.html', content: 'a' }), usage(900, 200)],
+        [text('never asked')],
+      ],
+      { maxTokensPerTurn: 1000 },
+    );
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      finishReason: 'budget',
+      content: expect.stringMatching(/more than 1000 tokens \(AGENT_MAX_TOKENS_PER_TURN\)/),
+      promptTokens: 900,
+      completionTokens: 200,
+    });
+    expect(h.llm.requests).toHaveLength(1);
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.html')).toBe('a');
+  });
+
+  it('keeps the system message identical across rounds and lists the sandbox after the conversation', async () => {
+    const h = harness([
+      [...toolCall(0, 'c1', 'write_file', { filename: 'index.html', content: '<h1>Hi</h1>' })],
+      [...toolCall(0, 'c2', 'delete_file', { filename: 'notes.txt' })],
+      [text('Done.')],
+    ]);
+    h.ctx.sandbox.seed(TEST_SCOPE, 'notes.txt', 'todo');
+
+    await h.run();
+
+    const systems = h.llm.requests.map((r) => r.messages[0]);
+    expect(systems[0].role).toBe('system');
+    expect(systems.every((m) => m.content === systems[0].content)).toBe(true);
+    expect(systems[0].content).not.toContain('bytes');
+    const listings = h.llm.requests.map((r) => r.messages.at(-1)!);
+    expect(listings.every((m) => m.role === 'user')).toBe(true);
+    expect(listings[0].content).toContain('(4 bytes in all):\n- notes.txt (4 bytes)');
+    expect(listings[1].content).toContain(
+      '(15 bytes in all):\n- index.html (11 bytes)\n- notes.txt',
+    );
+    expect(listings[2].content).toContain('(11 bytes in all):\n- index.html (11 bytes)');
+    // The listing is not kept in the conversation: the next request holds only the newest one.
+    expect(
+      h.llm.requests[2].messages.filter((m) => m.content?.includes('Files in the sandbox now')),
+    ).toHaveLength(1);
+  });
+
+  it('asks once to write the files when a reply puts the code in chat and changed no file', async () => {
+    const chat = 'Here is your page:\n```html\n<!doctype html><h1>Hi</h1>\n```';
+    const h = harness([
+      [text(chat)],
+      [...toolCall(0, 'w', 'write_file', { filename: 'index.html', content: '<h1>Hi</h1>' })],
+      [text('Written. Again:\n```css\nh1{}\n```')],
+    ]);
+
+    const outcome = await h.run();
+
+    expect(outcome).toMatchObject({ status: 'completed', finishReason: 'completed' });
+    expect(h.llm.requests).toHaveLength(3);
+    const second = h.llm.requests[1].messages;
+    expect(second.at(-3)).toEqual({ role: 'assistant', content: chat });
+    expect(second.at(-2)).toEqual({
+      role: 'user',
+      content: expect.stringMatching(/write_file/),
+    });
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe('<h1>Hi</h1>');
+  });
+
+  it('does not ask again for files when the model answers in chat a second time', async () => {
+    const chat = '```js\nalert(1)\n```';
+    const h = harness([[text(chat)], [text(chat)]]);
+    expect(await h.run()).toMatchObject({ finishReason: 'completed' });
+    expect(h.llm.requests).toHaveLength(2);
+  });
+
+  it('ends a text-only reply without code at once', async () => {
+    const h = harness([[text('Which colours do you like?')]]);
+    await h.run();
+    expect(h.llm.requests).toHaveLength(1);
+  });
+
+  it('retries a round whose stream dropped, then one answered 429 after its Retry-After', async () => {
+    const h = harness(
+      [
+        [text('Half'), { type: 'fail', error: new LlmError('stream failed', 'connection') }],
+        [{ type: 'fail', error: new LlmError('HTTP 429', 'http', 429, 50) }],
+        [text('Whole answer.')],
+      ],
+      { roundRetries: 2, retryBaseMs: 10 },
+    );
+    const outcome = await h.run();
+    expect(outcome).toMatchObject({ finishReason: 'completed', content: 'Whole answer.' });
+    expect(h.llm.requests).toHaveLength(3);
+  });
+
+  it('fails the turn as provider_error once the round retries are used up', async () => {
+    const drop = [{ type: 'fail', error: new LlmError('stream failed', 'connection') } as const];
+    const h = harness([drop, drop, drop, [text('never asked')]], {
+      roundRetries: 2,
+      retryBaseMs: 1,
+    });
+    expect(await h.run()).toMatchObject({ finishReason: 'provider_error' });
+    expect(h.llm.requests).toHaveLength(3);
+  });
+
+  it('does not retry other provider errors', async () => {
+    const h = harness([[{ type: 'fail', error: new LlmError('HTTP 500', 'http', 500) }]], {
+      roundRetries: 2,
+      retryBaseMs: 1,
+    });
+    expect(await h.run()).toMatchObject({ finishReason: 'provider_error' });
+    expect(h.llm.requests).toHaveLength(1);
+  });
+
+  it('turns older write contents and read results into stubs to stay under contextTokens', async () => {
+    const big = 'x'.repeat(8000);
+    const h = harness(
+      [
+        [...toolCall(0, 'w1', 'write_file', { filename: 'a.html', content: big })],
+        [...toolCall(0, 'r1', 'read_file', { filename: 'a.html' })],
+        [...toolCall(0, 'w2', 'write_file', { filename: 'b.html', content: 'small' })],
+        [text('Done.')],
+      ],
+      {
+        // Room for the system prompt (at the loop's 4 characters a token) and 1 500 tokens more.
+        contextTokens: Math.ceil(systemPrompt().length / 4) + 1500,
+        conversation: [
+          { role: 'user', content: 'earlier question ' + 'y'.repeat(4000) },
+          { role: 'assistant', content: 'earlier answer' },
+          { role: 'user', content: 'Build me a small site' },
+        ],
+      },
+    );
+
+    await h.run();
+
+    const last = h.llm.requests[3].messages;
+    // Earlier turns went first; this turn's user message stays.
+    expect(last.some((m) => m.content?.startsWith('earlier question'))).toBe(false);
+    expect(last[1]).toEqual({ role: 'user', content: 'Build me a small site' });
+    const write = last.find((m) => m.role === 'assistant' && m.toolCalls?.[0].id === 'w1');
+    expect(
+      JSON.parse((write as { toolCalls: { arguments: string }[] }).toolCalls[0].arguments),
+    ).toEqual({
+      filename: 'a.html',
+      content: expect.stringMatching(/8000 characters omitted/),
+    });
+    const readResult = last.find((m) => m.role === 'tool' && m.toolCallId === 'r1');
+    expect(readResult?.content).toMatch(/omitted to save context/);
+    // Every call keeps its result.
+    const ids = last.flatMap((m) =>
+      m.role === 'assistant' ? (m.toolCalls ?? []).map((c) => c.id) : [],
+    );
+    const answered = last.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []));
+    expect(answered).toEqual(ids);
+    // The request the model saw first was not shortened: it fitted.
+    expect(h.llm.requests[0].messages.some((m) => m.content?.startsWith('earlier question'))).toBe(
+      true,
+    );
+    expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.html')).toBe(big);
+  });
+
+  it('compacts and retries once when the provider says the context is too long', async () => {
+    const tooLong = () =>
+      ({
+        type: 'fail',
+        error: new LlmError('context length exceeded', 'context_length', 400),
+      }) as const;
+    const h = harness([
+      [...toolCall(0, 'w1', 'write_file', { filename: 'a.html', content: 'z'.repeat(6000) })],
+      [tooLong()],
+      [text('Done.')],
+    ]);
+    expect(await h.run()).toMatchObject({ finishReason: 'completed' });
+    expect(h.llm.requests).toHaveLength(3);
+    expect(JSON.stringify(h.llm.requests[1].messages)).toContain('z'.repeat(6000));
+    expect(JSON.stringify(h.llm.requests[2].messages)).not.toContain('z'.repeat(6000));
   });
 });

@@ -6,12 +6,14 @@ import { partialFilename, streamingProgress } from './progress.js';
 import type {
   FinishReason,
   RunObserver,
-  RunOutcome,
+  TurnOutcome,
   StepState,
   StepStore,
   StopReason,
 } from './run-ports.js';
-import { systemPrompt } from './system-prompt.js';
+import { estimateTokens, fitContext } from './context-window.js';
+import { StuckDetector, STUCK_WARNING } from './stuck-detector.js';
+import { sandboxListing, systemPrompt } from './system-prompt.js';
 
 export interface LoopInput {
   llm: LlmClient;
@@ -30,10 +32,43 @@ export interface LoopInput {
   streamIdleMs: number;
   /** Least time between two progress writes of one step. */
   progressIntervalMs?: number;
+  /** The session's model; absent = the provider client's default. */
+  model?: string;
+  /** `max_tokens` of each response. */
+  maxOutputTokens?: number;
+  /** Prompt + completion tokens the turn may spend; past it the turn ends `budget`. */
+  maxTokensPerTurn?: number;
+  /** Estimated tokens a request may hold before older tool contents become stubs. */
+  contextTokens?: number;
+  /** Retries of a round after a dropped stream or a 429. */
+  roundRetries?: number;
+  /** First back-off between those retries (doubled each time) when the provider names no `Retry-After`. */
+  retryBaseMs?: number;
 }
 
-/** How often the same call with the same arguments may run before the loop calls the model stuck. */
-const MAX_IDENTICAL_CALLS = 2;
+/** Longest `Retry-After` honoured; a longer one fails the turn rather than holding it. */
+const MAX_RETRY_WAIT_MS = 30_000;
+
+const TRUNCATED_CALL =
+  'Not run: your output hit its length limit (max_tokens) before the arguments of this call were ' +
+  'complete, so nothing was written. Write the file in smaller parts: a shorter write_file first, ' +
+  'then add the rest with edit_file; for a change to an existing file, use edit_file.';
+
+const CODE_IN_CHAT =
+  'You wrote the code in your reply, but no file in the sandbox was changed, and the user only sees ' +
+  'the files. Write the files now with the tools (write_file for new files, edit_file for changes), ' +
+  'then answer with a short summary.';
+
+const LAST_ROUND = (n: number) =>
+  `You have used all ${n} tool-calling rounds of this turn and cannot call tools any more. Answer ` +
+  'the user now with a short summary: what was done, and what is left to do.';
+
+/** A fenced block of HTML, CSS or JavaScript (or an untagged one that is a page). */
+const CODE_BLOCK =
+  /```[ \t]*(?:html?|css|js|javascript|mjs)\b|```[ \t]*\r?\n\s*<(?:!doctype|html)/i;
+
+/** Tools whose success changes a file, for sandboxes that report no version. */
+const CHANGING_TOOLS = new Set(['write_file', 'edit_file', 'delete_file', 'move_file']);
 
 const ENDINGS: Record<
   Exclude<FinishReason, 'completed'>,
@@ -41,7 +76,10 @@ const ENDINGS: Record<
 > = {
   max_iterations: (i) =>
     `Stopped: reached the limit of ${i.maxIterations} tool-calling rounds (AGENT_MAX_ITERATIONS).`,
-  stuck_loop: () => 'Stopped: the model kept repeating the same tool call with the same arguments.',
+  stuck_loop: () =>
+    'Stopped: the model kept repeating the same tool call with the same result after being warned.',
+  budget: (i) =>
+    `Stopped: this turn used more than ${i.maxTokensPerTurn} tokens (AGENT_MAX_TOKENS_PER_TURN); the files written so far are kept.`,
   provider_error: (_i, detail) => `Failed: ${detail}.`,
   error: () => 'Failed: an internal error stopped the run.',
   cancelled: () => 'Cancelled at your request.',
@@ -71,38 +109,56 @@ export class AgentLoop {
   private readonly texts: string[] = [];
   private promptTokens = 0;
   private completionTokens = 0;
-  private readonly callCounts = new Map<string, number>();
+  private readonly stuck = new StuckDetector();
+  private changedFiles = false;
+  /** The system message, built once: identical across rounds so providers can cache the prefix. */
+  private readonly system: LlmMessage = { role: 'system', content: systemPrompt() };
+  /** Where this turn starts in the request (after the system message and earlier turns). */
+  private readonly turnStart: number;
 
-  constructor(private readonly input: LoopInput) {}
+  constructor(private readonly input: LoopInput) {
+    // The system message, then the earlier turns: this turn's user message is the conversation's last.
+    this.turnStart = input.conversation.length;
+  }
 
-  async run(): Promise<RunOutcome> {
+  async run(): Promise<TurnOutcome> {
     const { input } = this;
     const conversation = [...input.conversation];
+    let nudged = false;
+    // The latest round (its call and results) is never shortened: the model is working on it.
+    let latestRound = conversation.length;
     try {
       for (let iteration = 1; ; iteration++) {
         if (input.signal.aborted) {
           return this.outcome(stopReason(input.signal));
         }
-        if (iteration > input.maxIterations) {
-          return this.outcome('max_iterations');
+        if (this.overBudget()) {
+          return this.outcome('budget');
         }
-        const system: LlmMessage = {
-          role: 'system',
-          content: systemPrompt(await input.listFiles()),
-        };
-        const { text, calls } = await this.streamResponse([system, ...conversation], iteration);
+        if (iteration > input.maxIterations) {
+          return await this.lastRound(conversation, iteration);
+        }
+        const { text, calls, finish } = await this.request(conversation, iteration, latestRound);
         if (text) {
           this.texts.push(text);
         }
         if (calls.length === 0) {
+          // Local models often "write the code in chat": ask once for the files instead of ending.
+          if (!nudged && !this.changedFiles && CODE_BLOCK.test(text)) {
+            nudged = true;
+            conversation.push({ role: 'assistant', content: text });
+            conversation.push({ role: 'user', content: CODE_IN_CHAT });
+            continue;
+          }
           return this.outcome('completed');
         }
+        latestRound = conversation.length;
         conversation.push({
           role: 'assistant',
           content: text || null,
           toolCalls: calls.map(toLlmCall),
         });
-        const ending = await this.runTools(calls, conversation);
+        const ending = await this.runTools(calls, conversation, finish === 'length');
         if (ending) {
           return this.outcome(ending);
         }
@@ -117,8 +173,96 @@ export class AgentLoop {
     }
   }
 
+  private overBudget(): boolean {
+    const limit = this.input.maxTokensPerTurn;
+    return limit !== undefined && this.promptTokens + this.completionTokens > limit;
+  }
+
+  /** The rounds are used up: one request without tools, so the user hears what was done and what is left. */
+  private async lastRound(conversation: LlmMessage[], iteration: number): Promise<TurnOutcome> {
+    const ask: LlmMessage = { role: 'user', content: LAST_ROUND(this.input.maxIterations) };
+    try {
+      const { text, calls } = await this.request(conversation, iteration, conversation.length, ask);
+      await this.failUnfinished(calls, 'not run: the tool-calling rounds of this turn are used up');
+      if (text) {
+        this.texts.push(text);
+      }
+    } catch (err) {
+      // The summary is a courtesy: without it the turn still ends as max_iterations.
+      if (!(err instanceof LlmError)) {
+        throw err;
+      }
+      if (this.input.signal.aborted) {
+        return this.outcome(stopReason(this.input.signal));
+      }
+    }
+    return this.outcome('max_iterations');
+  }
+
+  /**
+   * One round's request, fitted to the context budget, retried after a dropped stream or a 429 (with
+   * back-off) and once, compacted harder, after the provider's context-length error.
+   */
+  private async request(
+    conversation: LlmMessage[],
+    iteration: number,
+    keepFrom: number,
+    /** The last round's request to summarise: sent after the listing, and without tools. */
+    finalAsk?: LlmMessage,
+  ) {
+    const { input } = this;
+    const withTools = !finalAsk;
+    const listing: LlmMessage = {
+      role: 'user',
+      content: sandboxListing(await input.listFiles()),
+    };
+    // The listing changes every round, so it goes last: everything before it stays cacheable.
+    const full = [this.system, ...conversation, listing, ...(finalAsk ? [finalAsk] : [])];
+    let shape = {
+      turnStart: this.turnStart,
+      keepFrom: Math.min(1 + keepFrom, full.length - 1),
+    };
+    let limit = input.contextTokens ?? Infinity;
+    let compacted = false;
+    for (let retry = 0; ;) {
+      const messages = Number.isFinite(limit) ? fitContext(full, limit, shape) : full;
+      try {
+        return await this.streamResponse(messages, iteration, withTools);
+      } catch (err) {
+        if (!(err instanceof LlmError) || input.signal.aborted) {
+          throw err;
+        }
+        if (err.kind === 'context_length' && !compacted) {
+          // Harder this time: half the estimate, and the latest round may become stubs too.
+          compacted = true;
+          limit = Math.floor(Math.min(limit, estimateTokens(messages)) / 2);
+          shape = { ...shape, keepFrom: full.length - 1 };
+          continue;
+        }
+        const wait = this.retryWait(err, retry);
+        if (wait === null) {
+          throw err;
+        }
+        retry++;
+        await delay(wait, input.signal);
+      }
+    }
+  }
+
+  /** How long to wait before retrying the round after `err`, or null when it must not be retried. */
+  private retryWait(err: LlmError, retriesSoFar: number): number | null {
+    const retriable = err.kind === 'connection' || err.status === 429;
+    if (!retriable || retriesSoFar >= (this.input.roundRetries ?? 0)) {
+      return null;
+    }
+    if (err.retryAfterMs !== undefined) {
+      return err.retryAfterMs <= MAX_RETRY_WAIT_MS ? err.retryAfterMs : null;
+    }
+    return (this.input.retryBaseMs ?? 1000) * 2 ** retriesSoFar;
+  }
+
   /** Streams one model response, creating each tool call's step as soon as the call begins. */
-  private async streamResponse(messages: LlmMessage[], iteration: number) {
+  private async streamResponse(messages: LlmMessage[], iteration: number, withTools: boolean) {
     const { input } = this;
     const request = new AbortController();
     const onAbort = () => request.abort(input.signal.reason);
@@ -141,12 +285,15 @@ export class AgentLoop {
       Math.max(10, Math.min(1000, input.streamIdleMs / 5)),
     );
     let text = '';
+    let finish = '';
     const calls = new Map<number, StreamedCall>();
     try {
       for await (const event of input.llm.stream({
         messages,
-        tools: input.tools.specs(),
+        tools: withTools ? input.tools.specs() : [],
         signal: request.signal,
+        model: input.model,
+        maxTokens: input.maxOutputTokens,
       })) {
         busy = true;
         switch (event.type) {
@@ -157,6 +304,9 @@ export class AgentLoop {
           case 'usage':
             this.promptTokens += event.promptTokens;
             this.completionTokens += event.completionTokens;
+            break;
+          case 'finish':
+            finish = event.reason;
             break;
           case 'tool_call': {
             const call = calls.get(event.index) ?? {
@@ -199,7 +349,7 @@ export class AgentLoop {
       call.name ||= '(missing)';
       call.step ??= await this.createStep(call, iteration);
     }
-    return { text, calls: ordered };
+    return { text, calls: ordered, finish };
   }
 
   private async trackStreamingCall(call: StreamedCall, iteration: number): Promise<void> {
@@ -262,6 +412,7 @@ export class AgentLoop {
   private async runTools(
     calls: StreamedCall[],
     conversation: LlmMessage[],
+    truncated: boolean,
   ): Promise<FinishReason | null> {
     const { input } = this;
     for (const [i, call] of calls.entries()) {
@@ -275,11 +426,12 @@ export class AgentLoop {
         return stopReason(input.signal);
       }
       const signature = `${call.name}\u0000${canonicalArguments(parsed, call.args)}`;
-      const seen = (this.callCounts.get(signature) ?? 0) + 1;
-      this.callCounts.set(signature, seen);
-      if (seen > MAX_IDENTICAL_CALLS) {
+      if (this.stuck.repeatsWarnedCall(signature)) {
         call.step = await this.updateStep(step, { toolArguments });
-        await this.failUnfinished(calls.slice(i), 'not run: the same call was already made twice');
+        await this.failUnfinished(
+          calls.slice(i),
+          'not run: the model repeated the same call after being warned',
+        );
         return 'stuck_loop';
       }
       call.step = await this.updateStep(step, {
@@ -288,23 +440,52 @@ export class AgentLoop {
         startedAt: new Date(),
       });
       let result;
-      try {
-        result = await input.tools.execute(call.name, call.args, input.toolContext);
-      } catch (err) {
-        // Not a tool failure the model can act on (the database went away): close every step, then stop.
-        await this.failUnfinished(calls.slice(i), 'not run: an internal error stopped the run');
-        throw err;
+      if (truncated && !parsed) {
+        // Cut off by max_tokens: "invalid JSON" would send the model into the same cut-off again.
+        result = { ok: false as const, error: TRUNCATED_CALL };
+      } else {
+        try {
+          result = await input.tools.execute(call.name, call.args, this.contextFor(step.id));
+        } catch (err) {
+          // Not a tool failure the model can act on (the database went away): close every step, then stop.
+          await this.failUnfinished(calls.slice(i), 'not run: an internal error stopped the run');
+          throw err;
+        }
       }
+      const version = result.ok && typeof result.version === 'number' ? result.version : null;
+      this.changedFiles ||= version !== null || (result.ok && CHANGING_TOOLS.has(call.name));
       call.step = await this.updateStep(call.step, {
         status: result.ok ? 'completed' : 'failed',
         progress: 100,
         error: result.ok ? null : result.error,
         finishedAt: new Date(),
+        version,
       });
-      conversation.push({ role: 'tool', toolCallId: call.id, content: JSON.stringify(result) });
+      const content = JSON.stringify(result);
+      const verdict = this.stuck.judge(signature, content);
+      conversation.push({
+        role: 'tool',
+        toolCallId: call.id,
+        content:
+          verdict === 'warn' ? JSON.stringify({ ...result, warning: STUCK_WARNING }) : content,
+      });
+      if (verdict === 'stop') {
+        // A second run of repeats after the one warning: this call is answered, the rest closed.
+        await this.failUnfinished(calls.slice(i + 1), 'not run: the model is stuck in a loop');
+        return 'stuck_loop';
+      }
       await input.checkpoint();
     }
     return null;
+  }
+
+  /** The tool context of one call: a change it makes is credited to its step as well as the turn. */
+  private contextFor(stepId: number): ToolContext {
+    const { toolContext } = this.input;
+    const origin = toolContext.scope.origin;
+    return origin
+      ? { ...toolContext, scope: { ...toolContext.scope, origin: { ...origin, stepId } } }
+      : toolContext;
   }
 
   /** Closes the steps of calls that will not run, so none stays pending. */
@@ -321,7 +502,7 @@ export class AgentLoop {
     }
   }
 
-  private outcome(reason: FinishReason, detail = ''): RunOutcome {
+  private outcome(reason: FinishReason, detail = ''): TurnOutcome {
     const parts = [...this.texts];
     if (reason !== 'completed') {
       parts.push(ENDINGS[reason](this.input, detail));
@@ -334,6 +515,21 @@ export class AgentLoop {
       completionTokens: this.completionTokens,
     };
   }
+}
+
+/** Waits `ms`, or stops waiting (throwing) when the turn is aborted. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new LlmError('The request to the LLM provider was aborted', 'aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** `1500` → "2 s", `300` → "300 ms". */

@@ -1,9 +1,5 @@
 import type { Message } from '../../messages/message.entity.js';
-import {
-  toMessageView,
-  type MessageView,
-  type StepView,
-} from '../../messages/message.presenter.js';
+import { toMessageView, type MessageView, type StepView } from '../../messages/messages.views.js';
 
 /** What a follower of a run receives, named as the SSE events of the contract. */
 export type RunEvent =

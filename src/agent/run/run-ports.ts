@@ -12,6 +12,8 @@ export interface StepState {
   error: string | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** The version the step's change made; absent or null when it changed no file. */
+  version?: number | null;
 }
 
 export type StepPatch = Partial<Omit<StepState, 'id' | 'iteration'>>;
@@ -29,16 +31,4 @@ export interface RunObserver {
   delta(text: string): void;
 }
 
-/** Why a run stopped early; the abort signal carries one of these as its reason. */
-export type StopReason = 'cancelled' | 'time_limit' | 'interrupted';
-
-export type FinishReason =
-  'completed' | 'max_iterations' | 'stuck_loop' | 'provider_error' | 'error' | StopReason;
-
-export interface RunOutcome {
-  status: 'completed' | 'failed';
-  finishReason: FinishReason;
-  content: string;
-  promptTokens: number;
-  completionTokens: number;
-}
+export type { FinishReason, StopReason, TurnOutcome } from '../../messages/message.entity.js';

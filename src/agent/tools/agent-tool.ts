@@ -1,8 +1,29 @@
+import type { PreviewErrorsService } from '../../sandbox/preview-errors/preview-errors.service.js';
 import type { SandboxScope, SandboxService } from '../../sandbox/sandbox.service.js';
+
+/** The version a change made (null or absent: it changed nothing, or the sandbox keeps no history). */
+interface Versioned {
+  version?: number | null;
+}
 
 /** What a tool may touch: the sandbox of the run's session, as the session's owner. */
 export interface ToolContext {
-  sandbox: Pick<SandboxService, 'list' | 'readText' | 'write' | 'remove'>;
+  sandbox: Pick<SandboxService, 'list' | 'readText'> & {
+    write(
+      scope: SandboxScope,
+      path: unknown,
+      content: string,
+    ): Promise<{ filename: string; size: number } & Versioned>;
+    remove(scope: SandboxScope, path: unknown): Promise<Versioned | void>;
+    move(
+      scope: SandboxScope,
+      from: unknown,
+      to: unknown,
+    ): Promise<{ from: string; to: string; size: number } & Versioned>;
+  };
+  /** The preview's runtime errors (get_preview_errors); absent where no preview runs. */
+  previewErrors?: Pick<PreviewErrorsService, 'ofCurrentVersion'>;
+  /** Its `origin` credits each change to the run's message and the step making it. */
   scope: SandboxScope;
 }
 

@@ -3,13 +3,22 @@ import type { AgentTool } from './agent-tool.js';
 import { fakeToolContext, TEST_SCOPE } from './testing/fake-sandbox.js';
 import { AGENT_TOOLS, parseArguments, ToolRegistry } from './tool-registry.js';
 
-const TOOL_NAMES = ['write_file', 'read_file', 'list_files', 'delete_file', 'edit_file'];
+const TOOL_NAMES = [
+  'write_file',
+  'read_file',
+  'list_files',
+  'delete_file',
+  'edit_file',
+  'search_files',
+  'move_file',
+  'get_preview_errors',
+];
 
 describe('ToolRegistry', () => {
   const registry = new ToolRegistry();
 
   describe('specs', () => {
-    it('offers all five tools with their description and schema', () => {
+    it('offers all eight tools with their description and schema', () => {
       const specs = registry.specs();
       expect(specs.map((s) => s.name)).toEqual(TOOL_NAMES);
       for (const spec of specs) {
@@ -19,8 +28,15 @@ describe('ToolRegistry', () => {
       }
     });
 
+    /** Properties a tool documents as optional (the rest are required strings). */
+    const OPTIONAL: Record<string, string[]> = {
+      read_file: ['start_line', 'max_lines'],
+      edit_file: ['old_string', 'new_string', 'replace_all', 'edits'],
+      search_files: ['glob'],
+    };
+
     it.each(AGENT_TOOLS.map((t) => [t.name, t] as const))(
-      '%s describes every property and requires each one',
+      '%s describes every property and requires each one but its documented optional ones',
       (_name, tool) => {
         const schema = tool.parameters as {
           properties: Record<string, { type?: string; description?: string }>;
@@ -30,8 +46,18 @@ describe('ToolRegistry', () => {
         expect(properties.filter(([, p]) => !p.description?.trim()).map(([key]) => key)).toEqual(
           [],
         );
-        expect(properties.filter(([, p]) => p.type !== 'string').map(([key]) => key)).toEqual([]);
-        expect([...(schema.required ?? [])].sort()).toEqual(properties.map(([key]) => key).sort());
+        const optional = OPTIONAL[tool.name] ?? [];
+        expect(
+          properties
+            .filter(([key, p]) => p.type !== 'string' && !optional.includes(key))
+            .map(([key]) => key),
+        ).toEqual([]);
+        expect([...(schema.required ?? [])].sort()).toEqual(
+          properties
+            .map(([key]) => key)
+            .filter((key) => !optional.includes(key))
+            .sort(),
+        );
       },
     );
 

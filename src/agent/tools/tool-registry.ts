@@ -8,8 +8,11 @@ import {
 } from './agent-tool.js';
 import { deleteFileTool } from './delete-file/delete-file.tool.js';
 import { editFileTool } from './edit-file/edit-file.tool.js';
+import { getPreviewErrorsTool } from './get-preview-errors/get-preview-errors.tool.js';
 import { listFilesTool } from './list-files/list-files.tool.js';
+import { moveFileTool } from './move-file/move-file.tool.js';
 import { readFileTool } from './read-file/read-file.tool.js';
+import { searchFilesTool } from './search-files/search-files.tool.js';
 import { writeFileTool } from './write-file/write-file.tool.js';
 
 export const AGENT_TOOLS: readonly AgentTool[] = [
@@ -18,6 +21,9 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   listFilesTool,
   deleteFileTool,
   editFileTool,
+  searchFilesTool,
+  moveFileTool,
+  getPreviewErrorsTool,
 ];
 
 /** Strings longer than this are recorded on a step by their size only. */

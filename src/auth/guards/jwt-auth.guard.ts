@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
-import type { AuthedRequest } from '../../common/http/authed-request.js';
+import type { AuthedRequest } from '../authed-request.js';
 import { UsersService } from '../../users/users.service.js';
 import { userFromClaims } from '../strategies/claims-to-user.js';
 import { TokenService } from '../token.service.js';

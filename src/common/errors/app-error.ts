@@ -5,6 +5,8 @@ export type AppErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
+  | 'precondition_failed'
   | 'payload_too_large'
   | 'validation'
   | 'rate_limited'
@@ -36,6 +38,10 @@ export const unauthorized = (message = 'Could not validate credentials') =>
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const notFound = (message: string) => new AppError('not_found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
+/** 410: the thing existed but is kept no more (a pruned version). */
+export const gone = (message: string) => new AppError('gone', message);
+/** 412: an `If-Match` that no longer matches. */
+export const preconditionFailed = (message: string) => new AppError('precondition_failed', message);
 export const payloadTooLarge = (message: string) => new AppError('payload_too_large', message);
 /** 429; with `retryAfterSec`, the answer says when to try again (`Retry-After`). */
 export const rateLimited = (message: string, retryAfterSec?: number) =>

@@ -13,6 +13,10 @@ export function statusOf(kind: AppErrorKind): number {
       return HttpStatus.NOT_FOUND;
     case 'conflict':
       return HttpStatus.CONFLICT;
+    case 'gone':
+      return HttpStatus.GONE;
+    case 'precondition_failed':
+      return HttpStatus.PRECONDITION_FAILED;
     case 'payload_too_large':
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case 'validation':

@@ -12,10 +12,16 @@ export interface BodyRule {
   path: RegExp;
   /** `json` for JSON bodies; `raw` keeps the bytes as a Buffer (for archives). */
   parser: 'json' | 'raw';
-  /** For `raw`: the content type read; other types are left unread. */
+  /** The content type read (default: JSON for `json`, octet-stream for `raw`); others are left unread. */
   type?: string;
   limitBytes: number;
 }
+
+/** One preview error report: two 2 KB texts and a few numbers, with room for JSON escapes. */
+export const PREVIEW_REPORT_BYTES = 32 * 1024;
+
+/** Zip imports are read raw up to this (the contract's 50 MiB). */
+export const ARCHIVE_IMPORT_BYTES = 50 * 1024 * 1024;
 
 export interface BodyLimits {
   fileWriteBytes: number;
@@ -26,10 +32,8 @@ export interface BodyLimits {
 /**
  * The one table of per-route body limits; every route not listed reads at most the default. Routes are
  * matched case-insensitively because both adapters route them so; a trailing slash is allowed likewise.
- * Express reads it through `bodyParserByRoute`, Fastify through `adapters/fastify-body.ts` (JSON only so
- * far: a `raw` rule also needs its content type registered there). When archive imports land, add:
- *   { method: 'POST', path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i, parser: 'raw',
- *     type: 'application/zip', limitBytes: 50 * 1024 * 1024 }
+ * Express reads it through `bodyParserByRoute`, Fastify through `adapters/fastify-body.ts` (one
+ * content-type parser per rule type: JSON, text/plain read as JSON, raw application/zip).
  */
 export function bodyRules(limits: BodyLimits): BodyRule[] {
   return [
@@ -45,25 +49,28 @@ export function bodyRules(limits: BodyLimits): BodyRule[] {
       parser: 'json',
       limitBytes: limits.messageBytes,
     },
+    {
+      // The preview's error reporter posts JSON as text/plain (a simple request from its opaque origin).
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/sandbox\/site\/[^/]+\/__errors\/?$/i,
+      parser: 'json',
+      type: 'text/plain',
+      limitBytes: PREVIEW_REPORT_BYTES,
+    },
+    {
+      method: 'POST',
+      path: /^\/api\/sessions\/[^/]+\/sandbox\/archive\/?$/i,
+      parser: 'raw',
+      type: 'application/zip',
+      limitBytes: ARCHIVE_IMPORT_BYTES,
+    },
   ];
-}
-
-/** The limit of one request: its route's, else the default. `path` is without the query string. */
-export function limitFor(
-  rules: BodyRule[],
-  defaultBytes: number,
-  method: string,
-  path: string,
-): number {
-  return (
-    rules.find((rule) => rule.method === method && rule.path.test(path))?.limitBytes ?? defaultBytes
-  );
 }
 
 const parserFor = (rule: Pick<BodyRule, 'parser' | 'type' | 'limitBytes'>): RequestHandler =>
   rule.parser === 'raw'
     ? express.raw({ type: rule.type ?? 'application/octet-stream', limit: rule.limitBytes })
-    : express.json({ limit: rule.limitBytes });
+    : express.json({ type: rule.type ?? 'application/json', limit: rule.limitBytes });
 
 /**
  * Body parsing with the limit of the route: it runs before auth and any handler, so a body past its

@@ -13,7 +13,7 @@ import { nextPageLink, Page } from './pagination.js';
 
 /** A handler's `Page` goes out as its bare array, with `Link: <…>; rel="next"` when there is more. */
 @Injectable()
-export class PageInterceptor implements NestInterceptor {
+class PageInterceptor implements NestInterceptor {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {

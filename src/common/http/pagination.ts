@@ -3,8 +3,8 @@ import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AppError } from '../errors/app-error.js';
 
-export const DEFAULT_PAGE_LIMIT = 100;
-export const MAX_PAGE_LIMIT = 500;
+const DEFAULT_PAGE_LIMIT = 100;
+const MAX_PAGE_LIMIT = 500;
 
 /** Query strings are text: only plain digits become numbers; anything else stays as sent and fails IsInt (422). */
 export const digitsToInt = ({ value }: TransformFnParams): unknown =>
@@ -46,7 +46,7 @@ export class Page<T> {
 export type CursorKey = (string | number)[];
 
 /** A cursor is the sort key of the last item sent, base64url-encoded JSON: opaque to clients. */
-export const encodeCursor = (key: CursorKey): string =>
+const encodeCursor = (key: CursorKey): string =>
   Buffer.from(JSON.stringify(key)).toString('base64url');
 
 /**

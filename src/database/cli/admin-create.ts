@@ -3,7 +3,10 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { RegisterDto } from '../../auth/dto/register.dto.js';
 import { PasswordService } from '../../auth/password.service.js';
+import type { DataSource } from 'typeorm';
+import { UsersRepository } from '../../users/users.repository.js';
 import { isUniqueViolation } from '../pg-errors.js';
+import { Sql } from '../sql.service.js';
 import { openConfiguredDatabase } from './configured-database.js';
 
 class UsageError extends Error {}
@@ -64,6 +67,9 @@ async function readInput(): Promise<RegisterDto> {
   return plainToInstance(RegisterDto, { username, email, password });
 }
 
+/** The users table through its repository, outside Nest: the CLI has a DataSource of its own. */
+const users = (db: DataSource) => new UsersRepository(new Sql(db));
+
 /**
  * `npm run admin:create`: creates an admin account in the database `npm start` uses, with the rules
  * of registration and the app's own password hashing. An existing name or email is an error, not a
@@ -80,20 +86,18 @@ async function main(): Promise<void> {
   // The schema may not exist yet on a fresh install: this may be the first command run.
   const { db, where, close } = await openConfiguredDatabase({ runMigrations: true });
   try {
-    const [user] = await db.query<{ id: number; username: string }[]>(
-      `INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, 'admin')
-       RETURNING id, username`,
-      [input.username, input.email, passwordHash],
-    );
+    const user = await users(db).insert({
+      username: input.username,
+      email: input.email,
+      passwordHash,
+      role: 'admin',
+    });
     console.log(`created admin ${user.username} (id ${user.id}) in ${where}`);
   } catch (err) {
     if (!isUniqueViolation(err)) {
       throw err;
     }
-    const [taken] = await db.query<{ username: string }[]>(
-      `SELECT username FROM users WHERE lower(username) = lower($1)`,
-      [input.username],
-    );
+    const taken = await users(db).findByUsername(input.username);
     console.error(
       taken
         ? `a user named "${taken.username}" already exists; to make them an admin run: ` +

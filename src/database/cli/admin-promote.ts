@@ -1,10 +1,6 @@
+import { UsersRepository } from '../../users/users.repository.js';
+import { Sql } from '../sql.service.js';
 import { openConfiguredDatabase } from './configured-database.js';
-
-interface Promoted {
-  id: number;
-  username: string;
-  previous_role: string;
-}
 
 /** `npm run admin:promote -- <username>`: makes an existing user an admin, in the database `npm start` uses. */
 async function main(): Promise<void> {
@@ -17,23 +13,16 @@ async function main(): Promise<void> {
   }
   const { db, close } = await openConfiguredDatabase();
   try {
-    // One statement that also reports the role the user had, so a repeated run says so.
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows] = await db.query<[Promoted[], number]>(
-      `UPDATE users u SET role = 'admin'
-         FROM (SELECT id, role FROM users WHERE lower(username) = lower($1) FOR UPDATE) old
-        WHERE u.id = old.id
-        RETURNING u.id, u.username, old.role AS previous_role`,
-      [username],
-    );
-    const user = rows[0];
-    if (!user) {
+    // Reports the role the user had, so a repeated run says so.
+    const promoted = await new UsersRepository(new Sql(db)).promote(username);
+    if (!promoted) {
       console.error(`no user named "${username}"`);
       process.exitCode = 1;
       return;
     }
+    const { user, previousRole } = promoted;
     console.log(
-      user.previous_role === 'admin'
+      previousRole === 'admin'
         ? `${user.username} (id ${user.id}) is already an admin`
         : `promoted ${user.username} (id ${user.id}) to admin`,
     );

@@ -1,5 +1,14 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { CapsAndIdempotency1764200000000 } from './1764200000000-caps-and-idempotency.js';
+import { Versions1764400000000 } from './1764400000000-versions.js';
+import { SessionModel1764500000000 } from './1764500000000-session-model.js';
+import { PreviewErrors1764600000000 } from './1764600000000-preview-errors.js';
 
 /** Every migration, in order; listed explicitly so the compiled app and the tests load the same set. */
-export const MIGRATIONS = [InitialSchema1764000000000, CapsAndIdempotency1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  CapsAndIdempotency1764200000000,
+  Versions1764400000000,
+  SessionModel1764500000000,
+  PreviewErrors1764600000000,
+];

@@ -7,7 +7,7 @@ export const deleteFileTool: AgentTool = {
   bulkyKeys: [],
   async execute(args, { sandbox, scope }) {
     const filename = stringArg(args, 'filename');
-    await sandbox.remove(scope, filename);
-    return { ok: true, filename, deleted: true };
+    const removed = await sandbox.remove(scope, filename);
+    return { ok: true, filename, deleted: true, version: removed?.version };
   },
 };

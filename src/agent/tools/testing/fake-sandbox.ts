@@ -1,4 +1,9 @@
-import { notFound, payloadTooLarge } from '../../../common/errors/app-error.js';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  payloadTooLarge,
+} from '../../../common/errors/app-error.js';
 import type { FileListing, SandboxScope } from '../../../sandbox/sandbox.service.js';
 import { quotaProblem, type QuotaLimits } from '../../../sandbox/quota.js';
 import { parseSandboxPath } from '../../../sandbox/sandbox-path.js';
@@ -63,6 +68,31 @@ export class FakeSandbox implements SandboxPort {
       if (!this.filesOf(scope).delete(filename)) {
         throw notFound(`File not found: ${filename}`);
       }
+    });
+  }
+
+  move(
+    scope: SandboxScope,
+    rawFrom: unknown,
+    rawTo: unknown,
+  ): Promise<{ from: string; to: string; size: number }> {
+    return later(() => {
+      const from = parseSandboxPath(rawFrom);
+      const to = parseSandboxPath(rawTo);
+      const files = this.filesOf(scope);
+      const content = files.get(from);
+      if (from === to) {
+        throw badRequest(`${from} is already at that path`);
+      }
+      if (files.has(to)) {
+        throw conflict(`${to} already exists; delete it first or choose another name`);
+      }
+      if (content === undefined) {
+        throw notFound(`File not found: ${from}`);
+      }
+      files.delete(from);
+      files.set(to, content);
+      return { from, to, size: Buffer.byteLength(content, 'utf8') };
     });
   }
 

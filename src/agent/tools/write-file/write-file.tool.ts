@@ -23,6 +23,6 @@ export const writeFileTool: AgentTool = {
       stringArg(args, 'filename'),
       stringArg(args, 'content'),
     );
-    return { ok: true, filename: saved.filename, size: saved.size };
+    return { ok: true, filename: saved.filename, size: saved.size, version: saved.version };
   },
 };

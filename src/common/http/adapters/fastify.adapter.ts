@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from '../../../config/app-config.js';
 import { pickRequestId } from '../../logging/request-id.js';
 import { securityHeaders } from '../security-headers.js';
-import { ignoredBody, jsonBodyParser } from './fastify-body.js';
+import { bodyParser, largestLimit } from './fastify-body.js';
 
 /** `TRUST_PROXY` as Express reads it: a number n trusts the n nearest hops. */
 const trustProxy = (value: string | boolean | number) =>
@@ -12,7 +12,8 @@ const trustProxy = (value: string | boolean | number) =>
 /**
  * The service on Fastify, answering as it does on Express: routes match case-insensitively and with a
  * trailing slash, long path parameters (preview tokens) are allowed, keep-alive idles out after Node's
- * 5 s, helmet's headers go on API routes, and JSON bodies are read with the per-route limits.
+ * 5 s, helmet's headers go on API routes, and bodies are read with the per-route rules and limits (JSON,
+ * text/plain JSON for the preview's error reports, raw application/zip imports).
  * Fastify sends no ETag and no x-powered-by.
  */
 export async function createFastifyApp(module: object, config: AppConfig) {
@@ -25,7 +26,7 @@ export async function createFastifyApp(module: object, config: AppConfig) {
     trustProxy: trustProxy(config.http.trustProxy),
     keepAliveTimeout: 5_000,
     // The parser enforces each route's own limit; this only has to let the largest through.
-    bodyLimit: Math.max(limits.fileWriteBytes, limits.messageBytes, limits.defaultBytes),
+    bodyLimit: largestLimit(limits),
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // pino-http keeps an id the request already has, and Fastify gives every request one: make it ours.
     genReqId: pickRequestId,
@@ -61,7 +62,10 @@ export async function createFastifyApp(module: object, config: AppConfig) {
     }
     route.url = route.url.replace(/\*\w+$/, '*');
   });
-  fastify.addContentTypeParser('application/json', jsonBodyParser(limits));
-  fastify.addContentTypeParser('*', ignoredBody);
+  // One parser for every content type, reading what the route's rule says (see `fastify-body.ts`):
+  // JSON, the preview reporter's text/plain JSON, raw application/zip archives; others are not read.
+  const parse = bodyParser(limits);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', parse);
   return { app, afterInit: () => undefined };
 }

@@ -11,6 +11,14 @@ export class SessionView {
   @ApiProperty({ example: 'Personal website' })
   title!: string;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'the model its turns use (`GET /api/models`); null = the default',
+  })
+  model!: string | null;
+
   @ApiProperty({ example: '2024-01-15T10:30:00.000Z' })
   created_at!: string;
 
@@ -19,10 +27,11 @@ export class SessionView {
 }
 
 export const toSessionView = (
-  s: Pick<Session, 'id' | 'title' | 'createdAt' | 'updatedAt'>,
+  s: Pick<Session, 'id' | 'title' | 'model' | 'createdAt' | 'updatedAt'>,
 ): SessionView => ({
   id: s.id,
   title: s.title,
+  model: s.model,
   created_at: s.createdAt.toISOString(),
   updated_at: s.updatedAt.toISOString(),
 });

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthUser } from '../../auth/auth-user.js';
-import type { AuthedRequest } from '../http/authed-request.js';
+import type { AuthUser } from './auth-user.js';
+import type { AuthedRequest } from './authed-request.js';
 
 /** The user the guard authenticated for this request. */
 export const CurrentUser = createParamDecorator(

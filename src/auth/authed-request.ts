@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import type { AuthUser } from '../../auth/auth-user.js';
-import type { OwnedSession } from '../../sessions/sessions.service.js';
+import type { AuthUser } from './auth-user.js';
 
 /** How the request's token was presented; preview routes swap an access token seen in the URL. */
 export interface TokenSource {
@@ -10,9 +9,8 @@ export interface TokenSource {
   token: string;
 }
 
+/** A request the JWT guard authenticated. */
 export interface AuthedRequest extends Request {
   user: AuthUser;
   tokenSource?: TokenSource;
-  /** Set by the session ownership guard. */
-  ownedSession?: OwnedSession;
 }

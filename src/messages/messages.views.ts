@@ -28,6 +28,7 @@ export class MessageView {
       'completed',
       'max_iterations',
       'stuck_loop',
+      'budget',
       'provider_error',
       'error',
       'cancelled',
@@ -42,6 +43,21 @@ export class MessageView {
 
   @ApiPropertyOptional({ nullable: true, description: 'assistant only' })
   completion_tokens?: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description:
+      'assistant only: the sandbox version when the turn began (restore it to undo the turn)',
+  })
+  version_before?: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'assistant only: the sandbox version when the turn ended; null while it runs',
+  })
+  version_after?: number | null;
 }
 
 export class StepView {
@@ -82,6 +98,14 @@ export class StepView {
 
   @ApiProperty({ type: String, nullable: true })
   finished_at!: string | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'the sandbox version this step made (restore it to go back to right after it); null if none',
+  })
+  version!: number | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -99,6 +123,8 @@ export function toMessageView(m: Message): MessageView {
     view.finish_reason = m.finishReason;
     view.prompt_tokens = m.promptTokens;
     view.completion_tokens = m.completionTokens;
+    view.version_before = m.versionBefore ?? null;
+    view.version_after = m.versionAfter ?? null;
   }
   return view;
 }
@@ -117,7 +143,7 @@ export type StepRecord = Pick<
   | 'error'
   | 'startedAt'
   | 'finishedAt'
->;
+> & { version?: number | null };
 
 export const toStepView = (s: StepRecord): StepView => ({
   id: s.id,
@@ -131,4 +157,5 @@ export const toStepView = (s: StepRecord): StepView => ({
   error: s.error,
   started_at: iso(s.startedAt),
   finished_at: iso(s.finishedAt),
+  version: s.version ?? null,
 });

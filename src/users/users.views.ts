@@ -64,7 +64,8 @@ export const toProfileView = (u: User): ProfileView => ({
   role: u.role,
 });
 
-export const toMeView = (
-  u: User,
-  figures: { usage: UsageFiguresView; limits: UsageFiguresView },
-): MeView => ({ ...toProfileView(u), usage: figures.usage, limits: figures.limits });
+export const toMeView = (me: {
+  user: User;
+  usage: UsageFiguresView;
+  limits: UsageFiguresView;
+}): MeView => ({ ...toProfileView(me.user), usage: me.usage, limits: me.limits });

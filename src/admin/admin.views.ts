@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TIERS, type User } from '../users/user.entity.js';
-import { ProfileView, toProfileView } from '../users/user.presenter.js';
+import type { UserUsage } from '../users/users.repository.js';
+import { ProfileView, toProfileView } from '../users/users.views.js';
 
 /** What an admin sees of a user: the user's own view plus the disabled flag. */
 export class AdminUserView extends ProfileView {
@@ -37,4 +38,15 @@ export class UsageView {
 export const toAdminUserView = (u: User): AdminUserView => ({
   ...toProfileView(u),
   disabled: u.disabled,
+});
+
+export const toUsageView = (u: UserUsage): UsageView => ({
+  user_id: u.userId,
+  username: u.username,
+  tier: u.tier,
+  messages: u.messages,
+  runs: u.runs,
+  prompt_tokens: u.promptTokens,
+  completion_tokens: u.completionTokens,
+  sandbox_bytes: u.sandboxBytes,
 });
