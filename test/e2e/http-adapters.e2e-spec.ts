@@ -147,6 +147,95 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
     expect(new Set(names)).toEqual(new Set(['user_message', 'step', 'delta', 'done']));
   });
 
+  it('exports the sandbox as a zip attachment and imports it back (raw application/zip body)', async () => {
+    const exported = await fetch(`${t.baseUrl}${sandbox()}/archive`, {
+      headers: { authorization: `Bearer ${user.token}` },
+    });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toMatch(/^application\/zip/);
+    expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
+    const zip = Buffer.from(await exported.arrayBuffer());
+    expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+    const copy = (
+      await t.http.post('/api/sessions', { token: user.token, body: { title: 'Copy' } })
+    ).body.id as string;
+    const imported = await fetch(`${t.baseUrl}/api/sessions/${copy}/sandbox/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/zip' },
+      body: zip,
+    });
+    expect(imported.status).toBe(200);
+    const listing = async (id: string) =>
+      (await t.http.get(`/api/sessions/${id}/sandbox/files`, { token: user.token })).body;
+    expect(await listing(copy)).toEqual(await listing(sessionId));
+    // Another content type is not read as an archive; one past 50 MiB is refused before any work.
+    const wrongType = await fetch(`${t.baseUrl}/api/sessions/${copy}/sandbox/archive`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        'content-type': 'application/octet-stream',
+      },
+      body: zip,
+    });
+    expect(wrongType.status).toBe(400);
+    const tooBig = await fetch(`${t.baseUrl}/api/sessions/${copy}/sandbox/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/zip' },
+      body: Buffer.alloc(50 * 1024 * 1024 + 1),
+    });
+    expect(tooBig.status).toBe(413);
+  });
+
+  it('sends an ETag on files and answers a stale If-Match with 412', async () => {
+    const file = `${sandbox()}/files/etag.txt`;
+    const written = await t.http.post(file, { token: user.token, body: { content: 'one' } });
+    expect(written.status).toBe(200);
+    const etag = written.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const read = await t.http.get(file, { token: user.token });
+    expect(read.headers.get('etag')).toBe(etag);
+    const next = await t.http.post(file, {
+      token: user.token,
+      body: { content: 'two' },
+      headers: { 'if-match': etag },
+    });
+    expect(next.status).toBe(200);
+    const stale = await t.http.post(file, {
+      token: user.token,
+      body: { content: 'three' },
+      headers: { 'if-match': etag },
+    });
+    expect(stale.status).toBe(412);
+    expect((await t.http.get(file, { token: user.token })).body.content).toBe('two');
+  });
+
+  it('takes a preview error report as text/plain JSON, then lists it', async () => {
+    const token = (await t.http.post(`${sandbox()}/preview-token`, { token: user.token })).body
+      .token as string;
+    const site = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/index.html`);
+    expect(site.status).toBe(200);
+    expect(site.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await site.text()).toMatch(/<script[\s>]/);
+    const report = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/__errors`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ kind: 'console.error', message: `boom on ${adapter}`, version: 1 }),
+    });
+    expect(report.status).toBe(204);
+    const tooBig = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/__errors`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ kind: 'console.error', message: 'x'.repeat(40 * 1024), version: 1 }),
+    });
+    expect(tooBig.status).toBe(413);
+    const list = await t.http.get(`${sandbox()}/preview-errors`, { token: user.token });
+    expect(list.status).toBe(200);
+    expect(list.body.errors[0]).toMatchObject({
+      kind: 'console.error',
+      message: `boom on ${adapter}`,
+    });
+  });
+
   it('serves Swagger UI and the OpenAPI document', async () => {
     const ui = await fetch(`${t.baseUrl}/api/docs`);
     expect(ui.status).toBe(200);
