@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, llmEnv, postMessage, steps } from '../support/agent-helpers.js';
+import {
+  eventually,
+  llmEnv,
+  postMessage,
+  steps,
+  untilFirstStep,
+} from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSse, openSseGet } from '../support/sse-client.js';
@@ -171,9 +177,7 @@ describe('streamed runs, concurrency and cancel', () => {
         : streamed(say('never reached')),
     );
     const running = postMessage(t.http, user.token, sessionId, 'long job');
-    await eventually(async () =>
-      (await steps(t.http, user.token, sessionId)).length > 0 ? true : undefined,
-    );
+    await untilFirstStep(t.http, user.token, sessionId);
     const cancel = await t.http.post(`/api/sessions/${sessionId}/messages/latest/cancel`, {
       token: user.token,
     });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, llmEnv, postMessage } from '../support/agent-helpers.js';
+import { eventually, llmEnv, postMessage, untilFirstStep } from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSseGet, type SseEvent, type SseReader } from '../support/sse-client.js';
@@ -200,12 +200,7 @@ describe('events over LISTEN/NOTIFY with Chinese text (no Redis)', () => {
             { delayMs: 200 },
           );
     const running = postMessage(a.http, user.token, sessionId, '写一个网站');
-    await eventually(async () => {
-      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
-        token: user.token,
-      });
-      return s.body.length > 0 ? true : undefined;
-    });
+    await untilFirstStep(b.http, user.token, sessionId);
     const follower = await openSseGet(
       `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
       user.token,
@@ -309,12 +304,7 @@ describe('a follower whose run ended without word reaching it', () => {
       ),
     );
     void postMessage(a.http, user.token, sessionId, 'build').catch(() => undefined);
-    await eventually(async () => {
-      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
-        token: user.token,
-      });
-      return s.body.length > 0 ? true : undefined;
-    });
+    await untilFirstStep(b.http, user.token, sessionId);
     const follower = await openSseGet(
       `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
       user.token,

@@ -1,53 +1,16 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Frame,
-  type Request,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Request } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../support/browser.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const BROWSER_TIMEOUT = 60_000;
 
-/** Without the networking flags Chromium floods the closed network with connections (see stack-notes). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const SECRET_COOKIE = 'secret-cookie-value';
 const SECRET_STORAGE = 'secret-storage-value';
-
-/** The Chromium to drive; a missing browser is a failure, never a silent pass. */
-function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (existsSync(path)) {
-    return path;
-  }
-  if (process.env.CI) {
-    throw new Error(
-      `Chromium is missing in CI (looked at ${path}). The CI job must install it before the tests: ` +
-        '`apt-get update && apt-get install -y chromium` (or set CHROMIUM_PATH).',
-    );
-  }
-  throw new Error(
-    `Chromium not found at ${path}: the preview browser test needs a real browser. ` +
-      'Install it with `apt-get update && apt-get install -y chromium` (as root), ' +
-      'or point CHROMIUM_PATH at a Chromium or Chrome binary. Do not use `npx playwright install`.',
-  );
-}
 
 const PAGE_FILES: Record<string, string> = {
   'index.html': `<!DOCTYPE html>
@@ -164,7 +127,7 @@ describe('sandbox preview in a real browser', () => {
     await new Promise<void>((resolve) => parentServer!.listen(0, '127.0.0.1', resolve));
     parentUrl = `http://127.0.0.1:${(parentServer.address() as AddressInfo).port}/`;
 
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium(executablePath);
   }, BROWSER_TIMEOUT);
 
   afterAll(async () => {

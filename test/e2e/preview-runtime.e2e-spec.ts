@@ -1,33 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Frame } from 'playwright-core';
+import type { Browser, Frame } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../support/browser.js';
 import yazl from 'yazl';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const BROWSER_TIMEOUT = 60_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!existsSync(path)) {
-    throw new Error(
-      `Chromium not found at ${path}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  return path;
-}
-
 /** A real TrueType font that ships with playwright-core (a test dependency already). */
 function aTrueTypeFont(): Buffer {
   const root = join(process.cwd(), 'node_modules', 'playwright-core', 'lib');
@@ -145,7 +125,7 @@ describe('the preview runtime in a real browser (opaque origin)', () => {
     });
     expect(res.status).toBe(200);
     version = ((await res.json()) as { version: number }).version;
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium(executablePath);
   }, BROWSER_TIMEOUT);
 
   afterAll(async () => {

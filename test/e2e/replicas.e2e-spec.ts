@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, llmEnv, postMessage } from '../support/agent-helpers.js';
+import { eventually, llmEnv, postMessage, untilFirstStep } from '../support/agent-helpers.js';
 import { runCli } from '../support/cli.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
@@ -56,12 +56,7 @@ describe.each([
     slowRun(fake);
     const running = postMessage(a.http, user.token, sessionId, 'build');
     // Join once the run has a step, so there is something to replay.
-    await eventually(async () => {
-      const s = await b.http.get(`/api/sessions/${sessionId}/messages/latest/execution-steps`, {
-        token: user.token,
-      });
-      return s.body.length > 0 ? true : undefined;
-    });
+    await untilFirstStep(b.http, user.token, sessionId);
     const sse = await openSseGet(
       `${b.baseUrl}/api/sessions/${sessionId}/messages/latest/events`,
       user.token,

@@ -1,76 +1,22 @@
-import { Agent, request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
+import { simultaneousPosts, type RaceRequest, type RaceResult } from '../support/simultaneous.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const MAX_FILE = 1000;
 const MAX_SESSION = 10_000;
 
-interface RaceResult {
-  status: number;
-  body: unknown;
-}
-
-/**
- * Sends POSTs so that they reach the server at the same instant ("last-byte sync"): each request goes out
- * on its own connection with all but the final byte of its body, and only when every one of them is on the
- * wire do all the final bytes go out together. The server sees no request before its body is complete, so
- * every handler starts within the same moment, which plain parallel fetches (staggered by connection set-up)
- * do not guarantee.
- */
-async function simultaneousPosts(
+/** Sends the POSTs so that they reach the server at the same instant, and waits for every answer. */
+async function raceAll(
   baseUrl: string,
   token: string,
-  requests: { path: string; body: unknown }[],
+  requests: RaceRequest[],
 ): Promise<RaceResult[]> {
-  const { hostname, port } = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-  const pending: { req: ClientRequest; last: Buffer; response: Promise<RaceResult> }[] = [];
-  const ready: Promise<void>[] = [];
-  for (const { path, body } of requests) {
-    const payload = Buffer.from(JSON.stringify(body), 'utf8');
-    const req = httpRequest({
-      agent,
-      host: hostname,
-      port,
-      method: 'POST',
-      path,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        'content-length': payload.length,
-      },
-    });
-    const response = new Promise<RaceResult>((resolve, reject) => {
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const json = (res.headers['content-type'] ?? '').includes('application/json');
-          resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text });
-        });
-      });
-    });
-    ready.push(
-      new Promise((resolve, reject) =>
-        req.write(payload.subarray(0, -1), (err) => (err ? reject(err) : resolve())),
-      ),
-    );
-    pending.push({ req, last: payload.subarray(-1), response });
-  }
-  await Promise.all(ready);
-  // Let the server read every partial body before the last bytes go out in one tick.
-  await new Promise((r) => setTimeout(r, 200));
-  for (const p of pending) {
-    p.req.end(p.last);
-  }
+  const race = await simultaneousPosts(baseUrl, token, requests);
   try {
-    return await Promise.all(pending.map((p) => p.response));
+    return await Promise.all(race.responses);
   } finally {
-    agent.destroy();
+    race.close();
   }
 }
 
@@ -273,7 +219,7 @@ describe('sandbox quota', () => {
       const sessionId = await sessionWith(9, MAX_FILE);
       expect(await accounting(sessionId)).toEqual({ sum: 9000, counter: 9000, count: 9 });
 
-      const results = await simultaneousPosts(
+      const results = await raceAll(
         t.baseUrl,
         user.token,
         Array.from({ length: 20 }, (_, i) => ({
@@ -301,7 +247,7 @@ describe('sandbox quota', () => {
       await writeFile(t.http, user.token, sessionId, 'other.txt', 'o'.repeat(300));
       const sizes = Array.from({ length: 20 }, (_, i) => 1 + ((i * 97) % MAX_FILE));
 
-      const results = await simultaneousPosts(
+      const results = await raceAll(
         t.baseUrl,
         user.token,
         sizes.map((n) => ({

@@ -1,23 +1,12 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../support/browser.js';
 import { fileContent, llmEnv, postMessage, toolResults } from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const BROWSER_TIMEOUT = 90_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const INDEX = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Cafe</title></head>
@@ -48,14 +37,11 @@ describe('scenario: the user says the page is broken, the agent reads the previe
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-    if (!existsSync(executablePath)) {
-      throw new Error(`Chromium not found at ${executablePath} (apt-get install -y chromium)`);
-    }
+    const executablePath = chromiumPath();
     await fake.start();
     t = await startTestApp(llmEnv(fake));
     user = await registerUser(t.http, 'scenario');
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium(executablePath);
   }, BROWSER_TIMEOUT);
   afterAll(async () => {
     await browser?.close();

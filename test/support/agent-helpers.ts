@@ -56,6 +56,15 @@ export async function eventually<T>(
   }
 }
 
+/** Waits until the session's running turn has recorded its first step (something to replay or cancel). */
+export function untilFirstStep(http: HttpClient, token: string, sessionId: string): Promise<true> {
+  return eventually(
+    async () => ((await steps(http, token, sessionId)).length > 0 ? true : undefined),
+    10_000,
+    'the turn’s first step',
+  );
+}
+
 /** The tool messages the model received in a request, by call id. */
 export function toolResults(requestBody: any): Record<string, any> {
   const out: Record<string, any> = {};
