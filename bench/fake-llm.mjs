@@ -11,7 +11,7 @@
  *   mode "text":  answer with `chunks` text chunks, `delayMs` apart (per stream timers, first one
  *                 after a random phase when `jitter` is set).
  * POST /_config   replaces the config (JSON). Resets the records.
- * GET  /_records  per request: tag (the last user message), arrived (headers in), start (body in) and
+ * GET  /_records  per request: tag (the last message the user wrote), arrived (headers in), start (body in) and
  *                 end (answer written) of its handling and, when
  *                 `recordChunks`, each chunk's [end offset in the answer text, write time]. Times are
  *                 process.hrtime in ms — CLOCK_MONOTONIC, the same clock in every process of the machine.
@@ -148,7 +148,11 @@ const server = createServer(async (req, res) => {
       const start = now();
       const body = JSON.parse(raw);
       const messages = /** @type {{ role: string, content: unknown }[]} */ (body.messages ?? []);
-      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+      // The agent sends the sandbox listing as a user message after the conversation: the tag is the
+      // newest message the user wrote.
+      const lastUser = [...messages]
+        .reverse()
+        .find((m) => m.role === 'user' && !(typeof m.content === 'string' && m.content.startsWith('(Sandbox state')));
       /** @type {Record} */
       const record = {
         tag: typeof lastUser?.content === 'string' ? lastUser.content : '',

@@ -10,6 +10,7 @@ import { registerAdmin, registerUser, type TestUser } from '../support/factories
 import {
   bearer,
   byStatus,
+  outageFigures,
   describeSample,
   jsonPost,
   sleep,
@@ -136,8 +137,7 @@ describe('PostgreSQL stopped under load and started again', () => {
     await load.stop();
 
     const samples = load.samples;
-    const outage = samples.filter((s) => s.at >= stoppedAt && s.at < startedAt);
-    const slowest = Math.max(...samples.map((s) => s.ms));
+    const { outage, slowest } = outageFigures(samples, stoppedAt, startedAt);
     console.log(
       `faults-database: ${samples.length} requests (${outage.length} while PostgreSQL was down), ` +
         `by status ${JSON.stringify(byStatus(samples))}, max latency ${slowest} ms, ` +

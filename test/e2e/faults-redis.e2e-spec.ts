@@ -6,6 +6,7 @@ import { createSession, registerAdmin, registerUser, type TestUser } from '../su
 import {
   bearer,
   byStatus,
+  outageFigures,
   describeSample,
   jsonPost,
   killHard,
@@ -141,8 +142,7 @@ describe('Redis killed under load and started again (two replicas)', () => {
     await load.stop();
 
     const samples = load.samples;
-    const outage = samples.filter((s) => s.at >= killedAt && s.at < restartedAt);
-    const slowest = Math.max(...samples.map((s) => s.ms));
+    const { outage, slowest } = outageFigures(samples, killedAt, restartedAt);
     console.log(
       `faults-redis: ${samples.length} requests (${outage.length} while Redis was down), ` +
         `by status ${JSON.stringify(byStatus(samples))}, max latency ${slowest} ms, ` +

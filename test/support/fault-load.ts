@@ -58,6 +58,14 @@ export function byStatus(samples: Sample[]): Record<string, number> {
 }
 
 /** One line per sample, for short failure messages. */
+/** What a fault suite reports: the samples taken while the dependency was down, and the slowest answer. */
+export function outageFigures(samples: Sample[], downAt: number, upAt: number) {
+  return {
+    outage: samples.filter((s) => s.at >= downAt && s.at < upAt),
+    slowest: Math.max(...samples.map((s) => s.ms)),
+  };
+}
+
 export const describeSample = (s: Sample) =>
   `${s.label} → ${s.status} in ${s.ms} ms: ${JSON.stringify(s.body).slice(0, 120)}`;
 
