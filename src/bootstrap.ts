@@ -39,7 +39,14 @@ function setUpOpenApi(app: INestApplication): void {
           'Every error is {"detail": "…"}.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'One of: an access token (from register or login), a personal API key (`aeio_…`, from ' +
+          'POST /api/auth/api-keys), or an access token of the company’s identity provider ' +
+          '(when AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are set)',
+      })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

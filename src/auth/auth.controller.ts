@@ -24,7 +24,7 @@ export class AuthController {
 
   @ApiOperation({ summary: 'Register a user and get an access token' })
   @ApiCreatedResponse({ type: AuthResult })
-  @ApiErrors(400, 422)
+  @ApiErrors(400, 403, 422)
   @Public()
   @AuthRateLimit()
   @Post('register')
@@ -34,7 +34,7 @@ export class AuthController {
 
   @ApiOperation({ summary: 'Log in by username or email' })
   @ApiOkResponse({ type: AuthResult })
-  @ApiErrors(401, 422)
+  @ApiErrors(401, 403, 422)
   @Public()
   @AuthRateLimit()
   @Post('login')

@@ -5,7 +5,11 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CapsModule } from '../caps/caps.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth.controller.js';
+import { OidcVerifier } from './oidc/oidc-verifier.service.js';
+import { OidcStrategy } from './strategies/oidc.strategy.js';
 import { AuthService } from './auth.service.js';
 import { PasswordService } from './password.service.js';
 import { PreviewStrategy } from './strategies/preview.strategy.js';
@@ -25,8 +29,17 @@ import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
       }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, PasswordService, TokenService, PreviewStrategy],
-  exports: [TokenService],
+  controllers: [AuthController, ApiKeysController],
+  providers: [
+    AuthService,
+    PasswordService,
+    TokenService,
+    PreviewStrategy,
+    ApiKeysService,
+    OidcVerifier,
+    OidcStrategy,
+  ],
+  // The global guard (provided by AppModule) authenticates through these.
+  exports: [TokenService, ApiKeysService, OidcVerifier],
 })
 export class AuthModule {}

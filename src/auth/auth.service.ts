@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CapsService, type MeUsage } from '../caps/caps.service.js';
-import { notFound, unauthorized } from '../common/errors/app-error.js';
-import type { User } from '../users/user.entity.js';
+import { forbidden, notFound, unauthorized } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { NO_PASSWORD, type User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { AuthUser } from './auth-user.js';
 import type { LoginDto } from './dto/login.dto.js';
@@ -23,6 +25,9 @@ export interface Me extends MeUsage {
 /** One message for an unknown user and a wrong password, so the API does not reveal which names exist. */
 const BAD_CREDENTIALS = 'Incorrect username or password';
 
+const LOCAL_LOGIN_OFF =
+  "Sign-in goes through the company's identity provider: registration and password login are turned off";
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -30,9 +35,11 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly caps: CapsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async register(dto: RegisterDto): Promise<SignedIn> {
+    this.assertLocalLogin();
     const user = await this.users.create({
       username: dto.username,
       email: dto.email,
@@ -42,9 +49,12 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<SignedIn> {
+    this.assertLocalLogin();
     const user = await this.users.findForLogin(dto.username);
-    const ok = await this.passwords.verify(user?.passwordHash, dto.password);
-    if (!user || !ok || user.disabled) {
+    // A user made from an IdP token has no password: verified against the dummy hash, never accepted.
+    const hash = user && user.passwordHash !== NO_PASSWORD ? user.passwordHash : undefined;
+    const ok = await this.passwords.verify(hash, dto.password);
+    if (!user || hash === undefined || !ok || user.disabled) {
       throw unauthorized(BAD_CREDENTIALS);
     }
     return this.result(user);
@@ -59,6 +69,12 @@ export class AuthService {
       throw notFound('User not found');
     }
     return { user, ...figures };
+  }
+
+  private assertLocalLogin(): void {
+    if (!this.config.auth.localLogin) {
+      throw forbidden(LOCAL_LOGIN_OFF);
+    }
   }
 
   private result(user: User): SignedIn {

@@ -200,3 +200,48 @@ describe('parseDurationSeconds', () => {
     expect(parseDurationSeconds(raw)).toBeNull();
   });
 });
+
+describe('loadConfig: corporate identity and local login', () => {
+  const oidcEnv = {
+    AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+    AUTH_ISSUER: 'https://idp.example/',
+    AUTH_AUDIENCE: 'aeio',
+  };
+
+  it('has no IdP and local login on by default', () => {
+    const c = loadConfig({ DATA_DIR: dataDir() });
+    expect(c.auth.oidc).toBeNull();
+    expect(c.auth.localLogin).toBe(true);
+  });
+
+  it('reads all three IdP variables, the username claim and the cooldown', () => {
+    const c = loadConfig({ DATA_DIR: dataDir(), ...oidcEnv });
+    expect(c.auth.oidc).toEqual({
+      jwksUrl: oidcEnv.AUTH_JWKS_URL,
+      issuer: oidcEnv.AUTH_ISSUER,
+      audience: 'aeio',
+      usernameClaim: 'preferred_username',
+      jwksCooldownMs: 60_000,
+    });
+    const custom = loadConfig({
+      DATA_DIR: dataDir(),
+      ...oidcEnv,
+      AUTH_USERNAME_CLAIM: 'upn',
+      AUTH_JWKS_COOLDOWN_SEC: '5',
+      AUTH_LOCAL_LOGIN: 'false',
+    });
+    expect(custom.auth.oidc).toMatchObject({ usernameClaim: 'upn', jwksCooldownMs: 5000 });
+    expect(custom.auth.localLogin).toBe(false);
+  });
+
+  it.each([
+    [{ AUTH_JWKS_URL: oidcEnv.AUTH_JWKS_URL }, /AUTH_ISSUER, AUTH_AUDIENCE are missing/],
+    [{ AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }, /AUTH_JWKS_URL is missing/],
+    [{ ...oidcEnv, AUTH_JWKS_URL: 'ftp://idp/jwks' }, /AUTH_JWKS_URL must be an http\(s\) URL/],
+    [{ AUTH_LOCAL_LOGIN: 'false' }, /AUTH_LOCAL_LOGIN=false needs corporate identity/],
+    [{ AUTH_LOCAL_LOGIN: 'no' }, /AUTH_LOCAL_LOGIN must be true or false/],
+  ])('refuses to start with %j', (env, message) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(message);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
+  });
+});

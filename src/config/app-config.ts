@@ -50,7 +50,15 @@ export interface AppConfig {
     dataDir: string;
     pool: DatabasePoolConfig;
   };
-  auth: { jwtSecret: string; accessTokenTtlSec: number; previewTokenTtlSec: number };
+  auth: {
+    jwtSecret: string;
+    accessTokenTtlSec: number;
+    previewTokenTtlSec: number;
+    /** `AUTH_LOCAL_LOGIN`: false turns register and password login off (sign-in goes through the IdP). */
+    localLogin: boolean;
+    /** Corporate identity: tokens of the company's identity provider; null when not configured. */
+    oidc: OidcConfig | null;
+  };
   llm: {
     apiKey: string | undefined;
     baseUrl: string | undefined;
@@ -86,6 +94,17 @@ export interface AppConfig {
   redisCommandTimeoutMs: number;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
+}
+
+/** An OpenID Connect identity provider whose access tokens are accepted as bearer tokens. */
+export interface OidcConfig {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** The claim new users are named from (`AUTH_USERNAME_CLAIM`). */
+  usernameClaim: string;
+  /** Least time between two fetches of the JWKS, so unknown `kid`s cannot hammer the IdP. */
+  jwksCooldownMs: number;
 }
 
 /** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
@@ -143,6 +162,74 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
     );
   }
   return secret ?? devJwtSecret(dataDir);
+}
+
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = str(env, key)?.toLowerCase();
+  if (raw === undefined) {
+    return fallback;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigError(`${key} must be true or false (got "${raw}")`);
+  }
+  return raw === 'true';
+}
+
+const OIDC_KEYS = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
+
+/** All three of AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE, or none (a half-configured IdP is refused). */
+function oidcConfig(env: Env): OidcConfig | null {
+  const set = OIDC_KEYS.filter((k) => str(env, k) !== undefined);
+  if (set.length === 0) {
+    return null;
+  }
+  if (set.length < OIDC_KEYS.length) {
+    const missing = OIDC_KEYS.filter((k) => !set.includes(k));
+    throw new ConfigError(
+      `corporate identity needs all of ${OIDC_KEYS.join(', ')}: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing`,
+    );
+  }
+  const jwksUrl = str(env, 'AUTH_JWKS_URL')!;
+  let protocol: string;
+  try {
+    protocol = new URL(jwksUrl).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new ConfigError(`AUTH_JWKS_URL must be an http(s) URL (got "${jwksUrl}")`);
+  }
+  return {
+    jwksUrl,
+    issuer: str(env, 'AUTH_ISSUER')!,
+    audience: str(env, 'AUTH_AUDIENCE')!,
+    usernameClaim: str(env, 'AUTH_USERNAME_CLAIM') ?? 'preferred_username',
+    jwksCooldownMs: int(env, 'AUTH_JWKS_COOLDOWN_SEC', 60) * 1000,
+  };
+}
+
+function authConfig(env: Env, production: boolean, dataDir: string): AppConfig['auth'] {
+  const ttlRaw = str(env, 'JWT_EXPIRES_IN') ?? '30m';
+  const accessTokenTtlSec = parseDurationSeconds(ttlRaw);
+  if (accessTokenTtlSec === null) {
+    throw new ConfigError(
+      `JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`,
+    );
+  }
+  const oidc = oidcConfig(env);
+  const localLogin = bool(env, 'AUTH_LOCAL_LOGIN', true);
+  if (!localLogin && !oidc) {
+    throw new ConfigError(
+      `AUTH_LOCAL_LOGIN=false needs corporate identity (${OIDC_KEYS.join(', ')}): otherwise nobody could sign in`,
+    );
+  }
+  return {
+    jwtSecret: jwtSecret(env, production, dataDir),
+    accessTokenTtlSec,
+    previewTokenTtlSec: 600,
+    localLogin,
+    oidc,
+  };
 }
 
 function list(env: Env, key: string): string[] {
@@ -243,13 +330,6 @@ export function loadConfig(env: Env): AppConfig {
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
   const { dataDir } = database;
-  const ttlRaw = str(env, 'JWT_EXPIRES_IN') ?? '30m';
-  const accessTokenTtlSec = parseDurationSeconds(ttlRaw);
-  if (accessTokenTtlSec === null) {
-    throw new ConfigError(
-      `JWT_EXPIRES_IN must look like 30m, 3s, 1h or a number of seconds (got "${ttlRaw}")`,
-    );
-  }
   return {
     production,
     http: {
@@ -269,11 +349,7 @@ export function loadConfig(env: Env): AppConfig {
     log: { level: logLevel(env) },
     adminUsernames: list(env, 'ADMIN_USERNAMES').map((u) => u.toLowerCase()),
     database,
-    auth: {
-      jwtSecret: jwtSecret(env, production, dataDir),
-      accessTokenTtlSec,
-      previewTokenTtlSec: 600,
-    },
+    auth: authConfig(env, production, dataDir),
     llm: {
       apiKey: str(env, 'OPENAI_API_KEY'),
       baseUrl: str(env, 'OPENAI_BASE_URL'),

@@ -6,7 +6,9 @@ import { MessagesRepository } from '../messages/messages.repository.js';
 import { PreviewErrorsRepository } from '../sandbox/preview-errors/preview-errors.repository.js';
 import { SandboxFilesRepository } from '../sandbox/sandbox-files.repository.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { UserIdentitiesRepository } from '../users/user-identities.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { ApiKeysRepository } from '../auth/api-keys/api-keys.repository.js';
 import { BlobsRepository } from '../versions/history/blobs.repository.js';
 import { HistoryHeadsRepository } from '../versions/history/history-heads.repository.js';
 import { VersionChangesRepository } from '../versions/history/version-changes.repository.js';
@@ -31,6 +33,8 @@ const REPOSITORIES = [
   VersionChangesRepository,
   BlobsRepository,
   PreviewErrorsRepository,
+  ApiKeysRepository,
+  UserIdentitiesRepository,
 ];
 
 @Global()

@@ -1,3 +1,4 @@
+import { ApiKey } from '../auth/api-keys/api-key.entity.js';
 import { UserTokenUsage } from '../caps/user-token-usage.entity.js';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { ExecutionStep } from '../messages/execution-step.entity.js';
@@ -5,6 +6,7 @@ import { Message } from '../messages/message.entity.js';
 import { PreviewError } from '../sandbox/preview-errors/preview-error.entity.js';
 import { SandboxFile } from '../sandbox/sandbox-file.entity.js';
 import { Session } from '../sessions/session.entity.js';
+import { UserIdentity } from '../users/user-identity.entity.js';
 import { User } from '../users/user.entity.js';
 import { BlobContent } from '../versions/history/blob-content.entity.js';
 import { SessionHistory } from '../versions/history/session-history.entity.js';
@@ -27,4 +29,6 @@ export const ENTITIES = [
   VersionBlob,
   BlobContent,
   PreviewError,
+  ApiKey,
+  UserIdentity,
 ];

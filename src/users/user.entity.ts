@@ -5,6 +5,12 @@ export const TIERS = ['free', 'pro', 'enterprise'] as const satisfies readonly T
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The password hash of a user who has no password (made on first use of an IdP token): not an argon2
+ * string, so no password ever verifies against it, and login refuses it before trying.
+ */
+export const NO_PASSWORD = '!';
+
 @Entity('users')
 @Check('users_tier_check', `tier IN ('free', 'pro', 'enterprise')`)
 @Check('users_role_check', `role IN ('user', 'admin')`)

@@ -59,13 +59,16 @@ export class UsersRepository {
   constructor(private readonly sql: Sql) {}
 
   /** A unique violation (a name or email taken meanwhile) is the caller's to translate. */
-  async insert(u: {
-    username: string;
-    email: string;
-    passwordHash: string;
-    role: Role;
-  }): Promise<User> {
-    const [row] = await this.sql.query<UserRow>(
+  async insert(
+    u: {
+      username: string;
+      email: string;
+      passwordHash: string;
+      role: Role;
+    },
+    tx?: SqlClient,
+  ): Promise<User> {
+    const [row] = await (tx ?? this.sql).query<UserRow>(
       `INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, $4)
        RETURNING ${COLUMNS}`,
       [u.username, u.email, u.passwordHash, u.role],
@@ -98,6 +101,22 @@ export class UsersRepository {
       [username],
     );
     return row ? toUser(row) : null;
+  }
+
+  /** Which of these names (lower-cased) are taken, ignoring case. */
+  async takenUsernames(tx: SqlClient, names: string[]): Promise<Set<string>> {
+    const rows = await tx.query<{ name: string }>(
+      `SELECT lower(username) AS name FROM users WHERE lower(username) = ANY($1)`,
+      [names.map((n) => n.toLowerCase())],
+    );
+    return new Set(rows.map((r) => r.name));
+  }
+
+  async emailTaken(tx: SqlClient, email: string): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM users WHERE lower(email) = lower($1) LIMIT 1`, [
+      email,
+    ]);
+    return rows.length > 0;
   }
 
   async nameOrEmailTaken(username: string, email: string): Promise<boolean> {

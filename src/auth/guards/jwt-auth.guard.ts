@@ -4,6 +4,9 @@ import { AuthGuard } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
 import type { AuthedRequest } from '../authed-request.js';
 import { UsersService } from '../../users/users.service.js';
+import { looksLikeApiKey } from '../api-keys/api-key-secret.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { OidcVerifier } from '../oidc/oidc-verifier.service.js';
 import { userFromClaims } from '../strategies/claims-to-user.js';
 import { TokenService } from '../token.service.js';
 import { unauthorized } from '../../common/errors/app-error.js';
@@ -32,23 +35,36 @@ class PreviewAuthGuard extends AuthGuard('preview') {
   }
 }
 
+class OidcAuthGuard extends AuthGuard('oidc') {
+  override handleRequest<T = AuthUser>(err: unknown, user: AuthUser | false, info: unknown): T {
+    return toAuthUser(err, user, info) as T;
+  }
+}
+
 const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
- * The global guard: every route needs an access token unless it is `@Public()`; preview routes also take
- * `?token=` (through Passport's `preview` strategy). The access-token path verifies with TokenService
- * directly: it runs on every request, and Passport's per-request machinery cost more than the check.
+ * The global guard: every route needs a bearer credential unless it is `@Public()`; preview routes also
+ * take `?token=` (through Passport's `preview` strategy). A bearer credential is one of three kinds:
+ * an API key (`aeio_…`, told apart by its prefix), an access token of ours (HS256, verified with
+ * TokenService directly: it runs on every request, and Passport's per-request machinery cost more
+ * than the check), or, when corporate identity is configured and the token is none of ours, an access
+ * token of the company's IdP (Passport's `oidc` strategy). Ours is tried before the IdP's, so the hot
+ * path never parses a JWKS or touches the network.
  * It answers exactly as passport-jwt did: no token → "Not authenticated"; a bad, expired or non-access
  * token, or a deleted or disabled user → "Could not validate credentials"; a failed lookup passes on.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   private readonly preview = new PreviewAuthGuard();
+  private readonly oidc = new OidcAuthGuard();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly idp: OidcVerifier,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -56,17 +72,34 @@ export class JwtAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) {
       return true;
     }
-    if (this.reflector.getAllAndOverride<boolean>(IS_PREVIEW_ROUTE_KEY, targets)) {
-      return (await this.preview.canActivate(ctx)) as boolean;
-    }
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PREVIEW_ROUTE_KEY, targets)) {
+      // A key or an IdP token in the header opens a preview as an access token does; in the URL
+      // (`?token=`, the tokenised path) only our own tokens count, so those go to the preview strategy.
+      const header = typeof req.params?.token === 'string' ? null : bearer(req);
+      if (!header || !this.isForeignCredential(header)) {
+        return (await this.preview.canActivate(ctx)) as boolean;
+      }
+    }
     const token = bearer(req);
     if (!token) {
       throw unauthorized('Not authenticated');
     }
+    if (looksLikeApiKey(token)) {
+      req.user = toAuthUser(null, await this.apiKeys.authenticate(token), undefined);
+      return true;
+    }
     const claims = this.tokens.verify(token);
-    const user = claims?.typ === 'access' ? await userFromClaims(this.users, claims) : false;
-    req.user = toAuthUser(null, user, undefined);
-    return true;
+    if (claims || !this.idp.enabled) {
+      const user = claims?.typ === 'access' ? await userFromClaims(this.users, claims) : false;
+      req.user = toAuthUser(null, user, undefined);
+      return true;
+    }
+    return (await this.oidc.canActivate(ctx)) as boolean;
+  }
+
+  /** An API key, or (with corporate identity on) a token that is not one of ours. */
+  private isForeignCredential(token: string): boolean {
+    return looksLikeApiKey(token) || (this.idp.enabled && this.tokens.verify(token) === null);
   }
 }

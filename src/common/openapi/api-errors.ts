@@ -20,8 +20,8 @@ export class ErrorDto {
 
 const MEANING: Record<number, string> = {
   400: 'Malformed request (bad JSON, bad filename, name taken)',
-  401: 'Missing, invalid or expired token',
-  403: 'The resource belongs to another user, admins only, or your plan’s session cap is reached',
+  401: 'Missing, invalid or expired token or API key',
+  403: 'The resource belongs to another user, admins only, your plan’s session cap or the API-key cap is reached, or password sign-in is turned off (AUTH_LOCAL_LOGIN=false)',
   404: 'Not found',
   409: 'Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin)',
   410: 'That version was pruned from the history (SANDBOX_HISTORY_MAX_BYTES)',
