@@ -83,7 +83,8 @@ export class ApiKeysService {
       throw notFound('API key not found');
     }
     this.forget(hash);
-    this.cluster.publish(KEY_REVOKED, hash);
+    // Awaited: when the client hears "deleted", every replica has been sent the eviction.
+    await this.cluster.publishNow(KEY_REVOKED, hash);
   }
 
   /**
