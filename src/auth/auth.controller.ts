@@ -5,7 +5,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors } from '../common/openapi/api-errors.js';
+import { ApiErrorMeaning, ApiErrors } from '../common/openapi/api-errors.js';
 import { MeView, toMeView } from '../users/users.views.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CurrentUser } from './current-user.decorator.js';
@@ -17,6 +17,9 @@ import { AuthResult, toAuthResult } from './auth.views.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 
+const LOCAL_LOGIN_OFF =
+  'Password sign-in is turned off (AUTH_LOCAL_LOGIN=false): use the identity provider';
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -24,7 +27,8 @@ export class AuthController {
 
   @ApiOperation({ summary: 'Register a user and get an access token' })
   @ApiCreatedResponse({ type: AuthResult })
-  @ApiErrors(400, 403, 422)
+  @ApiErrors(400, 422)
+  @ApiErrorMeaning(403, LOCAL_LOGIN_OFF)
   @Public()
   @AuthRateLimit()
   @Post('register')
@@ -34,7 +38,8 @@ export class AuthController {
 
   @ApiOperation({ summary: 'Log in by username or email' })
   @ApiOkResponse({ type: AuthResult })
-  @ApiErrors(401, 403, 422)
+  @ApiErrors(401, 422)
+  @ApiErrorMeaning(403, LOCAL_LOGIN_OFF)
   @Public()
   @AuthRateLimit()
   @Post('login')

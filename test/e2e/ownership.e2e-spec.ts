@@ -186,6 +186,53 @@ describe('ownership', () => {
     });
   });
 
+  describe("another user's API key", () => {
+    let keyId: number;
+    let key: string;
+    beforeAll(async () => {
+      const res = await t.http.post('/api/auth/api-keys', {
+        token: owner.token,
+        body: { name: 'owner key' },
+      });
+      expect(res.status).toBe(201);
+      keyId = res.body.id;
+      key = res.body.key;
+    });
+
+    it("is not in the other user's list", async () => {
+      const res = await t.http.get('/api/auth/api-keys', { token: intruder.token });
+      expect(res.status).toBe(200);
+      expect((res.body as { id: number }[]).map((k) => k.id)).not.toContain(keyId);
+    });
+
+    it('cannot be deleted by the other user (404 {"detail"}, as an unknown id), and still works', async () => {
+      const res = await t.http.delete(`/api/auth/api-keys/${keyId}`, { token: intruder.token });
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ detail: expect.any(String) });
+      const me = await t.http.get('/api/auth/me', { token: key });
+      expect(me.status).toBe(200);
+      expect(me.body.id).toBe(owner.id);
+    });
+
+    it("opens none of the other user's sessions for its owner either (403)", async () => {
+      const theirs = await createSession(t.http, intruder.token, 'Intruder site 2');
+      const res = await t.http.get(`/api/sessions/${theirs}`, { token: key });
+      expect(res.status).toBe(403);
+    });
+
+    it.each([
+      ['GET', '/api/auth/api-keys'],
+      ['POST', '/api/auth/api-keys'],
+      ['DELETE', '/api/auth/api-keys/{keyId}'],
+    ])('answers %s %s without a token with 401', async (method, path) => {
+      const res = await t.http.request(method, path.replace('{keyId}', String(keyId)), {
+        body: method === 'POST' ? { name: 'x' } : undefined,
+      });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ detail: expect.any(String) });
+    });
+  });
+
   describe('an unknown session', () => {
     const missing = randomBytes(16).toString('hex');
 
@@ -291,6 +338,8 @@ describe('ownership', () => {
       ['GET', '/api/sessions/{id}/sandbox/files/index.html'],
       ['POST', '/api/sessions/{id}/sandbox/preview-token'],
       ['DELETE', '/api/sessions/{id}'],
+      ['GET', '/api/auth/api-keys'],
+      ['POST', '/api/auth/api-keys'],
     ])('is refused as a bearer token on %s %s (401)', async (method, path) => {
       const res = await t.http.request(method, path.replace('{id}', sessionId), {
         token: issued.token,

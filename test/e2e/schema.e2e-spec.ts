@@ -28,6 +28,7 @@ describe('the database schema', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
     );
     expect(tables.map((t) => t.table_name).sort()).toEqual([
+      'api_keys',
       'blob_contents',
       'execution_steps',
       'idempotency_keys',
@@ -38,6 +39,7 @@ describe('the database schema', () => {
       'session_history',
       'session_versions',
       'sessions',
+      'user_identities',
       'user_token_usage',
       'users',
       'version_blobs',

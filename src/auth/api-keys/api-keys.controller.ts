@@ -6,7 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors, MessageDto } from '../../common/openapi/api-errors.js';
+import { ApiErrorMeaning, ApiErrors, MessageDto } from '../../common/openapi/api-errors.js';
 import type { AuthUser } from '../auth-user.js';
 import { CurrentUser } from '../current-user.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -28,7 +28,8 @@ export class ApiKeysController {
     summary: 'Create a personal API key for scripts (`Authorization: Bearer aeio_…`); shown once',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyView })
-  @ApiErrors(401, 403, 422)
+  @ApiErrors(401, 422)
+  @ApiErrorMeaning(403, 'You hold 100 API keys, the most allowed: delete one first')
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateApiKeyDto) {
     const { apiKey, key } = await this.apiKeys.create(user, dto.name, dto.expires_in_days);
@@ -45,7 +46,8 @@ export class ApiKeysController {
 
   @ApiOperation({ summary: 'Delete one of your API keys; it stops working at once' })
   @ApiOkResponse({ type: MessageDto })
-  @ApiErrors(401, 404)
+  @ApiErrors(401)
+  @ApiErrorMeaning(404, 'You have no API key with this id')
   @Delete(':id')
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.apiKeys.revoke(user, id);

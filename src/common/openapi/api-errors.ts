@@ -20,8 +20,8 @@ export class ErrorDto {
 
 const MEANING: Record<number, string> = {
   400: 'Malformed request (bad JSON, bad filename, name taken)',
-  401: 'Missing, invalid or expired token or API key',
-  403: 'The resource belongs to another user, admins only, your plan’s session cap or the API-key cap is reached, or password sign-in is turned off (AUTH_LOCAL_LOGIN=false)',
+  401: 'Missing, invalid or expired token',
+  403: 'The resource belongs to another user, admins only, or your plan’s session cap is reached',
   404: 'Not found',
   409: 'Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin)',
   410: 'That version was pruned from the history (SANDBOX_HISTORY_MAX_BYTES)',
@@ -40,6 +40,10 @@ export const ApiErrors = (...statuses: number[]) =>
       ApiResponse({ status, description: MEANING[status], type: ErrorDto }),
     ),
   );
+
+/** One error response whose meaning on this route is narrower than the shared one. */
+export const ApiErrorMeaning = (status: number, description: string) =>
+  ApiResponse({ status, description, type: ErrorDto });
 
 /** Errors of every route under /sessions/{id}: auth, ownership, existence. */
 export const ApiSessionErrors = (...more: number[]) => ApiErrors(401, 403, 404, ...more);
