@@ -163,6 +163,10 @@ describe('API keys', () => {
         `/api/sessions/${sessionId}/sandbox/site/${key.key}/index.html`,
       );
       expect(inPath.status).toBe(401);
+      // Nor anywhere else in the URL: only the Authorization header carries a key.
+      for (const path of ['/api/auth/me', `/api/sessions/${sessionId}`]) {
+        expect((await t.http.get(`${path}?token=${key.key}`)).status).toBe(401);
+      }
     });
 
     it('can mint a preview token, which opens only that preview', async () => {
