@@ -7,6 +7,8 @@ import { loadConfig } from '../config/app-config.js';
 import { renderApiDocs, type OpenApiDocument } from './render-api-docs.js';
 
 const TARGET = 'docs/api.md';
+/** The document itself, for integrators' generators and the console's typed client (`web/src/api/schema.d.ts`). */
+const DOCUMENT = 'docs/openapi.json';
 
 /**
  * `npm run docs:api` writes docs/api.md; `-- --check` exits 1 when it is out of date. The app is built
@@ -23,17 +25,21 @@ async function main(): Promise<void> {
   app.setGlobalPrefix('api');
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build());
   await app.close();
-  const text = renderApiDocs(doc as unknown as OpenApiDocument);
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(TARGET, 'utf8');
-    if (current !== text) {
-      console.error(`${TARGET} is out of date: run npm run docs:api`);
-      process.exitCode = 1;
+  const outputs: [string, string][] = [
+    [TARGET, renderApiDocs(doc as unknown as OpenApiDocument)],
+    [DOCUMENT, `${JSON.stringify(doc, null, 2)}\n`],
+  ];
+  for (const [file, text] of outputs) {
+    if (process.argv.includes('--check')) {
+      if (readFileSync(file, 'utf8') !== text) {
+        console.error(`${file} is out of date: run npm run docs:api`);
+        process.exitCode = 1;
+      }
+    } else {
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
     }
-    return;
   }
-  writeFileSync(TARGET, text);
-  console.log(`wrote ${TARGET}`);
 }
 
 main().catch((err: unknown) => {

@@ -14,6 +14,13 @@ export class ModelView {
 export class ModelsView {
   @ApiProperty({ type: [ModelView] })
   models!: ModelView[];
+
+  @ApiProperty({
+    description:
+      'whether an LLM provider is configured (`OPENAI_API_KEY` or `OPENAI_BASE_URL`); without one, ' +
+      'sending a message answers 503 and everything else works',
+  })
+  configured!: boolean;
 }
 
 @ApiTags('sessions')
@@ -27,6 +34,6 @@ export class ModelsController {
   @ApiErrors(401)
   @Get()
   list(): ModelsView {
-    return { models: this.sessions.models() };
+    return { models: this.sessions.models(), configured: this.sessions.providerConfigured() };
   }
 }

@@ -87,6 +87,11 @@ export class SessionsService {
     return this.config.agent.models.map((id, i) => ({ id, default: i === 0 }));
   }
 
+  /** Whether turns can run at all: the agent answers 503 without a provider (see AgentRunService). */
+  providerConfigured(): boolean {
+    return Boolean(this.config.llm.apiKey ?? this.config.llm.baseUrl);
+  }
+
   /** The model a turn of this session asks: its own while the deployment still offers it, else the default. */
   modelOf(session: Pick<Session, 'model'>): string {
     const { models } = this.config.agent;

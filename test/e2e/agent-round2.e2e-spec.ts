@@ -59,6 +59,7 @@ describe('agent, round 2: models, budgets and the loop', () => {
           { id: 'fake-model', default: true },
           { id: 'model-b', default: false },
         ],
+        configured: true,
       });
       expect((await t.http.get('/api/models')).status).toBe(401);
     });

@@ -74,7 +74,8 @@ describe('errors', () => {
       ['an unknown path under /api', '/api/does-not-exist', false],
       ['an unknown path under /api, signed in', '/api/sessions/a/b/c/d/e', true],
       ['a path outside /api', '/sessions', false],
-      ['the bare root', '/', false],
+      ['a missing file outside /api', '/missing.js', false],
+      ['a page path a browser did not ask for as HTML', '/sessions/abc', false],
     ])('answers %s with 404 {"detail"}', async (_l, path, signedIn) => {
       const res = await t.http.get(path, signedIn ? { token: user.token } : {});
       expectCleanError(res, 404);

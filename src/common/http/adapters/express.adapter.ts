@@ -4,6 +4,12 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../../../config/app-config.js';
 import { bodyParserByRoute } from '../body-limits.js';
 import { securityHeaders } from '../security-headers.js';
+import {
+  ConsoleSite,
+  consoleDir,
+  consoleRequestHeaders,
+  writeConsoleAnswer,
+} from '../console-site.js';
 
 /** The service on Express: helmet, body limits per route, trust proxy; no ETag, no x-powered-by. */
 export async function createExpressApp(module: object, config: AppConfig) {
@@ -12,7 +18,15 @@ export async function createExpressApp(module: object, config: AppConfig) {
     bodyParser: false,
   });
   const headers = securityHeaders();
-  app.use((req: Request, res: Response, next: NextFunction) => headers(req.path, req, res, next));
+  const site = ConsoleSite.load(consoleDir());
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const page = site.answer(req.method, req.path, consoleRequestHeaders(req));
+    if (page) {
+      writeConsoleAnswer(res, page);
+      return;
+    }
+    headers(req.path, req, res, next);
+  });
   // Each route reads up to its own limit (src/common/http/body-limits.ts); more is refused with 413.
   app.use(
     bodyParserByRoute({

@@ -4,6 +4,12 @@ import type { AppConfig } from '../../../config/app-config.js';
 import { pickRequestId } from '../../logging/request-id.js';
 import { securityHeaders } from '../security-headers.js';
 import { bodyParser, largestLimit } from './fastify-body.js';
+import {
+  ConsoleSite,
+  consoleDir,
+  consoleRequestHeaders,
+  writeConsoleAnswer,
+} from '../console-site.js';
 
 /** `TRUST_PROXY` as Express reads it: a number n trusts the n nearest hops. */
 const trustProxy = (value: string | boolean | number) =>
@@ -37,12 +43,19 @@ export async function createFastifyApp(module: object, config: AppConfig) {
   });
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
+  const site = ConsoleSite.load(consoleDir());
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.raw.setHeader('X-Request-Id', request.id);
     const q = request.url.indexOf('?');
-    headers(q === -1 ? request.url : request.url.slice(0, q), request.raw, reply.raw, (err) =>
-      done(err as Error | undefined),
-    );
+    const path = q === -1 ? request.url : request.url.slice(0, q);
+    const page = site.answer(request.method, path, consoleRequestHeaders(request.raw));
+    if (page) {
+      // The console's files answer before routing (and without calling done): they are not API routes.
+      reply.hijack();
+      writeConsoleAnswer(reply.raw, page);
+      return;
+    }
+    headers(path, request.raw, reply.raw, (err) => done(err as Error | undefined));
   });
   fastify.addHook('onRoute', function (route) {
     // Nest hands over path-to-regexp paths; find-my-way spells a wildcard `*` and has no `{…}`.
