@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
+import { BEARER_AUTH } from './common/openapi/bearer-auth.js';
 import { createExpressApp } from './common/http/adapters/express.adapter.js';
 import { createFastifyApp } from './common/http/adapters/fastify.adapter.js';
 import type { AppConfig } from './config/app-config.js';
@@ -39,14 +40,7 @@ function setUpOpenApi(app: INestApplication): void {
           'Every error is {"detail": "…"}.',
       )
       .setVersion('1')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        description:
-          'One of: an access token (from register or login), a personal API key (`aeio_…`, from ' +
-          'POST /api/auth/api-keys), or an access token of the company’s identity provider ' +
-          '(when AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are set)',
-      })
+      .addBearerAuth(BEARER_AUTH)
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from '../app.module.js';
+import { BEARER_AUTH } from '../common/openapi/bearer-auth.js';
 import { loadConfig } from '../config/app-config.js';
 import { renderApiDocs, type OpenApiDocument } from './render-api-docs.js';
 
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
     { preview: true, logger: false },
   );
   app.setGlobalPrefix('api');
-  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build());
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().addBearerAuth(BEARER_AUTH).build(),
+  );
   await app.close();
   const outputs: [string, string][] = [
     [TARGET, renderApiDocs(doc as unknown as OpenApiDocument)],

@@ -133,7 +133,7 @@ describe('OpenAPI document', () => {
       'title',
       'updated_at',
     ]);
-    expect(Object.keys(schemas.ModelsView.properties)).toEqual(['models']);
+    expect(Object.keys(schemas.ModelsView.properties).sort()).toEqual(['configured', 'models']);
     expect(Object.keys(schemas.ModelView.properties).sort()).toEqual(['default', 'id']);
     expect(Object.keys(schemas.StepView.properties)).toEqual(
       expect.arrayContaining([

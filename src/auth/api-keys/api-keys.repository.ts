@@ -37,7 +37,7 @@ export interface KeyOwner {
 
 /**
  * Every statement on `api_keys`. Plain SQL: the create counts and inserts inside the caller's
- * transaction (under the user's row lock), the delete returns the hash it removed, and the
+ * transaction (under the user's row lock), the per-request read is one index probe, and the
  * last-used update is conditional in one statement.
  */
 @Injectable()
@@ -73,13 +73,13 @@ export class ApiKeysRepository {
     return rows.map(toApiKey);
   }
 
-  /** Deletes the user's key; the hash it had (to evict caches), or null when the user has no such key. */
-  async deleteOwned(userId: number, id: number): Promise<string | null> {
-    const [row] = await this.sql.query<{ key_hash: string }>(
-      `DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING key_hash`,
+  /** Deletes the user's key; false when the user has no such key. */
+  async deleteOwned(userId: number, id: number): Promise<boolean> {
+    const rows = await this.sql.query(
+      `DELETE FROM api_keys WHERE id = $1 AND user_id = $2 RETURNING id`,
       [id, userId],
     );
-    return row?.key_hash ?? null;
+    return rows.length > 0;
   }
 
   async findByHash(keyHash: string): Promise<KeyOwner | null> {

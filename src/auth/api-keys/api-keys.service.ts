@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TtlCache } from '../../common/cache/ttl-cache.js';
-import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
 import { forbidden, notFound } from '../../common/errors/app-error.js';
 import { Sql } from '../../database/sql.service.js';
 import { UsersRepository } from '../../users/users.repository.js';
@@ -8,27 +7,17 @@ import { UsersService } from '../../users/users.service.js';
 import type { AuthUser } from '../auth-user.js';
 import type { ApiKey } from './api-key.entity.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
-import { ApiKeysRepository, type KeyOwner } from './api-keys.repository.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 
 /** Keys one user may hold; past it, creating one is refused until one is deleted. */
 export const MAX_KEYS_PER_USER = 100;
 /** `last_used_at` is written at most this often per key: a write per request would cost more than the read. */
 const LAST_USED_EVERY_SEC = 60;
-const KEY_REVOKED = 'api-key.revoked';
 const DAY_MS = 86_400_000;
 
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  /**
-   * Key hash → its owner and expiry, read on every request with a key. A delete evicts it here and,
-   * through the cluster bus, on every replica; expiry is checked on each request, not cached away.
-   * The TTL only bounds a missed bus message. Unknown hashes are not cached, so guessing cannot
-   * push real keys out.
-   */
-  private readonly owners = new TtlCache<string, KeyOwner>(10_000, 50_000);
-  /** Bumped by every revocation: a lookup that began before one does not cache what it read. */
-  private revocations = 0;
   /** Keys whose use this replica recorded within the last minute. */
   private readonly recentlyUsed = new TtlCache<number, true>(LAST_USED_EVERY_SEC * 1000, 50_000);
 
@@ -37,11 +26,7 @@ export class ApiKeysService {
     private readonly users: UsersService,
     private readonly userRows: UsersRepository,
     private readonly sql: Sql,
-    private readonly cluster: ClusterBus,
-  ) {
-    // The payload is the key's SHA-256, which is no credential (see hashApiKey).
-    cluster.on(KEY_REVOKED, (hash) => this.forget(String(hash)));
-  }
+  ) {}
 
   /** A new key for the actor; the key itself is in the answer and nowhere else. */
   async create(
@@ -77,38 +62,27 @@ export class ApiKeysService {
 
   /** Deletes one of the actor's keys; it stops working at once here and on every replica. */
   async revoke(actor: AuthUser, id: string): Promise<void> {
-    const hash = /^\d{1,9}$/.test(id) ? await this.keys.deleteOwned(actor.id, Number(id)) : null;
-    if (hash === null) {
+    const deleted = /^\d{1,9}$/.test(id) && (await this.keys.deleteOwned(actor.id, Number(id)));
+    if (!deleted) {
       // Someone else's key answers like a missing one: ids are not a way to learn about others.
       throw notFound('API key not found');
     }
-    this.forget(hash);
-    // Awaited: when the client hears "deleted", every replica has been sent the eviction.
-    await this.cluster.publishNow(KEY_REVOKED, hash);
   }
 
   /**
    * The owner of a live key, or false (unknown, deleted, expired, or the owner disabled). The key is
    * compared by its hash through a unique index: no secret-dependent string comparison in our code.
+   * The key's row is read on every request, not cached: a cache evicted through the ClusterBus could
+   * not promise that a deleted key is refused at once everywhere (the bus is best effort, and its
+   * message races the client's next request to another replica). One indexed read is the price
+   * (BENCHMARKS.md, "Credentials"); the owner comes from the same 10 s user cache as a token's.
    */
   async authenticate(key: string): Promise<AuthUser | false> {
     if (!isWellFormedApiKey(key)) {
       return false;
     }
-    const hash = hashApiKey(key);
-    let owner = this.owners.get(hash);
-    if (owner === undefined) {
-      const before = this.revocations;
-      const found = await this.keys.findByHash(hash);
-      if (!found) {
-        return false;
-      }
-      owner = found;
-      if (before === this.revocations) {
-        this.owners.set(hash, owner);
-      }
-    }
-    if (owner.expiresAt !== null && owner.expiresAt.getTime() <= Date.now()) {
+    const owner = await this.keys.findByHash(hashApiKey(key));
+    if (!owner || (owner.expiresAt !== null && owner.expiresAt.getTime() <= Date.now())) {
       return false;
     }
     const user = await this.users.findActive(owner.userId);
@@ -117,11 +91,6 @@ export class ApiKeysService {
     }
     this.recordUse(owner.id);
     return user;
-  }
-
-  private forget(hash: string): void {
-    this.revocations++;
-    this.owners.delete(hash);
   }
 
   /** Not awaited: a request does not wait for (or fail on) bookkeeping. */

@@ -130,19 +130,6 @@ export class ClusterBus implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /**
-   * As `publish` (unordered), but resolves once the transport has taken the message: for a caller that
-   * answers "done" only when the other replicas have been told (a revoked credential). Never rejects.
-   */
-  async publishNow(topic: string, payload: unknown): Promise<void> {
-    const envelope = this.envelope(topic, payload, ++this.sequence);
-    if (Buffer.byteLength(envelope) > this.pg.maxPayload) {
-      this.logger.warn(`"${topic}" is too big to send to other replicas; dropped`);
-      return;
-    }
-    await this.send(topic, envelope);
-  }
-
   /** Through Redis while it is up, else (or when Redis fails under it) through PostgreSQL; never rejects. */
   private async send(topic: string, envelope: string): Promise<void> {
     const warn = (err: Error) =>
