@@ -5,7 +5,9 @@
  * pointed at a JWKS server in this process, then runs bench/load.mjs (autocannon, its own process)
  * against `GET /api/models` (the guard and little else) and `GET /api/auth/me` (the guard plus the
  * caps' queries) with: our HS256 access token, an API key, an IdP RS256 token, an IdP ES256 token.
- * Knobs: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10).
+ * Each combination runs BENCH_ROUNDS times, interleaved (a round measures every combination once), and
+ * the median is reported, so a burst of load from elsewhere on the machine does not pick one winner.
+ * Knobs: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (10), BENCH_ROUNDS (3).
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +23,9 @@ const env = process.env;
 const durationSec = Number(env.BENCH_DURATION ?? 8);
 const warmupSec = Number(env.BENCH_WARMUP ?? 2);
 const connections = Number(env.BENCH_CONNECTIONS ?? 10);
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
+const median = (/** @type {number[]} */ xs) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const rsa = await generateKeyPair('RS256', { extractable: true });
 const ec = await generateKeyPair('ES256', { extractable: true });
@@ -94,36 +99,49 @@ try {
     'IdP token (RS256)': await idp(rsa, 'RS256', 'r'),
     'IdP token (ES256)': await idp(ec, 'ES256', 'e'),
   };
-  const rows = [];
-  for (const path of ['/models', '/auth/me']) {
-    for (const [label, token] of Object.entries(credentials)) {
-      // A fresh connection: the one the last check left idle through a whole run was closed (keep-alive 5 s).
-      const check = await fetch(base + path, {
-        headers: { authorization: `Bearer ${token}` },
-      }).catch(() => fetch(base + path, { headers: { authorization: `Bearer ${token}` } }));
-      if (check.status !== 200) throw new Error(`${label} on ${path}: ${check.status}`);
-      const out = execFileSync(process.execPath, [
-        join(ROOT, 'bench/load.mjs'),
-        JSON.stringify({
-          mode: 'http',
-          url: base + path,
+  /** @type {Map<string, {rps: number[], p50: number[], p99: number[], non2xx: number}>} */
+  const results = new Map();
+  for (let round = 0; round < rounds; round++) {
+    for (const path of ['/models', '/auth/me']) {
+      for (const [label, token] of Object.entries(credentials)) {
+        // A fresh connection: the one the last check left idle through a whole run was closed (keep-alive 5 s).
+        const check = await fetch(base + path, {
           headers: { authorization: `Bearer ${token}` },
-          connections,
-          warmupSec,
-          durationSec,
-        }),
-      ]).toString();
-      const r = JSON.parse(out);
-      rows.push({
-        route: `GET /api${path}`,
-        credential: label,
-        rps: Math.round(r.rps),
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        non2xx: r.non2xx,
-      });
+        }).catch(() => fetch(base + path, { headers: { authorization: `Bearer ${token}` } }));
+        if (check.status !== 200) throw new Error(`${label} on ${path}: ${check.status}`);
+        const out = execFileSync(process.execPath, [
+          join(ROOT, 'bench/load.mjs'),
+          JSON.stringify({
+            mode: 'http',
+            url: base + path,
+            headers: { authorization: `Bearer ${token}` },
+            connections,
+            warmupSec,
+            durationSec,
+          }),
+        ]).toString();
+        const r = JSON.parse(out);
+        const key = `GET /api${path}\t${label}`;
+        const acc = results.get(key) ?? { rps: [], p50: [], p99: [], non2xx: 0 };
+        acc.rps.push(r.rps);
+        acc.p50.push(r.latency.p50);
+        acc.p99.push(r.latency.p99);
+        acc.non2xx += r.non2xx;
+        results.set(key, acc);
+      }
     }
   }
+  const rows = [...results].map(([key, r]) => {
+    const [route, credential] = key.split('\t');
+    return {
+      route,
+      credential,
+      rps: Math.round(median(r.rps)),
+      p50: Number(median(r.p50).toFixed(2)),
+      p99: Number(median(r.p99).toFixed(2)),
+      non2xx: r.non2xx,
+    };
+  });
   console.table(rows);
 } finally {
   app.kill('SIGTERM');
