@@ -10,7 +10,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { registerAdmin, registerUser, type TestUser } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, startTestApp, type TestApp } from '../support/test-app.js';
 
 const ISSUER = 'https://idp.corp.example/';
 const AUDIENCE = 'aeio-api';
@@ -394,5 +394,35 @@ describe('without corporate identity configured', () => {
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ detail: 'Could not validate credentials' });
     expect(await t.db.query(`SELECT * FROM user_identities`)).toEqual([]);
+  });
+});
+
+describe('with the identity provider unreachable', () => {
+  let t: TestApp;
+  let key: SigningKey;
+  let local: TestUser;
+
+  beforeAll(async () => {
+    key = await signingKey('k', 'RS256');
+    // Nothing listens on this port: every JWKS fetch is refused.
+    const port = await freePort();
+    t = await startTestApp({
+      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    });
+    local = await registerUser(t.http, 'idpdown');
+  });
+  afterAll(() => t.close());
+
+  it('answers an IdP token 503 {"detail"} (not 401: the token may be good) and keeps our tokens working', async () => {
+    const token = await idpToken(key, { sub: 'u-1' });
+    const res = await me(t, token);
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ detail: 'Identity provider unavailable; retry shortly' });
+    expect((await me(t, local.token)).status).toBe(200);
+    // The outage is logged, the token never.
+    expect(t.output()).toContain('identity provider keys unavailable');
+    expect(t.output()).not.toContain(token);
   });
 });
