@@ -11,6 +11,8 @@ import { BlobsRepository } from '../versions/history/blobs.repository.js';
 import { HistoryHeadsRepository } from '../versions/history/history-heads.repository.js';
 import { VersionChangesRepository } from '../versions/history/version-changes.repository.js';
 import { VersionsRepository } from '../versions/history/versions.repository.js';
+import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repository.js';
+import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
 import { Sql } from './sql.service.js';
 
 /**
@@ -31,6 +33,8 @@ const REPOSITORIES = [
   VersionChangesRepository,
   BlobsRepository,
   PreviewErrorsRepository,
+  WebhooksRepository,
+  WebhookDeliveriesRepository,
 ];
 
 @Global()

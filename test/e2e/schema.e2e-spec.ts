@@ -42,6 +42,8 @@ describe('the database schema', () => {
       'users',
       'version_blobs',
       'version_changes',
+      'webhook_deliveries',
+      'webhooks',
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { CapsAndIdempotency1764200000000 } from './1764200000000-caps-and-idempo
 import { Versions1764400000000 } from './1764400000000-versions.js';
 import { SessionModel1764500000000 } from './1764500000000-session-model.js';
 import { PreviewErrors1764600000000 } from './1764600000000-preview-errors.js';
+import { Webhooks1764800000000 } from './1764800000000-webhooks.js';
 
 /** Every migration, in order; listed explicitly so the compiled app and the tests load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Versions1764400000000,
   SessionModel1764500000000,
   PreviewErrors1764600000000,
+  Webhooks1764800000000,
 ];
