@@ -530,4 +530,43 @@ describe('webhooks: restarts and dead replicas', () => {
       await b.close();
     }
   });
+
+  it('sends run.finished for a turn the stale-run sweep ended after its replica died', async () => {
+    const sink = new WebhookReceiver();
+    receivers.push(sink);
+    await sink.start();
+    const a = await startTestApp(env(), db);
+    const user = await registerUser(a.http, 'swept');
+    const hook = (await register(a.http, user, sink.url, ['run.started', 'run.finished'])).body;
+    const sessionId = await createSession(a.http, user.token);
+    // The provider never answers: the turn is running when its replica is killed.
+    fake.scriptFromNow(() => ({ kind: 'hang' }));
+    const orphan = postMessage(a.http, user.token, sessionId, 'never ends').catch(() => null);
+    await eventually(async () => (sink.of('run.started').length === 1 ? true : undefined));
+    a.process.kill('SIGKILL');
+    await new Promise((r) => a.process.once('exit', r));
+    await orphan;
+
+    const b = await startTestApp({ ...env(), AGENT_STALE_RUN_MS: '1000' }, db);
+    try {
+      const [ended] = await eventually(
+        async () => (sink.of('run.finished').length > 0 ? sink.of('run.finished') : undefined),
+        20_000,
+        'run.finished of the swept turn',
+      );
+      verify(hook.secret, ended);
+      const started = sink.of('run.started')[0].body.data;
+      expect(ended.body.data).toEqual({
+        session_id: sessionId,
+        message_id: started.message_id,
+        message: expect.objectContaining({
+          id: started.message_id,
+          status: 'failed',
+          finish_reason: 'interrupted',
+        }),
+      });
+    } finally {
+      await b.close();
+    }
+  });
 });
