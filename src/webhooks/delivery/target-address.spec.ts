@@ -79,9 +79,22 @@ describe('vetTarget', () => {
     });
   });
 
-  it('refuses a host name that does not resolve', async () => {
+  it('refuses a host name that does not resolve, with the private-address answer when those are refused', async () => {
     await expect(vetTarget(new URL('http://no-such-host.invalid/'), true)).rejects.toThrow(
-      /does not resolve/,
+      'the host name no-such-host.invalid does not resolve',
     );
+    const [unresolved, loopback] = await Promise.all(
+      ['http://no-such-host.invalid/', 'http://localhost/'].map((u) =>
+        vetTarget(new URL(u), false).then(
+          () => 'accepted',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(unresolved).toBe(
+      'no-such-host.invalid is not a public address or does not resolve to public addresses only ' +
+        '(loopback, private, link-local and similar targets are refused)',
+    );
+    expect(loopback).toBe(unresolved.replace('no-such-host.invalid', 'localhost'));
   });
 });

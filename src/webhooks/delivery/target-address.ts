@@ -41,6 +41,15 @@ const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
  */
 export async function vetTarget(url: URL, allowPrivate: boolean): Promise<VettedAddress> {
   const host = bareHost(url);
+  // Without private targets, "does not resolve" and "resolves to a private address" answer alike, so
+  // registrations cannot be used to map which internal names exist or where they point.
+  const refused = () =>
+    new TargetRefused(
+      allowPrivate
+        ? `the host name ${host} does not resolve`
+        : `${host} is not a public address or does not resolve to public addresses only ` +
+            '(loopback, private, link-local and similar targets are refused)',
+    );
   const literal = isIP(host);
   let addresses: { address: string; family: number }[];
   if (literal !== 0) {
@@ -49,20 +58,14 @@ export async function vetTarget(url: URL, allowPrivate: boolean): Promise<Vetted
     try {
       addresses = await lookup(host, { all: true, verbatim: true });
     } catch {
-      throw new TargetRefused(`the host name ${host} does not resolve`);
+      throw refused();
     }
   }
   if (addresses.length === 0) {
-    throw new TargetRefused(`the host name ${host} does not resolve`);
+    throw refused();
   }
-  if (!allowPrivate) {
-    const inner = addresses.find((a) => !isPublicAddress(a.address));
-    if (inner) {
-      throw new TargetRefused(
-        `${host} resolves to ${inner.address}, which is not a public address (loopback, private, ` +
-          'link-local and similar targets are refused)',
-      );
-    }
+  if (!allowPrivate && addresses.some((a) => !isPublicAddress(a.address))) {
+    throw refused();
   }
   const [first] = addresses;
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
