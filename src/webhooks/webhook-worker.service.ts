@@ -54,6 +54,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
       config.database.url!,
       (text, params) => sql.query(text, params),
       'aeio_',
+      'webhooks',
     );
   }
 
