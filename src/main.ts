@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { RunRegistry } from './agent/run/run-registry.service.js';
+import { WebhookWorker } from './webhooks/webhook-worker.service.js';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
     const server = app.getHttpServer() as Server;
     // 1. Stop accepting; idle keep-alive connections close now, busy ones when their request ends.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-    // 2. This replica's agent turns end as failed ("interrupted by shutdown"), closing their streams.
+    // 2. This replica's agent turns end as failed ("interrupted by shutdown"), closing their streams;
+    //    the webhook worker claims no more deliveries (those under way finish or are left to their lease).
+    app.get(WebhookWorker).stopClaiming();
     await app.get(RunRegistry).interruptAll();
     // 3. Short requests get a grace period to finish, then the rest are cut. Keep-alive connections
     //    that fall idle meanwhile are closed as they do, rather than after their keep-alive timeout.

@@ -10,7 +10,9 @@ import { MessagesService } from '../messages/messages.service.js';
 import { PreviewErrorsService } from '../sandbox/preview-errors/preview-errors.service.js';
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { Sql } from '../database/sql.service.js';
 import { HistoryService } from '../versions/history/history.service.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { AgentLoop } from './run/agent-loop.js';
 import { DbStepStore } from './run/db-step-store.js';
@@ -47,6 +49,8 @@ export class AgentRunService {
     private readonly steps: ExecutionStepsRepository,
     private readonly history: HistoryService,
     private readonly previewErrors: PreviewErrorsService,
+    private readonly outbox: WebhookOutbox,
+    private readonly sql: Sql,
   ) {}
 
   /**
@@ -149,7 +153,11 @@ export class AgentRunService {
           scope: { ...scope, origin: { source: 'agent', messageId: assistant.id } },
           previewErrors: this.previewErrors,
         },
-        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id),
+        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id, {
+          userId: scope.userId,
+          outbox: this.outbox,
+          sql: this.sql,
+        }),
         observer: {
           step: (s) => emit({ event: 'step', data: stepView(s) }),
           delta: (content) => emit({ event: 'delta', data: { content } }),

@@ -4,6 +4,7 @@ import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { HistoryModule } from '../versions/history/history.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AgentRunService } from './agent-run.service.js';
 import { AgentController } from './agent.controller.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
@@ -14,7 +15,14 @@ import { RunRegistry } from './run/run-registry.service.js';
 import { StreamSlots } from './stream-slots.service.js';
 
 @Module({
-  imports: [MessagesModule, SessionsModule, SandboxModule, IdempotencyModule, HistoryModule],
+  imports: [
+    MessagesModule,
+    SessionsModule,
+    SandboxModule,
+    IdempotencyModule,
+    HistoryModule,
+    WebhooksModule,
+  ],
   controllers: [AgentController],
   providers: [
     AgentRunService,

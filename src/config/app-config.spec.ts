@@ -184,6 +184,48 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: webhooks', () => {
+  it('applies the webhook defaults', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).webhooks).toEqual({
+      timeoutMs: 10000,
+      retryBaseMs: 5000,
+      maxAttempts: 6,
+      allowPrivateTargets: false,
+      concurrency: 8,
+      pollMs: 5000,
+      retentionDays: 7,
+      maxPerUser: 20,
+    });
+  });
+
+  it('reads every WEBHOOK_ variable and refuses a boolean that is not one', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      WEBHOOK_TIMEOUT_MS: '2000',
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_CONCURRENCY: '2',
+      WEBHOOK_POLL_MS: '250',
+      WEBHOOK_RETENTION_DAYS: '1',
+      WEBHOOK_MAX_PER_USER: '3',
+    });
+    expect(c.webhooks).toEqual({
+      timeoutMs: 2000,
+      retryBaseMs: 50,
+      maxAttempts: 3,
+      allowPrivateTargets: true,
+      concurrency: 2,
+      pollMs: 250,
+      retentionDays: 1,
+      maxPerUser: 3,
+    });
+    expect(() => loadConfig({ DATA_DIR: dataDir(), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
+      new ConfigError('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false (got "yes")'),
+    );
+  });
+});
+
 describe('parseDurationSeconds', () => {
   it.each([
     ['30m', 1800],

@@ -89,6 +89,8 @@ export interface AppConfig {
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
   throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
+  /** Outgoing webhooks: the delivery worker and the SSRF guard. */
+  webhooks: WebhooksConfig;
   redisUrl: string | undefined;
   /** Bound on one Redis command; past it the request falls back to per-replica counters. */
   redisCommandTimeoutMs: number;
@@ -105,6 +107,25 @@ export interface OidcConfig {
   usernameClaim: string;
   /** Least time between two fetches of the JWKS, so unknown `kid`s cannot hammer the IdP. */
   jwksCooldownMs: number;
+}
+
+export interface WebhooksConfig {
+  /** One delivery attempt's bound, connect to last byte (`WEBHOOK_TIMEOUT_MS`). */
+  timeoutMs: number;
+  /** Wait after failed attempt n: base × 2^(n−1) (`WEBHOOK_RETRY_BASE_MS`). */
+  retryBaseMs: number;
+  /** Attempts before a delivery is `failed` (`WEBHOOK_MAX_ATTEMPTS`). */
+  maxAttempts: number;
+  /** Lets webhooks target loopback, private and link-local addresses (`WEBHOOK_ALLOW_PRIVATE_TARGETS`). */
+  allowPrivateTargets: boolean;
+  /** Attempts one replica runs at once (`WEBHOOK_CONCURRENCY`). */
+  concurrency: number;
+  /** How often a replica looks for due deliveries when no notification woke it (`WEBHOOK_POLL_MS`). */
+  pollMs: number;
+  /** Days delivered and failed deliveries are kept (`WEBHOOK_RETENTION_DAYS`). */
+  retentionDays: number;
+  /** Webhooks one user may register (`WEBHOOK_MAX_PER_USER`). */
+  maxPerUser: number;
 }
 
 /** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
@@ -136,6 +157,20 @@ function int(env: Env, key: string, fallback: number, min = 1): number {
   return value;
 }
 
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if (raw === 'true' || raw === '1') {
+    return true;
+  }
+  if (raw === 'false' || raw === '0') {
+    return false;
+  }
+  throw new ConfigError(`${key} must be true or false (got "${env[key]}")`);
+}
+
 function str(env: Env, key: string): string | undefined {
   const raw = env[key]?.trim();
   return raw ? raw : undefined;
@@ -162,17 +197,6 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
     );
   }
   return secret ?? devJwtSecret(dataDir);
-}
-
-function bool(env: Env, key: string, fallback: boolean): boolean {
-  const raw = str(env, key)?.toLowerCase();
-  if (raw === undefined) {
-    return fallback;
-  }
-  if (raw !== 'true' && raw !== 'false') {
-    throw new ConfigError(`${key} must be true or false (got "${raw}")`);
-  }
-  return raw === 'true';
 }
 
 const OIDC_KEYS = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
@@ -389,6 +413,16 @@ export function loadConfig(env: Env): AppConfig {
         pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
         enterprise: int(env, 'THROTTLE_LIMIT_ENTERPRISE', 3000),
       },
+    },
+    webhooks: {
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 5000),
+      maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 6),
+      allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 8),
+      pollMs: int(env, 'WEBHOOK_POLL_MS', 5000, 100),
+      retentionDays: int(env, 'WEBHOOK_RETENTION_DAYS', 7),
+      maxPerUser: int(env, 'WEBHOOK_MAX_PER_USER', 20),
     },
     redisUrl: str(env, 'REDIS_URL'),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),

@@ -13,6 +13,8 @@ import { BlobsRepository } from '../versions/history/blobs.repository.js';
 import { HistoryHeadsRepository } from '../versions/history/history-heads.repository.js';
 import { VersionChangesRepository } from '../versions/history/version-changes.repository.js';
 import { VersionsRepository } from '../versions/history/versions.repository.js';
+import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repository.js';
+import { WebhooksRepository } from '../webhooks/webhooks.repository.js';
 import { Sql } from './sql.service.js';
 
 /**
@@ -35,6 +37,8 @@ const REPOSITORIES = [
   PreviewErrorsRepository,
   ApiKeysRepository,
   UserIdentitiesRepository,
+  WebhooksRepository,
+  WebhookDeliveriesRepository,
 ];
 
 @Global()

@@ -13,6 +13,8 @@ import { SessionHistory } from '../versions/history/session-history.entity.js';
 import { SessionVersion } from '../versions/history/session-version.entity.js';
 import { VersionBlob } from '../versions/history/version-blob.entity.js';
 import { VersionChange } from '../versions/history/version-change.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { Webhook } from '../webhooks/webhook.entity.js';
 
 /** Every table's entity; `npm run schema:diff` (and test/e2e/schema) checks them against the migrations. */
 export const ENTITIES = [
@@ -31,4 +33,6 @@ export const ENTITIES = [
   PreviewError,
   ApiKey,
   UserIdentity,
+  Webhook,
+  WebhookDelivery,
 ];

@@ -117,8 +117,8 @@ export class ExecutionStepsRepository {
     return { id: row.id, step };
   }
 
-  /** Writes the given fields only; returns them as stored (cleaned). */
-  async update<T extends StepChanges>(id: number, raw: T): Promise<T> {
+  /** Writes the given fields only (in `tx` when given); returns them as stored (cleaned). */
+  async update<T extends StepChanges>(id: number, raw: T, tx?: SqlClient): Promise<T> {
     const changes = clean(raw);
     const sets: string[] = [];
     const values: unknown[] = [id];
@@ -127,7 +127,10 @@ export class ExecutionStepsRepository {
       sets.push(`${CHANGE_COLUMNS[key]} = $${values.length}`);
     }
     if (sets.length > 0) {
-      await this.sql.query(`UPDATE execution_steps SET ${sets.join(', ')} WHERE id = $1`, values);
+      await (tx ?? this.sql).query(
+        `UPDATE execution_steps SET ${sets.join(', ')} WHERE id = $1`,
+        values,
+      );
     }
     return changes;
   }

@@ -227,8 +227,8 @@ export class MessagesRepository {
   async failStale(
     tx: SqlClient,
     opts: { staleMs: number; sessionId?: string; runnerId?: string; reason: string },
-  ): Promise<number[]> {
-    const rows = await tx.query<{ id: number }>(
+  ): Promise<Message[]> {
+    const rows = await tx.query<MessageRow>(
       `UPDATE messages
           SET status = 'failed', finish_reason = 'interrupted', finished_at = now(),
               content = CASE WHEN content = '' THEN $1 ELSE content || E'\\n\\n' || $1 END
@@ -236,10 +236,10 @@ export class MessagesRepository {
           AND ($2::char(32) IS NULL OR session_id = $2)
           AND (($3::varchar IS NOT NULL AND runner_id = $3)
                OR ($3::varchar IS NULL AND heartbeat_at < now() - make_interval(secs => $4 / 1000.0)))
-      RETURNING id`,
+      RETURNING ${COLUMNS}`,
       [opts.reason, opts.sessionId ?? null, opts.runnerId ?? null, opts.staleMs],
     );
-    return rows.map((r) => r.id);
+    return rows.map(toMessage);
   }
 
   /**

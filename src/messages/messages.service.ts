@@ -12,10 +12,12 @@ import { isUniqueViolation } from '../database/pg-errors.js';
 import { Sql } from '../database/sql.service.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import type { ExecutionStep } from './execution-step.entity.js';
 import { ExecutionStepsRepository } from './execution-steps.repository.js';
 import type { Message, TurnOutcome } from './message.entity.js';
 import { MessagesRepository } from './messages.repository.js';
+import { toMessageView } from './messages.views.js';
 
 const MAX_INT4 = 2_147_483_647;
 
@@ -38,6 +40,7 @@ export class MessagesService {
     private readonly steps: ExecutionStepsRepository,
     private readonly sessions: SessionsRepository,
     private readonly caps: CapsService,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /**
@@ -129,6 +132,12 @@ export class MessagesService {
           runnerId,
         });
         await this.sessions.touch(tx, sessionId);
+        await this.outbox.enqueue(tx, { userId: session.userId }, 'run.started', {
+          session_id: sessionId,
+          message_id: assistant.id,
+          user_message_id: user.id,
+          started_at: assistant.createdAt.toISOString(),
+        });
         return [user, assistant];
       });
     } catch (err) {
@@ -143,8 +152,8 @@ export class MessagesService {
 
   /**
    * Stores how a turn ended, adds its tokens to the user's day and marks the session active, in one
-   * transaction; only if it is still this runner's running turn: a turn the stale sweep already
-   * failed keeps that ending. Null when it was swept.
+   * transaction with its `run.finished` webhook deliveries; only if it is still this runner's running
+   * turn: a turn the stale sweep already failed keeps that ending. Null when it was swept.
    */
   async finishTurn(messageId: number, runnerId: string, end: TurnOutcome): Promise<Message | null> {
     return this.sql.transaction(async (tx) => {
@@ -154,6 +163,11 @@ export class MessagesService {
       }
       await this.caps.recordTokens(tx, message.sessionId, end.promptTokens + end.completionTokens);
       await this.sessions.touch(tx, message.sessionId);
+      await this.outbox.enqueue(tx, { sessionId: message.sessionId }, 'run.finished', {
+        session_id: message.sessionId,
+        message_id: message.id,
+        message: toMessageView(message),
+      });
       return message;
     });
   }
@@ -194,7 +208,7 @@ export class MessagesService {
   /**
    * Fails turns whose process stopped beating (it died), so their session is not locked forever.
    * With `sessionId`, only that session's; with `runnerId`, that replica's turns whatever their heartbeat.
-   * Returns the ids of the turns it failed.
+   * Returns the ids of the turns it failed; each one's `run.finished` is queued in the same transaction.
    */
   async failStaleTurns(opts: {
     staleMs: number;
@@ -203,9 +217,17 @@ export class MessagesService {
     reason: string;
   }): Promise<number[]> {
     return this.sql.transaction(async (tx) => {
-      const ids = await this.messages.failStale(tx, opts);
+      const swept = await this.messages.failStale(tx, opts);
+      const ids = swept.map((m) => m.id);
       if (ids.length > 0) {
         await this.steps.failUnfinished(tx, ids, 'not finished: the run was interrupted');
+      }
+      for (const message of swept) {
+        await this.outbox.enqueue(tx, { sessionId: message.sessionId }, 'run.finished', {
+          session_id: message.sessionId,
+          message_id: message.id,
+          message: toMessageView(message),
+        });
       }
       return ids;
     });

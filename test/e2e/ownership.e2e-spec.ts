@@ -353,4 +353,64 @@ describe('ownership', () => {
       expect(res.status).toBe(200);
     });
   });
+
+  describe('webhooks', () => {
+    /** Every route under /api/webhooks/{id}. */
+    const WEBHOOK_ROUTES: [string, (id: string) => string][] = [
+      ['DELETE', (id) => `/api/webhooks/${id}`],
+      ['GET', (id) => `/api/webhooks/${id}/deliveries`],
+    ];
+    const webhookCases = WEBHOOK_ROUTES.map(([m, p]) => [`${m} ${p('{id}')}`, m, p] as const);
+    let hookId: string;
+
+    beforeAll(async () => {
+      // A public IP literal: accepted without DNS, and no event is ever sent to it here.
+      const res = await t.http.post('/api/webhooks', {
+        token: owner.token,
+        body: { url: 'https://93.184.216.34/owner-hook', events: ['run.finished'] },
+      });
+      expect(res.status).toBe(201);
+      hookId = String(res.body.id);
+    });
+
+    it.each(webhookCases)(
+      'refuses %s on another user\'s webhook (403 {"detail"})',
+      async (_l, method, path) => {
+        const res = await t.http.request(method, path(hookId), { token: intruder.token });
+        expect(res.status).toBe(403);
+        expect(res.body).toEqual({ detail: expect.any(String) });
+      },
+    );
+
+    it.each(webhookCases)('answers %s on an unknown webhook with 404', async (_l, method, path) => {
+      for (const id of ['999999', 'abc', '0']) {
+        const res = await t.http.request(method, path(id), { token: owner.token });
+        expect(res.status).toBe(404);
+        expect(res.body).toEqual({ detail: expect.any(String) });
+      }
+    });
+
+    it.each([
+      ...webhookCases,
+      ['GET /api/webhooks', 'GET', () => '/api/webhooks'] as const,
+      ['POST /api/webhooks', 'POST', () => '/api/webhooks'] as const,
+    ])('answers %s without a token with 401', async (_l, method, path) => {
+      const res = await t.http.request(method, path(hookId), {
+        body:
+          method === 'POST'
+            ? { url: 'https://93.184.216.34/x', events: ['run.started'] }
+            : undefined,
+      });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ detail: expect.any(String) });
+    });
+
+    it("does not list the owner's webhook to the other user, and leaves it in place", async () => {
+      const theirs = await t.http.get('/api/webhooks', { token: intruder.token });
+      expect(theirs.status).toBe(200);
+      expect(theirs.body).toEqual([]);
+      const mine = await t.http.get('/api/webhooks', { token: owner.token });
+      expect((mine.body as { id: number }[]).map((w) => String(w.id))).toEqual([hookId]);
+    });
+  });
 });

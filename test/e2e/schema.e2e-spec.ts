@@ -44,6 +44,8 @@ describe('the database schema', () => {
       'users',
       'version_blobs',
       'version_changes',
+      'webhook_deliveries',
+      'webhooks',
     ]);
   });
 });

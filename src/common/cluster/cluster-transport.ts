@@ -27,6 +27,8 @@ export class PgNotifyTransport implements ClusterTransport {
     private readonly url: string,
     private readonly notify: (sql: string, params: unknown[]) => Promise<unknown>,
     private readonly prefix: string,
+    /** Names the listening connection (`application_name`) and its log lines. */
+    private readonly name = 'cluster',
   ) {}
 
   async publish(channel: string, payload: string): Promise<void> {
@@ -37,7 +39,7 @@ export class PgNotifyTransport implements ClusterTransport {
   async start(channels: string[], handler: TransportHandler): Promise<void> {
     const client = new pg.Client({
       connectionString: this.url,
-      application_name: 'aeio-cluster-bus',
+      application_name: `aeio-${this.name}-bus`,
       connectionTimeoutMillis: 3000,
     });
     let lost = false;
@@ -54,7 +56,7 @@ export class PgNotifyTransport implements ClusterTransport {
       if (this.lostSince === 0 && !this.stopped) {
         this.lostSince = Date.now();
         this.logger.warn(
-          `cluster listener lost its connection (${err?.message ?? 'closed'}); reconnecting`,
+          `${this.name} listener lost its connection (${err?.message ?? 'closed'}); reconnecting`,
         );
       }
       this.restart(channels, handler);
@@ -78,7 +80,7 @@ export class PgNotifyTransport implements ClusterTransport {
     this.listener = client;
     if (this.lostSince !== 0) {
       this.logger.log(
-        `cluster listener connected again after ${Math.round((Date.now() - this.lostSince) / 1000)} s`,
+        `${this.name} listener connected again after ${Math.round((Date.now() - this.lostSince) / 1000)} s`,
       );
       this.lostSince = 0;
     }

@@ -582,6 +582,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your webhooks (without their secrets) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Register an endpoint for run.started, step.finished and run.finished of your sessions (the signing secret is in this response only) */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its deliveries */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's deliveries, newest first, a page at a time (`?limit=`, `?before=`) */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1093,6 +1145,70 @@ export interface components {
             completion_tokens: number;
             /** @description bytes in all their sandboxes */
             sandbox_bytes: number;
+        };
+        CreateWebhookDto: {
+            /**
+             * @description http(s) URL without credentials; its host must resolve to public addresses only (unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true)
+             * @example https://example.com/hooks/aeio
+             */
+            url: string;
+            /**
+             * @description a non-empty list of event names, each once
+             * @example [
+             *       "run.started",
+             *       "step.finished",
+             *       "run.finished"
+             *     ]
+             */
+            events: ("run.started" | "step.finished" | "run.finished")[];
+        };
+        CreatedWebhookView: {
+            /** @example 1 */
+            id: number;
+            /** @example https://example.com/hooks/aeio */
+            url: string;
+            events: ("run.started" | "step.finished" | "run.finished")[];
+            /** @example 2024-01-15T10:31:00.000Z */
+            created_at: string;
+            /**
+             * @description the signing secret (`whsec_` + base64 of 32 bytes); shown only in this response
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookView: {
+            /** @example 1 */
+            id: number;
+            /** @example https://example.com/hooks/aeio */
+            url: string;
+            events: ("run.started" | "step.finished" | "run.finished")[];
+            /** @example 2024-01-15T10:31:00.000Z */
+            created_at: string;
+        };
+        WebhookDeliveryView: {
+            /** @example 17 */
+            id: number;
+            /** @enum {string} */
+            event: "run.started" | "step.finished" | "run.finished";
+            /**
+             * @description `pending`: waiting for its next attempt (or being attempted); `delivered`: the endpoint answered 2xx; `failed`: WEBHOOK_MAX_ATTEMPTS attempts failed
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /**
+             * @description attempts started so far
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description of the last attempt
+             * @example 200
+             */
+            last_status_code: number | null;
+            /** @example 2024-01-15T10:31:00.000Z */
+            created_at: string;
+            /** @example 2024-01-15T10:31:00.120Z */
+            delivered_at: string | null;
         };
     };
     responses: never;
@@ -3872,6 +3988,231 @@ export interface operations {
             };
             /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Body fails validation (or an Idempotency-Key reused with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookView"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookView"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Body fails validation (or an Idempotency-Key reused with another body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDto"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description opaque cursor: copy it from the `rel="next"` URL of the `Link` header of the previous page; a cursor that is not one → 422 */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description RFC 8288 `<…>; rel="next"`: the URL of the next page (absent on the last page); it keeps the query and sets `before` */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryView"][];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

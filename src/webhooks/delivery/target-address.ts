@@ -1,0 +1,72 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/** An address a delivery may connect to, checked once and then used as is (no second DNS answer). */
+export interface VettedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Why a target was refused; the message is safe to show to the webhook's owner. */
+export class TargetRefused extends Error {}
+
+/**
+ * Whether an IP address is on the public internet. Only ipaddr.js's `unicast` range passes: loopback,
+ * RFC 1918, CGNAT (100.64/10), link-local (169.254/16 with the cloud metadata address, fe80::/10),
+ * unique-local (fc00::/7), unspecified, multicast, broadcast, reserved and documentation ranges are
+ * refused, and so are IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4, Teredo) unless
+ * the IPv4 address inside is itself public.
+ */
+export function isPublicAddress(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) {
+    return false;
+  }
+  let addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv6') {
+    const v6 = addr as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) {
+      addr = v6.toIPv4Address();
+    }
+  }
+  return addr.range() === 'unicast';
+}
+
+/** The host of a URL as DNS or the IP parser wants it (IPv6 literals lose their brackets). */
+const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
+
+/**
+ * Resolves the URL's host and checks every address it resolves to; returns the first, which is the one
+ * the delivery connects to. With `allowPrivate` only the resolution is done.
+ */
+export async function vetTarget(url: URL, allowPrivate: boolean): Promise<VettedAddress> {
+  const host = bareHost(url);
+  // Without private targets, "does not resolve" and "resolves to a private address" answer alike, so
+  // registrations cannot be used to map which internal names exist or where they point.
+  const refused = () =>
+    new TargetRefused(
+      allowPrivate
+        ? `the host name ${host} does not resolve`
+        : `${host} is not a public address or does not resolve to public addresses only ` +
+            '(loopback, private, link-local and similar targets are refused)',
+    );
+  const literal = isIP(host);
+  let addresses: { address: string; family: number }[];
+  if (literal !== 0) {
+    addresses = [{ address: host, family: literal }];
+  } else {
+    try {
+      addresses = await lookup(host, { all: true, verbatim: true });
+    } catch {
+      throw refused();
+    }
+  }
+  if (addresses.length === 0) {
+    throw refused();
+  }
+  if (!allowPrivate && addresses.some((a) => !isPublicAddress(a.address))) {
+    throw refused();
+  }
+  const [first] = addresses;
+  return { address: first.address, family: first.family === 6 ? 6 : 4 };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { WebhookOutbox } from './webhook-outbox.service.js';
+import { WebhookWorker } from './webhook-worker.service.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksService } from './webhooks.service.js';
+
+/**
+ * Outgoing webhooks: registration over HTTP, the outbox other modules enqueue events into (inside their
+ * own transactions), and the delivery worker every replica runs.
+ */
+@Module({
+  controllers: [WebhooksController],
+  providers: [WebhooksService, WebhookOutbox, WebhookWorker],
+  exports: [WebhookOutbox, WebhookWorker],
+})
+export class WebhooksModule {}
