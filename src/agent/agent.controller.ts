@@ -27,6 +27,7 @@ import { RunFollowService } from './events/run-follow.service.js';
 import { PostMessageDto } from './dto/post-message.dto.js';
 import { SseStream } from './sse-stream.js';
 import { StreamSlots } from './stream-slots.service.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 export class CancelView {
   @ApiProperty({ example: 'Cancellation requested' })
@@ -38,6 +39,7 @@ export class CancelView {
 
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/messages')
 @UseGuards(SessionOwnerGuard)
 export class AgentController {

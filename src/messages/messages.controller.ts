@@ -8,9 +8,11 @@ import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { MessageView, StepView, toMessageView, toStepView } from './messages.views.js';
 import { MessagesService } from './messages.service.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/messages')
 @UseGuards(SessionOwnerGuard)
 export class MessagesController {

@@ -28,6 +28,7 @@ import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
 import { WriteFileDto } from './dto/write-file.dto.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { SandboxService, type SandboxScope } from './sandbox.service.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -41,6 +42,7 @@ const ETAG_HEADER = {
 
 @ApiTags('sandbox')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/sandbox/files')
 @UseGuards(SessionOwnerGuard)
 export class SandboxFilesController {

@@ -22,12 +22,14 @@ import { PreviewErrorsService } from './preview-errors/preview-errors.service.js
 import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { sendPreviewResult } from './send-sandbox-file.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 const source = (req: AuthedRequest): TokenSource =>
   req.tokenSource ?? { kind: 'access', fromUrl: false, token: '' };
 
 @ApiTags('preview')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/sandbox')
 @UseGuards(SessionOwnerGuard)
 export class SandboxPreviewController {

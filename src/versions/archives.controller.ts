@@ -16,9 +16,11 @@ import type { OwnedSession } from '../sessions/owned-session.js';
 import { ArchivesService } from './archives.service.js';
 import { ArchiveQueryDto, ImportQueryDto } from './dto/version-query.dto.js';
 import { ImportedView, toImportedView } from './versions.views.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 @ApiTags('versions')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/sandbox/archive')
 @UseGuards(SessionOwnerGuard)
 export class ArchivesController {

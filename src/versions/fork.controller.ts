@@ -9,9 +9,11 @@ import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionView, toSessionView } from '../sessions/sessions.views.js';
 import { ForkDto } from './dto/version-query.dto.js';
 import { ForkService } from './fork.service.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 @ApiTags('versions')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id/fork')
 @UseGuards(SessionOwnerGuard)
 export class ForkController {

@@ -22,11 +22,13 @@ import {
   VersionDetailView,
   VersionView,
 } from './versions.views.js';
+import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
 const V = { name: 'v', description: 'version number (0 = the empty sandbox)', example: 3 };
 
 @ApiTags('versions')
 @ApiBearerAuth()
+@ApiSessionParam()
 @Controller('sessions/:id')
 @UseGuards(SessionOwnerGuard)
 export class VersionsController {

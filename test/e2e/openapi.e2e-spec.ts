@@ -47,6 +47,17 @@ describe('OpenAPI document', () => {
     ).toEqual(mapped);
   });
 
+  it('declares every parameter of every path template, so generated clients can fill it in', () => {
+    for (const { key, op } of operations()) {
+      const declared = (op.parameters ?? [])
+        .filter((p: { in: string }) => p.in === 'path')
+        .map((p: { name: string }) => p.name)
+        .sort();
+      const templated = [...key.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect([key, declared]).toEqual([key, templated]);
+    }
+  });
+
   it('serves Swagger UI at /api/docs without authentication', async () => {
     const res = await t.http.get('/api/docs');
     expect(res.status).toBe(200);

@@ -2042,7 +2042,10 @@ export interface operations {
                 before?: string;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2111,7 +2114,10 @@ export interface operations {
                 /** @description Up to 255 characters. The same key from the same user within 24 h replays the first answer (status and body, with `Idempotent-Replayed: true`) without doing the work again; with another body → 422; while the first is still in progress → 409. 5xx answers are not kept. On messages, only non-streamed requests use it. */
                 "Idempotency-Key"?: string;
             };
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -2208,7 +2214,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2263,7 +2272,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2321,6 +2333,8 @@ export interface operations {
             path: {
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2393,6 +2407,8 @@ export interface operations {
             path: {
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2496,6 +2512,8 @@ export interface operations {
             path: {
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2569,7 +2587,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2627,7 +2648,10 @@ export interface operations {
                 token?: unknown;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2696,6 +2720,8 @@ export interface operations {
             path: {
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2773,6 +2799,8 @@ export interface operations {
                 token: string;
                 /** @description relative path; empty for index.html */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2841,6 +2869,8 @@ export interface operations {
             path: {
                 /** @description a preview token */
                 token: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -2908,7 +2938,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -2963,7 +2996,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3019,7 +3055,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3087,7 +3126,10 @@ export interface operations {
                 before?: string;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3156,6 +3198,8 @@ export interface operations {
             path: {
                 /** @description version number (0 = the empty sandbox) */
                 v: string;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -3232,6 +3276,8 @@ export interface operations {
             path: {
                 /** @description version number (0 = the empty sandbox) */
                 v: string;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -3310,6 +3356,8 @@ export interface operations {
                 v: string;
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -3386,7 +3434,10 @@ export interface operations {
                 to: number;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3462,6 +3513,8 @@ export interface operations {
             path: {
                 /** @description version number (0 = the empty sandbox) */
                 v: string;
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
             };
             cookie?: never;
         };
@@ -3553,7 +3606,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -3642,7 +3698,10 @@ export interface operations {
                 version?: number;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3719,7 +3778,10 @@ export interface operations {
                 replace?: boolean;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {
