@@ -9,6 +9,8 @@ type PageError = Schemas['PreviewErrorView'];
 
 /** Wait this long after the last sandbox change before reloading the frame (steps come in bursts). */
 const RELOAD_DEBOUNCE_MS = 300;
+/** How long after a load the page's errors are polled often. */
+const ERROR_BURST_MS = 20_000;
 
 /**
  * The site in a sandboxed `<iframe>` (opaque origin, no `allow-same-origin`) through a preview token,
@@ -20,6 +22,7 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
   const token = usePreviewToken(sessionId);
   const files = useSandboxFiles(sessionId);
   const [generation, setGeneration] = useState(0);
+  const burstUntil = useRef(Date.now() + ERROR_BURST_MS);
   // The URL the frame shows: taken from the freshest token at each (re)load, so a renewal
   // does not reload the page under the user.
   const [frameUrl, setFrameUrl] = useState<string | null>(null);
@@ -99,7 +102,8 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
             sandbox="allow-scripts allow-forms allow-popups allow-modals"
             referrerPolicy="no-referrer"
             onLoad={() => {
-              // The page reports its errors as it runs: look shortly after it loaded.
+              // The page reports its errors as it runs: look shortly after it loaded, then often.
+              burstUntil.current = Date.now() + ERROR_BURST_MS;
               window.setTimeout(
                 () => void client.invalidateQueries({ queryKey: keys.previewErrors(sessionId) }),
                 1_000,
@@ -110,7 +114,7 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
           <p className="muted preview-message">Loading the preview…</p>
         )}
       </div>
-      <PageErrors sessionId={sessionId} />
+      <PageErrors sessionId={sessionId} burstUntil={burstUntil} />
     </div>
   );
 }
@@ -123,8 +127,14 @@ function location(e: PageError): string {
 }
 
 /** The current version's runtime errors, and a button that asks the agent to fix them. */
-function PageErrors({ sessionId }: { sessionId: string }) {
-  const errors = usePreviewErrors(sessionId);
+function PageErrors({
+  sessionId,
+  burstUntil,
+}: {
+  sessionId: string;
+  burstUntil: { current: number };
+}) {
+  const errors = usePreviewErrors(sessionId, burstUntil);
   const version = useCurrentVersion(sessionId);
   const all = errors.data?.errors ?? [];
   const current = typeof version.data === 'number' ? version.data : null;

@@ -36,8 +36,12 @@ export function useSandboxFiles(sessionId: string) {
   });
 }
 
-/** The page's runtime errors (last 50, newest first), polled while the tab is visible. */
-export function usePreviewErrors(sessionId: string) {
+/**
+ * The page's runtime errors (last 50, newest first), polled while the tab is visible: every 3 s for
+ * a while after the frame (re)loads — when a page reports them — then every 15 s, which keeps a
+ * user's requests well under the per-user rate limit.
+ */
+export function usePreviewErrors(sessionId: string, burstUntil: { current: number }) {
   return useQuery({
     queryKey: keys.previewErrors(sessionId),
     queryFn: () =>
@@ -46,7 +50,7 @@ export function usePreviewErrors(sessionId: string) {
           params: { path: sessionPath(sessionId) },
         }),
       ),
-    refetchInterval: 3_000,
+    refetchInterval: () => (Date.now() < burstUntil.current ? 3_000 : 15_000),
     refetchIntervalInBackground: false,
   });
 }
