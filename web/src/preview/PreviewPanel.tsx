@@ -54,7 +54,10 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
     };
   }, [sessionId]);
 
-  const hasIndex = files.data?.files.some((f) => f.name === 'index.html') ?? null;
+  // Unknown while the listing loads; if it cannot be read, try the frame all the same.
+  const hasIndex = files.isError
+    ? true
+    : (files.data?.files.some((f) => f.name === 'index.html') ?? null);
 
   return (
     <div className="preview">
