@@ -131,7 +131,15 @@ function PageErrors({ sessionId }: { sessionId: string }) {
   const all = errors.data?.errors ?? [];
   const version = useCurrentVersion(sessionId, all.length > 0);
   const current = typeof version.data === 'number' ? version.data : null;
-  const shown = current === null ? all : all.filter((e) => e.version === current);
+  // One line per distinct error (each load of the page reports its errors again).
+  const distinct = new Map<string, { error: PageError; count: number }>();
+  for (const e of current === null ? all : all.filter((x) => x.version === current)) {
+    const key = `${e.kind}\n${e.message}\n${location(e)}`;
+    const seen = distinct.get(key);
+    distinct.set(key, { error: e, count: (seen?.count ?? 0) + 1 });
+  }
+  const grouped = [...distinct.values()];
+  const shown = grouped.map((g) => g.error);
 
   const askToFix = () => {
     const lines = shown
@@ -162,11 +170,12 @@ function PageErrors({ sessionId }: { sessionId: string }) {
         <p className="muted page-errors-none">No errors reported by the page.</p>
       ) : (
         <ul className="page-errors-list">
-          {shown.map((e, i) => (
+          {grouped.map(({ error: e, count }, i) => (
             <li key={`${e.at}-${i}`}>
               <span className="error-kind">{e.kind}</span>{' '}
               <span className="error-message">{e.message}</span>
               {location(e) && <span className="error-source muted"> {location(e)}</span>}
+              {count > 1 && <span className="muted"> (×{count})</span>}
             </li>
           ))}
         </ul>
