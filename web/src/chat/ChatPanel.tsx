@@ -38,6 +38,17 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
   const running = live !== null || latestAssistant?.status === 'running';
   const modelId = useId();
 
+  // The browser tab names the open session.
+  const title = session.data?.title;
+  useEffect(() => {
+    if (title) {
+      document.title = `${title} · Aeio Dev Agent`;
+      return () => {
+        document.title = 'Aeio Dev Agent';
+      };
+    }
+  }, [title]);
+
   // Re-attach to a turn that is running (after a reload, or started in another tab).
   const latestRunningId = latestAssistant?.status === 'running' ? latestAssistant.id : null;
   useEffect(() => {
