@@ -155,10 +155,10 @@ function PageErrors({ sessionId }: { sessionId: string }) {
   return (
     <section className="page-errors" aria-label="Page errors">
       <div className="page-errors-head">
-        <h3>
+        <h2>
           Page errors{' '}
           <span className={shown.length ? 'count count-bad' : 'count'}>{shown.length}</span>
-        </h3>
+        </h2>
         {shown.length > 0 && (
           <button type="button" className="primary" onClick={askToFix}>
             Ask the agent to fix
