@@ -2,7 +2,6 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
 import { page, type Page } from '../ui/paging';
-import { sessionPath } from '../ui/session-path';
 
 const PAGE_SIZE = 50;
 
@@ -15,7 +14,7 @@ export function useMessagePages(sessionId: string, poll: boolean) {
       page(
         api.GET('/api/sessions/{id}/messages', {
           params: {
-            path: sessionPath(sessionId),
+            path: { id: sessionId },
             query: { limit: PAGE_SIZE, ...(pageParam ? { before: pageParam } : {}) },
           },
         }),
@@ -34,7 +33,7 @@ export function useLatestSteps(sessionId: string, enabled: boolean) {
     queryFn: () =>
       unwrap(
         api.GET('/api/sessions/{id}/messages/latest/execution-steps', {
-          params: { path: sessionPath(sessionId) },
+          params: { path: { id: sessionId } },
         }),
       ),
     enabled,
@@ -51,7 +50,7 @@ export function useTurnVersions(sessionId: string, enabled: boolean) {
     queryFn: () =>
       unwrap(
         api.GET('/api/sessions/{id}/versions', {
-          params: { path: sessionPath(sessionId), query: { limit: 500 } },
+          params: { path: { id: sessionId }, query: { limit: 500 } },
         }),
       ),
     enabled,

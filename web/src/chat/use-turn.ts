@@ -3,7 +3,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, unwrap, type Schemas } from '../api/client';
 import { keys, sandboxChanged } from '../api/keys';
 import { readEventStream, type SseEvent } from '../api/sse';
-import { sessionPath } from '../ui/session-path';
 
 export type Message = Schemas['MessageView'];
 export type Step = Schemas['StepView'];
@@ -237,7 +236,7 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
     try {
       await unwrap(
         api.POST('/api/sessions/{id}/messages/latest/cancel', {
-          params: { path: sessionPath(sessionId) },
+          params: { path: { id: sessionId } },
         }),
       );
     } catch (err) {

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { keys } from '../api/keys';
-import { sessionPath } from '../ui/session-path';
 
 /** Renew this long before the preview token expires. */
 const RENEW_EARLY_MS = 60_000;
@@ -13,7 +12,7 @@ export function usePreviewToken(sessionId: string) {
     queryFn: () =>
       unwrap(
         api.POST('/api/sessions/{id}/sandbox/preview-token', {
-          params: { path: sessionPath(sessionId) },
+          params: { path: { id: sessionId } },
         }),
       ),
     staleTime: Infinity,
@@ -30,9 +29,7 @@ export function useSandboxFiles(sessionId: string) {
   return useQuery({
     queryKey: keys.files(sessionId),
     queryFn: () =>
-      unwrap(
-        api.GET('/api/sessions/{id}/sandbox/files', { params: { path: sessionPath(sessionId) } }),
-      ),
+      unwrap(api.GET('/api/sessions/{id}/sandbox/files', { params: { path: { id: sessionId } } })),
   });
 }
 
@@ -47,7 +44,7 @@ export function usePreviewErrors(sessionId: string) {
     queryFn: () =>
       unwrap(
         api.GET('/api/sessions/{id}/sandbox/preview-errors', {
-          params: { path: sessionPath(sessionId) },
+          params: { path: { id: sessionId } },
         }),
       ),
     refetchInterval: 5_000,
@@ -62,7 +59,7 @@ export function useCurrentVersion(sessionId: string, enabled: boolean) {
     queryFn: () =>
       unwrap(
         api.GET('/api/sessions/{id}/versions', {
-          params: { path: sessionPath(sessionId), query: { limit: 1 } },
+          params: { path: { id: sessionId }, query: { limit: 1 } },
         }),
       ),
     select: (versions) => versions[0]?.version ?? null,

@@ -1,7 +1,6 @@
 import { useId, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, unwrap, type Schemas } from '../api/client';
-import { sessionPath } from '../ui/session-path';
 import { keys } from '../api/keys';
 import { navigate } from '../router';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
@@ -41,7 +40,7 @@ export function SessionSidebar(props: {
     mutationFn: (s: Session) =>
       unwrap(
         api.POST('/api/sessions/{id}/fork', {
-          params: { path: sessionPath(s.id) },
+          params: { path: { id: s.id } },
           body: { title: `${s.title} (fork)`.slice(0, 200) },
         }),
       ),
