@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import {
   drawSelection,
   EditorView,
@@ -12,6 +12,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import {
   bracketMatching,
   defaultHighlightStyle,
+  HighlightStyle,
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
@@ -20,7 +21,8 @@ import { css } from '@codemirror/lang-css';
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
 import { markdown } from '@codemirror/lang-markdown';
-import { oneDark } from '@codemirror/theme-one-dark';
+import { oneDarkTheme } from '@codemirror/theme-one-dark';
+import { tags as t } from '@lezer/highlight';
 import { extensionOf } from './file-api';
 
 /** Syntax highlighting by extension; plain text for the rest. */
@@ -82,6 +84,60 @@ const readOnlyExtension = (readOnly: boolean): Extension => [
 
 const labelExtension = (filename: string): Extension =>
   EditorView.contentAttributes.of({ 'aria-label': `Editor: ${filename}` });
+
+/**
+ * One Dark, with the colours that fall short of WCAG AA on its background (comments, names, keywords,
+ * gutter numbers) brightened.
+ */
+const coral = '#ef8a92';
+const stone = '#a3aab8';
+const violet = '#d58fea';
+const darkHighlight = HighlightStyle.define([
+  { tag: t.keyword, color: violet },
+  { tag: [t.name, t.deleted, t.character, t.propertyName, t.macroName], color: coral },
+  { tag: [t.function(t.variableName), t.labelName], color: '#61afef' },
+  { tag: [t.color, t.constant(t.name), t.standard(t.name)], color: '#d19a66' },
+  { tag: [t.definition(t.name), t.separator], color: '#abb2bf' },
+  {
+    tag: [
+      t.typeName,
+      t.className,
+      t.number,
+      t.changed,
+      t.annotation,
+      t.modifier,
+      t.self,
+      t.namespace,
+    ],
+    color: '#e5c07b',
+  },
+  {
+    tag: [t.operator, t.operatorKeyword, t.url, t.escape, t.regexp, t.link, t.special(t.string)],
+    color: '#56b6c2',
+  },
+  { tag: [t.meta, t.comment], color: stone },
+  { tag: t.strong, fontWeight: 'bold' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: t.strikethrough, textDecoration: 'line-through' },
+  { tag: t.link, color: stone, textDecoration: 'underline' },
+  { tag: t.heading, fontWeight: 'bold', color: coral },
+  { tag: [t.atom, t.bool, t.special(t.variableName)], color: '#d19a66' },
+  { tag: [t.processingInstruction, t.string, t.inserted], color: '#98c379' },
+  { tag: t.invalid, color: '#ffffff' },
+]);
+const darkTheme: Extension = [
+  oneDarkTheme,
+  syntaxHighlighting(darkHighlight),
+  Prec.highest(
+    EditorView.theme(
+      {
+        '.cm-gutters': { color: stone },
+        '.cm-activeLineGutter': { color: '#e7e9ee' },
+      },
+      { dark: true },
+    ),
+  ),
+];
 
 export interface CodeEditorProps {
   filename: string;
@@ -152,7 +208,7 @@ export default function CodeEditor({
         ]),
         base,
         c.language.of(languageFor(p.filename)),
-        c.theme.of(p.dark ? oneDark : light),
+        c.theme.of(p.dark ? darkTheme : light),
         c.readOnly.of(readOnlyExtension(p.readOnly)),
         c.label.of(labelExtension(p.filename)),
         EditorView.updateListener.of((u) => {
@@ -199,7 +255,7 @@ export default function CodeEditor({
 
   useEffect(() => {
     view.current?.dispatch({
-      effects: compartments.current.theme.reconfigure(dark ? oneDark : light),
+      effects: compartments.current.theme.reconfigure(dark ? darkTheme : light),
     });
   }, [dark]);
 
