@@ -16,42 +16,43 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
-import { html } from '@codemirror/lang-html';
-import { css } from '@codemirror/lang-css';
-import { javascript } from '@codemirror/lang-javascript';
-import { json } from '@codemirror/lang-json';
-import { markdown } from '@codemirror/lang-markdown';
 import { oneDarkTheme } from '@codemirror/theme-one-dark';
 import { tags as t } from '@lezer/highlight';
 import { extensionOf } from './file-api';
 
-/** Syntax highlighting by extension; plain text for the rest. */
-function languageFor(filename: string): Extension {
+/**
+ * Syntax highlighting by extension (plain text for the rest); each language is a chunk of its own,
+ * fetched when a file of its kind is first opened.
+ */
+async function languageFor(filename: string): Promise<Extension> {
   switch (extensionOf(filename)) {
     case 'html':
     case 'htm':
     case 'svg':
     case 'xml':
-      return html();
+      return (await import('@codemirror/lang-html')).html();
     case 'css':
-      return css();
+      return (await import('@codemirror/lang-css')).css();
     case 'js':
     case 'mjs':
     case 'cjs':
-      return javascript();
+      return (await import('@codemirror/lang-javascript')).javascript();
     case 'jsx':
-      return javascript({ jsx: true });
+      return (await import('@codemirror/lang-javascript')).javascript({ jsx: true });
     case 'ts':
     case 'mts':
-      return javascript({ typescript: true });
+      return (await import('@codemirror/lang-javascript')).javascript({ typescript: true });
     case 'tsx':
-      return javascript({ typescript: true, jsx: true });
+      return (await import('@codemirror/lang-javascript')).javascript({
+        typescript: true,
+        jsx: true,
+      });
     case 'json':
     case 'webmanifest':
-      return json();
+      return (await import('@codemirror/lang-json')).json();
     case 'md':
     case 'markdown':
-      return markdown();
+      return (await import('@codemirror/lang-markdown')).markdown();
     default:
       return [];
   }
@@ -174,6 +175,8 @@ export default function CodeEditor({
   });
 
   const props = useRef({ filename, readOnly, dark });
+  /** The highlighting of the open file's language, once its chunk has loaded. */
+  const languageRef = useRef<Extension>([]);
   useEffect(() => {
     props.current = { filename, readOnly, dark };
   });
@@ -207,7 +210,7 @@ export default function CodeEditor({
           indentWithTab,
         ]),
         base,
-        c.language.of(languageFor(p.filename)),
+        c.language.of(languageRef.current),
         c.theme.of(p.dark ? darkTheme : light),
         c.readOnly.of(readOnlyExtension(p.readOnly)),
         c.label.of(labelExtension(p.filename)),
@@ -245,12 +248,17 @@ export default function CodeEditor({
 
   useEffect(() => {
     const c = compartments.current;
-    view.current?.dispatch({
-      effects: [
-        c.language.reconfigure(languageFor(filename)),
-        c.label.reconfigure(labelExtension(filename)),
-      ],
+    view.current?.dispatch({ effects: c.label.reconfigure(labelExtension(filename)) });
+    let current = true;
+    void languageFor(filename).then((language) => {
+      if (current) {
+        languageRef.current = language;
+        view.current?.dispatch({ effects: c.language.reconfigure(language) });
+      }
     });
+    return () => {
+      current = false;
+    };
   }, [filename]);
 
   useEffect(() => {
