@@ -35,6 +35,9 @@ function groupByTurn(versions: Version[]): Group[] {
 
 /** What made a version, as a person reads it: the tool call, or the kind of change. */
 function versionLabel(v: Version, steps: Map<number, Step>): string {
+  if (v.version === 0) {
+    return 'empty sandbox';
+  }
   switch (v.source) {
     case 'agent': {
       const step = v.step_id === null ? undefined : steps.get(v.step_id);
