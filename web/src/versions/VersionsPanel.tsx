@@ -92,7 +92,8 @@ export function VersionsPanel({ sessionId }: { sessionId: string }) {
   const diffId = useId();
 
   const versions = useInfiniteQuery({
-    queryKey: keys.versions(sessionId),
+    // under a sub-key, as every paged list: a plain query on keys.versions never sees `{pages}`
+    queryKey: [...keys.versions(sessionId), 'pages'],
     queryFn: async ({ pageParam }) => {
       const query = pageParam ? `?before=${encodeURIComponent(pageParam)}` : '';
       const { data, headers } = await requestJson<Version[]>(
