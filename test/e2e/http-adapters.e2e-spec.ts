@@ -216,6 +216,10 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
     expect(site.status).toBe(200);
     expect(site.headers.get('access-control-allow-origin')).toBe('*');
     expect(await site.text()).toMatch(/<script[\s>]/);
+    // A missing file is a readable 404 for the page's own fetch(), not a CORS failure.
+    const missing = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/data/missing.json`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
     const report = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/__errors`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },

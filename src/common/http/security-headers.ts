@@ -9,6 +9,9 @@ import helmet from 'helmet';
 const PREVIEW_PATH =
   /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
 
+/** The token-in-path site route: what the preview page itself fetches from its opaque origin. */
+const SITE_PATH = /^\/api\/sessions\/[^/]+\/sandbox\/site\/[^/]+(?:\/.*)?$/i;
+
 export type RawMiddleware = (
   path: string,
   req: IncomingMessage,
@@ -22,6 +25,11 @@ export function securityHeaders(): RawMiddleware {
   const docsHeaders = helmet({ contentSecurityPolicy: false });
   return (path, req, res, next) => {
     if (PREVIEW_PATH.test(path)) {
+      if (SITE_PATH.test(path)) {
+        // Set before routing, so its errors too (a missing `data.json`) are readable 404s to the page's
+        // fetch() rather than CORS failures; whoever can read the answer already holds its preview token.
+        res.setHeader('Access-Control-Allow-Origin', '*');
+      }
       next();
     } else if (path.startsWith('/api/docs')) {
       docsHeaders(req, res, next);
