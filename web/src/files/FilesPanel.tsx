@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, errorMessage, type Schemas } from '../api/client';
 import { keys, sandboxChanged } from '../api/keys';
@@ -15,7 +15,8 @@ import {
   type LoadedFile,
 } from './file-api';
 import { FileTree } from './FileTree';
-import { ConfirmDialog, Modal } from './Modal';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { Dialog } from '../ui/Dialog';
 import { ancestorsOf, buildTree } from './tree';
 import { useDark } from './use-dark';
 import { formatBytes } from './format';
@@ -468,8 +469,7 @@ function NewFileDialog({
     }
   }, [open]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     const trimmed = name.trim();
     if (exists(trimmed)) {
       setProblem(`${trimmed} already exists: open it from the tree instead.`);
@@ -487,41 +487,46 @@ function NewFileDialog({
   };
 
   return (
-    <Modal open={open} title="New file" onClose={onCancel}>
-      <form className="modal-body" onSubmit={(e) => void submit(e)}>
-        <label htmlFor="new-file-name">File name</label>
-        <input
-          id="new-file-name"
-          value={name}
-          autoFocus
-          required
-          placeholder="e.g. css/site.css"
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={problem ? 'new-file-problem' : 'new-file-hint'}
-          onChange={(e) => {
-            setName(e.target.value);
-            setProblem(null);
-          }}
-        />
-        {problem ? (
-          <p id="new-file-problem" role="alert" className="error">
-            {problem}
-          </p>
-        ) : (
-          <p id="new-file-hint" className="muted small">
-            Use / for folders: they are created with the file.
-          </p>
-        )}
-        <div className="modal-actions">
+    <Dialog
+      open={open}
+      title="New file"
+      onClose={onCancel}
+      onSubmit={() => void submit()}
+      actions={
+        <>
           <button type="button" onClick={onCancel}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
             Create
           </button>
-        </div>
-      </form>
-    </Modal>
+        </>
+      }
+    >
+      <label htmlFor="new-file-name">File name</label>
+      <input
+        id="new-file-name"
+        value={name}
+        data-autofocus
+        required
+        placeholder="e.g. css/site.css"
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? 'new-file-problem' : 'new-file-hint'}
+        onChange={(e) => {
+          setName(e.target.value);
+          setProblem(null);
+        }}
+      />
+      {problem ? (
+        <p id="new-file-problem" role="alert" className="error">
+          {problem}
+        </p>
+      ) : (
+        <p id="new-file-hint" className="muted small">
+          Use / for folders: they are created with the file.
+        </p>
+      )}
+    </Dialog>
   );
 }
 

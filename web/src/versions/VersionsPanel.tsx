@@ -3,7 +3,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { ApiError, errorMessage, nextCursor, type Schemas } from '../api/client';
 import { keys, sandboxChanged } from '../api/keys';
 import { requestJson } from '../files/file-api';
-import { ConfirmDialog } from '../files/Modal';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { VersionDiff, type DiffMode } from './DiffView';
 import '../features.css';
 
