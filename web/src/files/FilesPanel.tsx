@@ -16,7 +16,7 @@ import {
 } from './file-api';
 import { FileTree } from './FileTree';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { Dialog } from '../ui/Dialog';
+import { FormDialog } from '../ui/FormDialog';
 import { ancestorsOf, buildTree } from './tree';
 import { useDark } from './use-dark';
 import { formatBytes } from './format';
@@ -487,21 +487,14 @@ function NewFileDialog({
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       title="New file"
+      submitLabel="Create"
+      canSubmit={name.trim() !== ''}
+      busy={busy}
       onClose={onCancel}
       onSubmit={() => void submit()}
-      actions={
-        <>
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || name.trim() === ''}>
-            Create
-          </button>
-        </>
-      }
     >
       <label htmlFor="new-file-name">File name</label>
       <input
@@ -526,7 +519,7 @@ function NewFileDialog({
           Use / for folders: they are created with the file.
         </p>
       )}
-    </Dialog>
+    </FormDialog>
   );
 }
 

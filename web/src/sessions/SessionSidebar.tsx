@@ -4,7 +4,7 @@ import { api, errorMessage, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
 import { navigate } from '../router';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { Dialog } from '../ui/Dialog';
+import { FormDialog } from '../ui/FormDialog';
 import { ModelSelect } from './ModelSelect';
 import { useSessionPages } from './queries';
 import { SessionActions } from './SessionActions';
@@ -208,21 +208,15 @@ function CreateSessionDialog({
     onClose();
   };
   return (
-    <Dialog
+    <FormDialog
       open={open}
       title="New session"
+      submitLabel="Create"
+      canSubmit={title.trim() !== ''}
+      busy={create.isPending}
+      error={create.isError ? errorMessage(create.error) : null}
       onClose={close}
-      onSubmit={() => title.trim() && create.mutate()}
-      actions={
-        <>
-          <button type="button" onClick={close}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending || !title.trim()}>
-            Create
-          </button>
-        </>
-      }
+      onSubmit={() => create.mutate()}
     >
       <label htmlFor={`${id}-title`}>Title</label>
       <input
@@ -235,12 +229,7 @@ function CreateSessionDialog({
       />
       <label htmlFor={`${id}-model`}>Model</label>
       <ModelSelect id={`${id}-model`} value={model} onChange={setModel} />
-      {create.isError && (
-        <p className="error" role="alert">
-          {errorMessage(create.error)}
-        </p>
-      )}
-    </Dialog>
+    </FormDialog>
   );
 }
 
@@ -285,21 +274,15 @@ function RenameDialogInner({
     onSuccess: onRenamed,
   });
   return (
-    <Dialog
+    <FormDialog
       open={session !== null}
       title="Rename session"
+      submitLabel="Save"
+      canSubmit={title.trim() !== ''}
+      busy={rename.isPending}
+      error={rename.isError ? errorMessage(rename.error) : null}
       onClose={onClose}
-      onSubmit={() => title.trim() && rename.mutate()}
-      actions={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={rename.isPending || !title.trim()}>
-            Save
-          </button>
-        </>
-      }
+      onSubmit={() => rename.mutate()}
     >
       <label htmlFor={`${id}-title`}>Title</label>
       <input
@@ -309,11 +292,6 @@ function RenameDialogInner({
         maxLength={200}
         onChange={(e) => setTitle(e.target.value)}
       />
-      {rename.isError && (
-        <p className="error" role="alert">
-          {errorMessage(rename.error)}
-        </p>
-      )}
-    </Dialog>
+    </FormDialog>
   );
 }
