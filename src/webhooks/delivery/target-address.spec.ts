@@ -27,6 +27,10 @@ describe('isPublicAddress', () => {
     ['::ffff:10.1.2.3', 'IPv4-mapped private'],
     ['::ffff:169.254.169.254', 'IPv4-mapped metadata'],
     ['64:ff9b::a00:1', 'NAT64 of a private address'],
+    ['::7f00:1', 'IPv4-compatible loopback (::127.0.0.1)'],
+    ['::a9fe:a9fe', 'IPv4-compatible metadata (::169.254.169.254)'],
+    ['::a00:1', 'IPv4-compatible private (::10.0.0.1)'],
+    ['::808:808', 'IPv4-compatible, deprecated even for a public address'],
     ['2002:a00:1::1', '6to4'],
     ['2001:db8::1', 'documentation'],
     ['not-an-ip', 'not an address'],
@@ -56,6 +60,8 @@ describe('vetTarget', () => {
       'http://0x7f.0.0.1/',
       'http://[::1]/',
       'http://[::ffff:7f00:1]/',
+      'http://[::127.0.0.1]/',
+      'http://[0:0:0:0:0:0:a9fe:a9fe]/',
       'http://169.254.169.254/latest/meta-data/',
     ]) {
       await expect(vetTarget(new URL(url), false)).rejects.toBeInstanceOf(TargetRefused);
