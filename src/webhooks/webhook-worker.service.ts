@@ -197,7 +197,11 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     const url = new URL(rawUrl);
     let target;
     try {
-      target = await vetTarget(url, this.config.webhooks.allowPrivateTargets);
+      target = await vetTarget(
+        url,
+        this.config.webhooks.allowPrivateTargets,
+        this.config.webhooks.timeoutMs,
+      );
     } catch (err) {
       if (err instanceof TargetRefused) {
         return { statusCode: null, error: 'refused: the target is not a public address' };

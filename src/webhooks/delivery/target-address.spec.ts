@@ -64,34 +64,34 @@ describe('vetTarget', () => {
       'http://[0:0:0:0:0:0:a9fe:a9fe]/',
       'http://169.254.169.254/latest/meta-data/',
     ]) {
-      await expect(vetTarget(new URL(url), false)).rejects.toBeInstanceOf(TargetRefused);
+      await expect(vetTarget(new URL(url), false, 5000)).rejects.toBeInstanceOf(TargetRefused);
     }
   });
 
   it('refuses a host name that resolves to loopback', async () => {
-    await expect(vetTarget(new URL('http://localhost/'), false)).rejects.toThrow(
+    await expect(vetTarget(new URL('http://localhost/'), false, 5000)).rejects.toThrow(
       /not a public address/,
     );
   });
 
   it('passes a public literal through unchanged, and a private one when private targets are allowed', async () => {
-    await expect(vetTarget(new URL('https://8.8.8.8/'), false)).resolves.toEqual({
+    await expect(vetTarget(new URL('https://8.8.8.8/'), false, 5000)).resolves.toEqual({
       address: '8.8.8.8',
       family: 4,
     });
-    await expect(vetTarget(new URL('http://[::1]:9/'), true)).resolves.toEqual({
+    await expect(vetTarget(new URL('http://[::1]:9/'), true, 5000)).resolves.toEqual({
       address: '::1',
       family: 6,
     });
   });
 
   it('refuses a host name that does not resolve, with the private-address answer when those are refused', async () => {
-    await expect(vetTarget(new URL('http://no-such-host.invalid/'), true)).rejects.toThrow(
+    await expect(vetTarget(new URL('http://no-such-host.invalid/'), true, 5000)).rejects.toThrow(
       'the host name no-such-host.invalid does not resolve',
     );
     const [unresolved, loopback] = await Promise.all(
       ['http://no-such-host.invalid/', 'http://localhost/'].map((u) =>
-        vetTarget(new URL(u), false).then(
+        vetTarget(new URL(u), false, 5000).then(
           () => 'accepted',
           (err: Error) => err.message,
         ),

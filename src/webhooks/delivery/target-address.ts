@@ -42,11 +42,28 @@ export function isPublicAddress(ip: string): boolean {
 /** The host of a URL as DNS or the IP parser wants it (IPv6 literals lose their brackets). */
 const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+/** `lookup`, or a rejection once `timeoutMs` have passed without an answer. */
+function lookupWithin(host: string, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    lookup(host, { all: true, verbatim: true }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('DNS timeout')), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Resolves the URL's host and checks every address it resolves to; returns the first, which is the one
- * the delivery connects to. With `allowPrivate` only the resolution is done.
+ * the delivery connects to. With `allowPrivate` only the resolution is done. A resolution that takes
+ * longer than `timeoutMs` counts as none: the registration answers in time, and a delivery attempt
+ * stays within the lease that covers its look-up and its POST.
  */
-export async function vetTarget(url: URL, allowPrivate: boolean): Promise<VettedAddress> {
+export async function vetTarget(
+  url: URL,
+  allowPrivate: boolean,
+  timeoutMs: number,
+): Promise<VettedAddress> {
   const host = bareHost(url);
   // Without private targets, "does not resolve" and "resolves to a private address" answer alike, so
   // registrations cannot be used to map which internal names exist or where they point.
@@ -63,7 +80,7 @@ export async function vetTarget(url: URL, allowPrivate: boolean): Promise<Vetted
     addresses = [{ address: host, family: literal }];
   } else {
     try {
-      addresses = await lookup(host, { all: true, verbatim: true });
+      addresses = await lookupWithin(host, timeoutMs);
     } catch {
       throw refused();
     }
