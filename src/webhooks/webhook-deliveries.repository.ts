@@ -125,8 +125,9 @@ export class WebhookDeliveriesRepository {
   }
 
   /**
-   * Records the end of attempt `attempt`: delivered, failed for good, or due again at `retryAt`. Only
-   * while that attempt is still the row's latest (a replica whose lease ran out records nothing).
+   * Records the end of attempt `attempt`: delivered, failed for good, or due again in `retryInMs`
+   * (a bigint: a long back-off passes 2^31 ms). Only while that attempt is still the row's latest
+   * (a replica whose lease ran out records nothing).
    */
   async recordAttempt(
     id: number,
@@ -142,7 +143,7 @@ export class WebhookDeliveriesRepository {
       `UPDATE webhook_deliveries
           SET status = $3::varchar, last_status_code = $4, last_error = $5, locked_until = NULL,
               delivered_at = CASE WHEN $3::varchar = 'delivered' THEN now() ELSE delivered_at END,
-              next_attempt_at = CASE WHEN $6::int IS NULL THEN next_attempt_at
+              next_attempt_at = CASE WHEN $6::bigint IS NULL THEN next_attempt_at
                                      ELSE now() + make_interval(secs => $6 / 1000.0) END
         WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
       [id, attempt, result.status, result.statusCode, result.error, result.retryInMs ?? null],

@@ -20,6 +20,7 @@ import { WebhooksRepository } from './webhooks.repository.js';
 
 const USER_AGENT = 'Aeio-Dev-Agent-Webhooks/1.0';
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Delivers queued webhook events; one runs on every replica. It claims due rows with
@@ -180,7 +181,8 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
         `webhook ${hook.id} delivery ${delivery.id} failed after ${delivery.attempts} attempts (${outcome.error})`,
       );
     } else {
-      this.after(retryInMs!, () => this.wake());
+      // setTimeout fires at once past 2^31 − 1 ms; the poll finds a later one anyway.
+      this.after(Math.min(retryInMs!, MAX_TIMER_MS), () => this.wake());
     }
   }
 
@@ -197,7 +199,11 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     const url = new URL(rawUrl);
     let target;
     try {
-      target = await vetTarget(url, this.config.webhooks.allowPrivateTargets);
+      target = await vetTarget(
+        url,
+        this.config.webhooks.allowPrivateTargets,
+        this.config.webhooks.timeoutMs,
+      );
     } catch (err) {
       if (err instanceof TargetRefused) {
         return { statusCode: null, error: 'refused: the target is not a public address' };

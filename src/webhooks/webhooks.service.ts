@@ -56,7 +56,11 @@ export class WebhooksService {
   ): Promise<{ webhook: Webhook; secret: string }> {
     const url = this.parseUrl(rawUrl);
     try {
-      await vetTarget(url, this.config.webhooks.allowPrivateTargets);
+      await vetTarget(
+        url,
+        this.config.webhooks.allowPrivateTargets,
+        this.config.webhooks.timeoutMs,
+      );
     } catch (err) {
       if (err instanceof TargetRefused) {
         throw urlInvalid(`url is refused: ${err.message}`);

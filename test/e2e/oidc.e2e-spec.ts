@@ -36,12 +36,19 @@ async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningK
 class JwksServer {
   keys: JWK[] = [];
   requests = 0;
+  /** Answers 500 (the IdP in an outage) while set. */
+  failing = false;
   private server?: Server;
   url = '';
 
   async start(): Promise<void> {
     this.server = createServer((_req, res) => {
       this.requests++;
+      if (this.failing) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('down');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: this.keys }));
     });
@@ -424,5 +431,58 @@ describe('with the identity provider unreachable', () => {
     // The outage is logged, the token never.
     expect(t.output()).toContain('identity provider keys unavailable');
     expect(t.output()).not.toContain(token);
+  });
+});
+
+describe('with the identity provider failing (JWKS answers 500)', () => {
+  const jwks = new JwksServer();
+  let t: TestApp;
+  let key: SigningKey;
+
+  beforeAll(async () => {
+    key = await signingKey('k', 'RS256');
+    jwks.keys = [key.jwk];
+    jwks.failing = true;
+    await jwks.start();
+    t = await startTestApp({
+      AUTH_JWKS_URL: jwks.url,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_JWKS_COOLDOWN_SEC: '3',
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await jwks.close();
+  });
+
+  it('answers 503 to every IdP token but asks the failing IdP at most once per cooldown', async () => {
+    const token = await idpToken(key, { sub: 'u-outage' });
+    for (let i = 0; i < 5; i++) {
+      expect((await me(t, token)).status).toBe(503);
+    }
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async (_, i) => (await me(t, await idpToken(key, {}, `k-${i}`))).status,
+      ),
+    );
+    expect(statuses).toEqual(Array(5).fill(503));
+    // A storm of requests in an outage must not become a storm of JWKS fetches at the struggling IdP.
+    expect(jwks.requests).toBe(1);
+  });
+
+  it('recovers after the cooldown, and while the IdP fails again keeps verifying the keys it holds', async () => {
+    await sleep(3100);
+    jwks.failing = false;
+    const token = await idpToken(key, { sub: 'u-outage' });
+    expect((await me(t, token)).status).toBe(200);
+    expect(jwks.requests).toBe(2);
+    await sleep(3100); // past the cooldown since that fetch: an unknown kid may ask again
+    jwks.failing = true;
+    expect((await me(t, await idpToken(key, {}, 'new-kid'))).status).toBe(503);
+    expect((await me(t, await idpToken(key, {}, 'new-kid-2'))).status).toBe(503);
+    expect((await me(t, token)).status).toBe(200);
+    expect(jwks.requests).toBe(3);
   });
 });

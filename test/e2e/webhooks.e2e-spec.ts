@@ -570,3 +570,47 @@ describe('webhooks: restarts and dead replicas', () => {
     }
   });
 });
+
+describe('webhooks: a back-off longer than 24.8 days (past 2^31 ms)', () => {
+  const fake = new FakeOpenAi(() => streamed(say('Done.')));
+  const failing = new WebhookReceiver(() => 500);
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await fake.start();
+    await failing.start();
+    // A retry base of ~35 days stands for any long schedule: a base of 1 min reaches it at attempt 17.
+    t = await startTestApp(
+      llmEnv(fake, {
+        ...HOOK_ENV,
+        WEBHOOK_RETRY_BASE_MS: '3000000000',
+        WEBHOOK_TIMEOUT_MS: '1000',
+        WEBHOOK_MAX_ATTEMPTS: '6',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await failing.close();
+    await t.close();
+    await fake.close();
+  });
+
+  it('records the failed attempt and waits for the back-off, not for the lease to run out', async () => {
+    const user = await registerUser(t.http, 'longwait');
+    const hook = (await register(t.http, user, failing.url, ['run.finished'])).body;
+    const sessionId = await createSession(t.http, user.token);
+    expect((await postMessage(t.http, user.token, sessionId, 'hi')).status).toBe(200);
+    await eventually(async () => (failing.received.length > 0 ? true : undefined), 10_000);
+    // The lease is 2 × 1 s + 1 s: well past it, the delivery must still be waiting for its back-off.
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(failing.received).toHaveLength(1);
+    const [row] = (await deliveries(t.http, user, hook.id)).body;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 500 });
+    const [due] = await t.db.query<{ days: number }>(
+      `SELECT extract(epoch FROM next_attempt_at - now()) / 86400 AS days FROM webhook_deliveries
+        WHERE webhook_id = $1`,
+      [hook.id],
+    );
+    expect(Number(due.days)).toBeGreaterThan(34);
+  });
+});

@@ -34,6 +34,18 @@ describe('redactUrl', () => {
     expect(redactUrl(url)).toBe(expected);
   });
 
+  it.each([
+    ['/api/sessions?api_key=aeio_' + 'A1b2C3d4'.repeat(5), '/api/sessions?api_key=aeio_[REDACTED]'],
+    [
+      '/api/x?a=1&access_token=aeio_' + 'z9'.repeat(20) + '&b=2',
+      '/api/x?a=1&access_token=aeio_[REDACTED]&b=2',
+    ],
+    ['/api/keys/aeio_' + 'Q'.repeat(40) + '/x', '/api/keys/aeio_[REDACTED]/x'],
+    ['/api/x?key=aeio%5F' + 'Q'.repeat(40), '/api/x?key=aeio_[REDACTED]'],
+  ])('never logs an API key, wherever in the URL a client put it: %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+
   it('keeps nothing of the token', () => {
     expect(redactUrl('/p?token=abc.def.ghi')).not.toContain('abc');
   });

@@ -20,13 +20,21 @@ const redactQuery = (query: string): string =>
     .join('&');
 
 /**
- * A URL as it may be logged: tokens in `?token=` and in the preview's asset path are replaced, so
- * neither access nor preview tokens reach the logs.
+ * API keys (`aeio_…`, see auth/api-keys) wherever a client put one: the service refuses them in URLs,
+ * but a script that tries `?api_key=` must not leave its key in the logs either. Linear: one class, no
+ * backtracking.
  */
-export function redactUrl(url: string | undefined): string {
-  if (!url) {
+const API_KEY = /aeio(?:_|%5[Ff])[0-9A-Za-z]+/g;
+
+/**
+ * A URL as it may be logged: tokens in `?token=` and in the preview's asset path are replaced, so
+ * neither access nor preview tokens reach the logs, and so is anything shaped like an API key.
+ */
+export function redactUrl(rawUrl: string | undefined): string {
+  if (!rawUrl) {
     return '';
   }
+  const url = rawUrl.replace(API_KEY, 'aeio_[REDACTED]');
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   // Express routes case-insensitively, so `/SANDBOX/Site/<token>` reaches the asset path as well.

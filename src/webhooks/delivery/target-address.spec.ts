@@ -27,6 +27,10 @@ describe('isPublicAddress', () => {
     ['::ffff:10.1.2.3', 'IPv4-mapped private'],
     ['::ffff:169.254.169.254', 'IPv4-mapped metadata'],
     ['64:ff9b::a00:1', 'NAT64 of a private address'],
+    ['::7f00:1', 'IPv4-compatible loopback (::127.0.0.1)'],
+    ['::a9fe:a9fe', 'IPv4-compatible metadata (::169.254.169.254)'],
+    ['::a00:1', 'IPv4-compatible private (::10.0.0.1)'],
+    ['::808:808', 'IPv4-compatible, deprecated even for a public address'],
     ['2002:a00:1::1', '6to4'],
     ['2001:db8::1', 'documentation'],
     ['not-an-ip', 'not an address'],
@@ -56,36 +60,38 @@ describe('vetTarget', () => {
       'http://0x7f.0.0.1/',
       'http://[::1]/',
       'http://[::ffff:7f00:1]/',
+      'http://[::127.0.0.1]/',
+      'http://[0:0:0:0:0:0:a9fe:a9fe]/',
       'http://169.254.169.254/latest/meta-data/',
     ]) {
-      await expect(vetTarget(new URL(url), false)).rejects.toBeInstanceOf(TargetRefused);
+      await expect(vetTarget(new URL(url), false, 5000)).rejects.toBeInstanceOf(TargetRefused);
     }
   });
 
   it('refuses a host name that resolves to loopback', async () => {
-    await expect(vetTarget(new URL('http://localhost/'), false)).rejects.toThrow(
+    await expect(vetTarget(new URL('http://localhost/'), false, 5000)).rejects.toThrow(
       /not a public address/,
     );
   });
 
   it('passes a public literal through unchanged, and a private one when private targets are allowed', async () => {
-    await expect(vetTarget(new URL('https://8.8.8.8/'), false)).resolves.toEqual({
+    await expect(vetTarget(new URL('https://8.8.8.8/'), false, 5000)).resolves.toEqual({
       address: '8.8.8.8',
       family: 4,
     });
-    await expect(vetTarget(new URL('http://[::1]:9/'), true)).resolves.toEqual({
+    await expect(vetTarget(new URL('http://[::1]:9/'), true, 5000)).resolves.toEqual({
       address: '::1',
       family: 6,
     });
   });
 
   it('refuses a host name that does not resolve, with the private-address answer when those are refused', async () => {
-    await expect(vetTarget(new URL('http://no-such-host.invalid/'), true)).rejects.toThrow(
+    await expect(vetTarget(new URL('http://no-such-host.invalid/'), true, 5000)).rejects.toThrow(
       'the host name no-such-host.invalid does not resolve',
     );
     const [unresolved, loopback] = await Promise.all(
       ['http://no-such-host.invalid/', 'http://localhost/'].map((u) =>
-        vetTarget(new URL(u), false).then(
+        vetTarget(new URL(u), false, 5000).then(
           () => 'accepted',
           (err: Error) => err.message,
         ),

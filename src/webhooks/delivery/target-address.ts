@@ -11,12 +11,15 @@ export interface VettedAddress {
 /** Why a target was refused; the message is safe to show to the webhook's owner. */
 export class TargetRefused extends Error {}
 
+/** ::/96, the IPv4-compatible addresses (`::` and `::1` are in it too, and refused anyway). */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 /**
  * Whether an IP address is on the public internet. Only ipaddr.js's `unicast` range passes: loopback,
  * RFC 1918, CGNAT (100.64/10), link-local (169.254/16 with the cloud metadata address, fe80::/10),
  * unique-local (fc00::/7), unspecified, multicast, broadcast, reserved and documentation ranges are
- * refused, and so are IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4, Teredo) unless
- * the IPv4 address inside is itself public.
+ * refused, and so are IPv6 forms that carry an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible
+ * `::a.b.c.d`), except an IPv4-mapped one whose IPv4 address is itself public.
  */
 export function isPublicAddress(ip: string): boolean {
   if (!ipaddr.isValid(ip)) {
@@ -27,6 +30,10 @@ export function isPublicAddress(ip: string): boolean {
     const v6 = addr as ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) {
       addr = v6.toIPv4Address();
+    } else if (v6.match(IPV4_COMPATIBLE)) {
+      // ::a.b.c.d (deprecated by RFC 4291, and `[::127.0.0.1]` in a URL becomes `[::7f00:1]`):
+      // ipaddr.js calls it unicast, but it only ever carries an IPv4 address; never a public target.
+      return false;
     }
   }
   return addr.range() === 'unicast';
@@ -35,11 +42,28 @@ export function isPublicAddress(ip: string): boolean {
 /** The host of a URL as DNS or the IP parser wants it (IPv6 literals lose their brackets). */
 const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+/** `lookup`, or a rejection once `timeoutMs` have passed without an answer. */
+function lookupWithin(host: string, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    lookup(host, { all: true, verbatim: true }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('DNS timeout')), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Resolves the URL's host and checks every address it resolves to; returns the first, which is the one
- * the delivery connects to. With `allowPrivate` only the resolution is done.
+ * the delivery connects to. With `allowPrivate` only the resolution is done. A resolution that takes
+ * longer than `timeoutMs` counts as none: the registration answers in time, and a delivery attempt
+ * stays within the lease that covers its look-up and its POST.
  */
-export async function vetTarget(url: URL, allowPrivate: boolean): Promise<VettedAddress> {
+export async function vetTarget(
+  url: URL,
+  allowPrivate: boolean,
+  timeoutMs: number,
+): Promise<VettedAddress> {
   const host = bareHost(url);
   // Without private targets, "does not resolve" and "resolves to a private address" answer alike, so
   // registrations cannot be used to map which internal names exist or where they point.
@@ -56,7 +80,7 @@ export async function vetTarget(url: URL, allowPrivate: boolean): Promise<Vetted
     addresses = [{ address: host, family: literal }];
   } else {
     try {
-      addresses = await lookup(host, { all: true, verbatim: true });
+      addresses = await lookupWithin(host, timeoutMs);
     } catch {
       throw refused();
     }
