@@ -92,7 +92,7 @@ describe('web console: the whole walk in a real browser, through the UI only', (
 
   const apiGet = (path: string) =>
     page.evaluate<{ status: number; body: any }, string>(async (p) => {
-      const token = (JSON.parse(localStorage.getItem('aeio.auth')!) as { token: string }).token;
+      const token = (JSON.parse(localStorage.getItem('aeio.auth')) as { token: string }).token;
       const res = await fetch(p, { headers: { Authorization: `Bearer ${token}` } });
       return { status: res.status, body: await res.json() };
     }, path);
