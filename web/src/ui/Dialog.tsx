@@ -1,0 +1,117 @@
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+
+export interface DialogProps {
+  open: boolean;
+  title: string;
+  /** Escape, the backdrop's close or a Cancel button. */
+  onClose: () => void;
+  /** When given, the body is a form and submitting it calls this (Enter in a field submits). */
+  onSubmit?: () => void;
+  children: ReactNode;
+  /** The buttons row, inside the form. */
+  actions: ReactNode;
+  className?: string;
+}
+
+/**
+ * A modal native `<dialog>`: focus moves into it when it opens (the element marked `data-autofocus`, else
+ * the first field or button) and back to whatever had it when it closes; Escape closes it.
+ */
+export function Dialog({
+  open,
+  title,
+  onClose,
+  onSubmit,
+  children,
+  actions,
+  className,
+}: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const returnTo = useRef<HTMLElement | null>(null);
+  const onCloseRef = useRef(onClose);
+  const titleId = useId();
+
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  });
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) {
+      return;
+    }
+    if (open && !dialog.open) {
+      returnTo.current = document.activeElement as HTMLElement | null;
+      dialog.showModal();
+      const first = dialog.querySelector<HTMLElement>(
+        '[data-autofocus], input, select, textarea, button',
+      );
+      first?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open]);
+
+  // Focus goes back where it came from when the dialog closes (or unmounts while open).
+  useEffect(() => {
+    if (!open) {
+      return;
+    }
+    return () => {
+      const target = returnTo.current;
+      returnTo.current = null;
+      if (target && target.isConnected) {
+        target.focus();
+      }
+    };
+  }, [open]);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) {
+      return;
+    }
+    // Escape fires `cancel`: let React state close it, so it stays the source of truth.
+    const cancel = (e: Event) => {
+      e.preventDefault();
+      onCloseRef.current();
+    };
+    dialog.addEventListener('cancel', cancel);
+    return () => dialog.removeEventListener('cancel', cancel);
+  }, []);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit?.();
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      className={className ? `dialog ${className}` : 'dialog'}
+      aria-labelledby={titleId}
+      onClick={(e) => {
+        // A click on the backdrop (the dialog element itself, outside its box) closes it.
+        if (e.target === ref.current) {
+          const r = ref.current.getBoundingClientRect();
+          const inside =
+            e.clientX >= r.left &&
+            e.clientX <= r.right &&
+            e.clientY >= r.top &&
+            e.clientY <= r.bottom;
+          if (!inside) {
+            onClose();
+          }
+        }
+      }}
+    >
+      {open && (
+        <form method="dialog" onSubmit={submit}>
+          <h2 id={titleId}>{title}</h2>
+          <div className="dialog-body">{children}</div>
+          <div className="dialog-actions">{actions}</div>
+        </form>
+      )}
+    </dialog>
+  );
+}
