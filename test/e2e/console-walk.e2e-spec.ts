@@ -21,6 +21,7 @@ import {
   previewFrame,
   registerInUi,
   sendInUi,
+  storedToken,
   untilTurnEnds,
   visible,
   UI_TIMEOUT,
@@ -90,12 +91,8 @@ describe('web console: the whole walk in a real browser, through the UI only', (
     await rig?.close();
   }, TIMEOUT);
 
-  const apiGet = (path: string) =>
-    page.evaluate<{ status: number; body: any }, string>(async (p) => {
-      const token = (JSON.parse(localStorage.getItem('aeio.auth')) as { token: string }).token;
-      const res = await fetch(p, { headers: { Authorization: `Bearer ${token}` } });
-      return { status: res.status, body: await res.json() };
-    }, path);
+  /** Reads what the service stored, as the signed-in user (checks only; every action is in the UI). */
+  const apiGet = async (path: string) => rig.app.http.get(path, { token: await storedToken(page) });
 
   it(
     'registers from the sign-in screen',
@@ -182,7 +179,9 @@ describe('web console: the whole walk in a real browser, through the UI only', (
       const frame = previewFrame(page);
       await visible(frame.getByRole('heading', { name: 'Cafe Aurora' }));
       await visible(frame.getByText('Coffee at dawn'));
-      const bg = await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+      const bg = await frame
+        .locator('body')
+        .evaluate('(b) => getComputedStyle(b).backgroundColor');
       expect(bg).toBe('rgb(250, 240, 220)');
       await screenshot(page, 'workspace');
       problems.expectNone();

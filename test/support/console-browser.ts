@@ -102,13 +102,13 @@ export async function openContext(
   await context.exposeBinding('__aeioReportCsp', ({ frame }, text: string) => {
     problems.add(`CSP violation in ${frame.url()}: ${text}`);
   });
-  await context.addInitScript(() => {
+  await context.addInitScript(`
     document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { __aeioReportCsp?: (t: string) => void })
-        .__aeioReportCsp;
-      report?.(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}`);
+      window.__aeioReportCsp?.(
+        e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile,
+      );
     });
-  });
+  `);
   const watch = (page: Page) => {
     page.on('console', (msg) => {
       if (msg.type() === 'error') {

@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page, Request } from 'playwright-core';
+import { callTools, say, streamed } from '../support/fake-openai.js';
+import {
+  openConsole,
+  openContext,
+  screenshot,
+  startConsoleRig,
+  type ConsoleRig,
+} from '../support/console-browser.js';
+import {
+  composer,
+  conversation,
+  createSessionInUi,
+  gone,
+  newUserName,
+  openTab,
+  passes,
+  previewFrame,
+  registerInUi,
+  sendInUi,
+  sidebar,
+  signInInUi,
+  storedToken,
+  untilTurnEnds,
+  visible,
+} from '../support/console-ui.js';
+
+const TIMEOUT = 60_000;
+const PAGE = (heading: string) =>
+  `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${heading}</title></head>` +
+  `<body><h1>${heading}</h1></body></html>\n`;
+
+/** The scripted model writes one page, then says so. */
+function writesPage(rig: ConsoleRig, heading: string): void {
+  rig.fake!.scriptFromNow((k) =>
+    k === 0
+      ? streamed(
+          callTools([
+            { name: 'write_file', args: { filename: 'index.html', content: PAGE(heading) } },
+          ]),
+        )
+      : streamed(say(`Wrote the ${heading} page.`)),
+  );
+}
+
+/** The page's own width never exceeds the viewport (no horizontal scrolling). */
+async function expectNoHorizontalScroll(page: Page, width: number): Promise<void> {
+  const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
+  expect(scroll).toBeLessThanOrEqual(width);
+}
+
+describe('web console: sign-in lifetime, tabs, small screens, safety and keyboard', () => {
+  let rig: ConsoleRig;
+
+  beforeAll(async () => {
+    rig = await startConsoleRig();
+  }, TIMEOUT);
+  afterAll(async () => {
+    await rig?.close();
+  }, TIMEOUT);
+
+  it(
+    'shares one sign-in between two tabs: a session made in one shows in the other, signing out in one signs out both',
+    async () => {
+      const { context, problems, newPage } = await openContext(rig);
+      const one = await newPage();
+      await one.goto(rig.app.baseUrl + '/');
+      await registerInUi(one, newUserName('tabs'));
+      const two = await newPage();
+      await two.goto(rig.app.baseUrl + '/');
+      await visible(two.getByRole('button', { name: 'Sign out' }));
+
+      await createSessionInUi(one, 'Made in tab one');
+      await two.reload();
+      await visible(sidebar(two).getByRole('link', { name: 'Made in tab one' }));
+
+      await one.getByRole('button', { name: 'Sign out' }).click();
+      await visible(one.getByRole('heading', { name: 'Sign in' }));
+      // The other tab follows without a reload.
+      await visible(two.getByRole('heading', { name: 'Sign in' }));
+      await gone(two.getByRole('button', { name: 'Sign out' }));
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'works at 360 px: no horizontal scroll, the sessions drawer opens from "Sessions", chat and preview reachable',
+    async () => {
+      const { context, page, problems } = await openConsole(rig, '/', {
+        viewport: { width: 360, height: 740 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      await visible(page.getByRole('heading', { name: 'Sign in' }));
+      await expectNoHorizontalScroll(page, 360);
+      await registerInUi(page, newUserName('narrow'));
+      await expectNoHorizontalScroll(page, 360);
+
+      const drawer = page.getByRole('button', { name: 'Sessions' });
+      await visible(drawer);
+      await drawer.click();
+      expect(await drawer.getAttribute('aria-expanded')).toBe('true');
+      await visible(sidebar(page).getByRole('button', { name: 'New session' }));
+      await expectNoHorizontalScroll(page, 360);
+      await createSessionInUi(page, 'Phone site');
+      // Choosing a session closes the drawer and shows the chat.
+      await passes(async () => expect(await drawer.getAttribute('aria-expanded')).toBe('false'));
+
+      writesPage(rig, 'Small screens welcome');
+      await composer(page).scrollIntoViewIfNeeded();
+      await sendInUi(page, 'A page for phones');
+      await untilTurnEnds(page);
+      await expectNoHorizontalScroll(page, 360);
+
+      await openTab(page, 'Preview');
+      const frame = page.locator('iframe[title="Site preview"]');
+      await frame.scrollIntoViewIfNeeded();
+      await visible(frame);
+      await visible(previewFrame(page).getByRole('heading', { name: 'Small screens welcome' }));
+      const box = (await frame.boundingBox())!;
+      expect(box.width).toBeGreaterThan(200);
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      await expectNoHorizontalScroll(page, 360);
+      await screenshot(page, 'narrow-360');
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'never puts the access token in a URL: the preview frame uses a preview token',
+    async () => {
+      const { context, page, problems } = await openConsole(rig, '/');
+      const requests: Request[] = [];
+      context.on('request', (r) => requests.push(r));
+      await registerInUi(page, newUserName('token'));
+      await createSessionInUi(page, 'Token check');
+      writesPage(rig, 'No tokens here');
+      await sendInUi(page, 'A page');
+      await untilTurnEnds(page);
+      await openTab(page, 'Preview');
+      await visible(previewFrame(page).getByRole('heading', { name: 'No tokens here' }));
+
+      const token = await storedToken(page);
+      const src = await page.locator('iframe[title="Site preview"]').getAttribute('src');
+      expect(src).toMatch(/\/sandbox\/site\/[^/]+\//);
+      expect(src).not.toContain(token);
+      expect(src).not.toMatch(/[?&](token|access_token)=/);
+      const leaking = requests.map((r) => r.url()).filter((u) => u.includes(token));
+      expect(leaking).toEqual([]);
+      // Every API call carried it in the header instead.
+      const api = requests.filter((r) => new URL(r.url()).pathname.startsWith('/api/sessions'));
+      expect(api.length).toBeGreaterThan(0);
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'renders a hostile assistant message as inert text: no script runs, no dialog opens',
+    async () => {
+      const { context, page, problems } = await openConsole(rig, '/');
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await registerInUi(page, newUserName('xss'));
+      await createSessionInUi(page, 'Hostile text');
+      const hostile =
+        'Here you go <img src="data:image/png;base64,AAAA" onerror="window.__pwned=1;alert(1)">' +
+        ' and <script>window.__pwned=2;alert(2)</script>' +
+        ' [click me](javascript:window.__pwned=3) <svg><g onload="window.__pwned=4"></g></svg>' +
+        ' <iframe srcdoc="<script>parent.__pwned=5</script>"></iframe> **done**';
+      rig.fake!.scriptFromNow(() => streamed(say(hostile, 6)));
+      await sendInUi(page, 'Say something odd');
+      await untilTurnEnds(page);
+      const log = conversation(page);
+      await visible(log.getByText('Here you go'));
+      await visible(log.locator('strong', { hasText: 'done' }));
+
+      expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+      expect(dialogs).toEqual([]);
+      expect(await log.locator('script, iframe, [onerror], [onload]').count()).toBe(0);
+      expect(await log.locator('a[href^="javascript:"]').count()).toBe(0);
+      // Sanitised, so the console's CSP had nothing to block either (an unexpected problem fails).
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'can be used by keyboard only: create a session, reach the composer and send',
+    async () => {
+      const { context, page, problems } = await openConsole(rig, '/');
+      await registerInUi(page, newUserName('keys'));
+      const focused = () =>
+        page.evaluate<string>(
+          `(() => { const e = document.activeElement; return e ? (e.getAttribute('aria-label') || e.textContent || e.id || e.tagName).trim() : ''; })()`,
+        );
+      async function tabTo(name: string, max = 40): Promise<void> {
+        for (let i = 0; i < max; i += 1) {
+          await page.keyboard.press('Tab');
+          if ((await focused()) === name) {
+            return;
+          }
+        }
+        throw new Error(`"${name}" was not reached with ${max} Tab presses`);
+      }
+
+      await tabTo('New session');
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog');
+      await visible(dialog.getByRole('textbox', { name: 'Title' }));
+      // The dialog moved the focus in: typing goes to its first field.
+      expect(
+        await dialog
+          .getByRole('textbox', { name: 'Title' })
+          .evaluate('(e) => e === document.activeElement'),
+      ).toBe(true);
+      await page.keyboard.type('Typed session');
+      await page.keyboard.press('Enter');
+      await gone(dialog);
+      await visible(sidebar(page).getByRole('link', { name: 'Typed session' }));
+
+      writesPage(rig, 'Keyboard made');
+      const box = composer(page);
+      await visible(box);
+      if (!(await box.evaluate('(e) => e === document.activeElement'))) {
+        await tabTo('Message');
+      }
+      await page.keyboard.type('First line');
+      await page.keyboard.press('Shift+Enter');
+      await page.keyboard.type('second line');
+      expect(await box.inputValue()).toBe('First line\nsecond line');
+      await page.keyboard.press('Enter');
+      await untilTurnEnds(page);
+      await visible(conversation(page).getByText('Wrote the Keyboard made page.'));
+      expect(await box.inputValue()).toBe('');
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+});
+
+describe('web console: an expired sign-in', () => {
+  let rig: ConsoleRig;
+
+  beforeAll(async () => {
+    rig = await startConsoleRig({ env: { JWT_EXPIRES_IN: '5s' } });
+  }, TIMEOUT);
+  afterAll(async () => {
+    await rig?.close();
+  }, TIMEOUT);
+
+  it(
+    'returns to sign-in saying it expired, and keeps the typed draft through signing in again',
+    async () => {
+      const { page, problems } = await openConsole(rig, '/');
+      const user = newUserName('expiry');
+      await registerInUi(page, user);
+      await createSessionInUi(page, 'Before expiry');
+      const sessionUrl = page.url();
+      const draft = 'A draft I do not want to lose\nwith two lines';
+      await composer(page).fill(draft);
+
+      // Wait (bounded) until the token is past its `exp`, then act.
+      const token = await storedToken(page);
+      const exp = (
+        JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+          exp: number;
+        }
+      ).exp;
+      expect(exp * 1000 - Date.now()).toBeLessThan(6_000);
+      await page.waitForFunction(`Date.now() > ${exp * 1000 + 500}`, undefined, {
+        timeout: 10_000,
+        polling: 200,
+      });
+      await page.getByRole('button', { name: 'Send' }).click();
+
+      await visible(page.getByRole('heading', { name: 'Sign in' }));
+      await visible(page.getByRole('status').filter({ hasText: /sign-in expired/i }));
+      // The refused request is the one expected console error.
+      problems.allow(/401 \(Unauthorized\)/);
+
+      await signInInUi(page, user);
+      expect(page.url()).toBe(sessionUrl);
+      await visible(composer(page));
+      expect(await composer(page).inputValue()).toBe(draft);
+      // Nothing was sent with the expired token.
+      await visible(page.getByRole('log', { name: 'Conversation' }));
+      expect(await conversation(page).getByRole('article').count()).toBe(0);
+      problems.expectNone();
+    },
+    TIMEOUT,
+  );
+});
