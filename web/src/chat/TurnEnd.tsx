@@ -1,0 +1,21 @@
+import type { Message } from './use-turn';
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** How an assistant turn ended, and the tokens it used (prompt + completion). */
+export function TurnEnd({ message }: { message: Message }) {
+  if (message.role !== 'assistant' || message.status === 'running') {
+    return null;
+  }
+  const prompt = num(message.prompt_tokens);
+  const completion = num(message.completion_tokens);
+  const reason = message.finish_reason ?? (message.status === 'failed' ? 'error' : 'completed');
+  return (
+    <p className={`turn-end ${message.status === 'failed' ? 'turn-failed' : ''}`}>
+      <span>Finished: {reason}</span>
+      <span title={`${prompt} prompt + ${completion} completion`}>
+        Tokens: {prompt + completion}
+      </span>
+    </p>
+  );
+}

@@ -1,0 +1,65 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
+import { keys } from '../api/keys';
+import { page, type Page } from '../ui/paging';
+import { sessionPath } from '../ui/session-path';
+
+const PAGE_SIZE = 50;
+
+/** The conversation in pages, newest page first (each oldest first), under `keys.messages`. */
+export function useMessagePages(sessionId: string, poll: boolean) {
+  return useInfiniteQuery({
+    queryKey: [...keys.messages(sessionId), 'pages'],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }): Promise<Page<Schemas['MessageView']>> =>
+      page(
+        api.GET('/api/sessions/{id}/messages', {
+          params: {
+            path: sessionPath(sessionId),
+            query: { limit: PAGE_SIZE, ...(pageParam ? { before: pageParam } : {}) },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.next,
+    // A turn started in another tab shows up (and is then followed live).
+    refetchInterval: poll ? 5_000 : false,
+    refetchIntervalInBackground: false,
+  });
+}
+
+/** The steps of the latest assistant message (the API keeps them for that one). */
+export function useLatestSteps(sessionId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...keys.messages(sessionId), 'latest-steps'],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/sessions/{id}/messages/latest/execution-steps', {
+          params: { path: sessionPath(sessionId) },
+        }),
+      ),
+    enabled,
+  });
+}
+
+/** The session's versions, for the files each older turn changed (under `keys.versions`). */
+export function useTurnVersions(sessionId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...keys.versions(sessionId), 'by-turn'],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/sessions/{id}/versions', {
+          params: { path: sessionPath(sessionId), query: { limit: 500 } },
+        }),
+      ),
+    enabled,
+    select: (versions) => {
+      const byMessage = new Map<number, Schemas['VersionView'][]>();
+      for (const v of versions) {
+        if (v.message_id !== null) {
+          byMessage.set(v.message_id, [...(byMessage.get(v.message_id) ?? []), v]);
+        }
+      }
+      return byMessage;
+    },
+  });
+}

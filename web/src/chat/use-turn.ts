@@ -1,0 +1,247 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, errorMessage, unwrap, type Schemas } from '../api/client';
+import { keys, sandboxChanged } from '../api/keys';
+import { readEventStream, type SseEvent } from '../api/sse';
+import { sessionPath } from '../ui/session-path';
+
+export type Message = Schemas['MessageView'];
+export type Step = Schemas['StepView'];
+
+/** A turn as it streams: what was sent, the stored user message, the text so far, live steps, the end. */
+export interface LiveTurn {
+  sent: string | null;
+  user: Message | null;
+  text: string;
+  steps: Step[];
+  done: Message | null;
+  error: string | null;
+  /** Followed through `latest/events` (a reload mid-turn) rather than started here. */
+  attached: boolean;
+}
+
+export interface SendResult {
+  /** The service stored the user message (clear the draft); otherwise give the text back. */
+  stored: boolean;
+}
+
+const fresh = (sent: string | null, attached: boolean): LiveTurn => ({
+  sent,
+  user: null,
+  text: '',
+  steps: [],
+  done: null,
+  error: null,
+  attached,
+});
+
+function upsert(steps: Step[], step: Step): Step[] {
+  const i = steps.findIndex((s) => s.id === step.id);
+  if (i < 0) {
+    return [...steps, step].sort((a, b) => a.id - b.id);
+  }
+  const copy = steps.slice();
+  copy[i] = step;
+  return copy;
+}
+
+function retryAfter(headers: Headers | undefined): string | null {
+  const raw = headers?.get('Retry-After');
+  if (!raw) {
+    return null;
+  }
+  let seconds = Number(raw);
+  if (!Number.isFinite(seconds)) {
+    const at = Date.parse(raw);
+    if (Number.isNaN(at)) {
+      return null;
+    }
+    seconds = Math.max(0, Math.round((at - Date.now()) / 1000));
+  }
+  if (seconds < 90) {
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) {
+    return `${minutes} minutes`;
+  }
+  return `${Math.round(minutes / 60)} hours`;
+}
+
+/** What a person should read when sending failed, by status. */
+export function sendFailure(err: unknown, providerConfigured: boolean | undefined): string {
+  if (err instanceof ApiError) {
+    switch (err.status) {
+      case 409:
+        return 'A turn is already running in this session. Wait for it to finish, or press Stop.';
+      case 429: {
+        const wait = retryAfter(err.headers);
+        return `${err.message}${wait ? ` Try again in ${wait}.` : ' Try again later.'}`;
+      }
+      case 503:
+        return providerConfigured === false
+          ? 'No model is configured, so the agent cannot answer. Set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible provider) in the service’s environment or .env and restart it. Your message was kept in the conversation.'
+          : `The service is unavailable right now: ${err.message}`;
+      case 502:
+        return `The model provider failed: ${err.message}`;
+    }
+  }
+  return errorMessage(err);
+}
+
+const isAbort = (err: unknown) => err instanceof DOMException && err.name === 'AbortError';
+
+/**
+ * The chat's one way to run a turn: `send` streams a new one (`stream: true`), `attach` follows a
+ * running one through `latest/events`; both feed the same live view, refresh the sandbox's panels as
+ * steps complete and at the end, and refresh the conversation afterwards. `stop` cancels.
+ */
+export function useTurn(sessionId: string, providerConfigured: boolean | undefined) {
+  const client = useQueryClient();
+  const [live, setLive] = useState<LiveTurn | null>(null);
+  const [alert, setAlert] = useState<string | null>(null);
+  const busy = useRef(false);
+  const abort = useRef<AbortController | null>(null);
+  const statuses = useRef(new Map<number, Step['status']>());
+
+  useEffect(
+    () => () => {
+      abort.current?.abort();
+    },
+    [],
+  );
+
+  const onEvent = useCallback(
+    (e: SseEvent, onStored?: () => void) => {
+      switch (e.event) {
+        case 'user_message':
+          onStored?.();
+          setLive((t) => t && { ...t, user: e.data as Message });
+          void client.invalidateQueries({ queryKey: keys.sessions });
+          break;
+        case 'delta': {
+          const text = (e.data as { content?: unknown }).content;
+          if (typeof text === 'string') {
+            setLive((t) => t && { ...t, text: t.text + text });
+          }
+          break;
+        }
+        case 'step': {
+          const step = e.data as Step;
+          const before = statuses.current.get(step.id);
+          statuses.current.set(step.id, step.status);
+          if (step.status === 'completed' && before !== 'completed') {
+            sandboxChanged(client, sessionId);
+          }
+          setLive((t) => t && { ...t, steps: upsert(t.steps, step) });
+          break;
+        }
+        case 'done':
+          setLive((t) => t && { ...t, done: e.data as Message });
+          break;
+        case 'error': {
+          const detail = (e.data as { detail?: unknown }).detail;
+          const text = typeof detail === 'string' ? detail : 'The turn failed.';
+          setLive((t) => t && { ...t, error: text });
+          setAlert(text);
+          break;
+        }
+      }
+    },
+    [client, sessionId],
+  );
+
+  /** The turn ended (or the stream did): refresh everything it touched, then show the stored turn. */
+  const finish = useCallback(async () => {
+    busy.current = false;
+    abort.current = null;
+    statuses.current.clear();
+    sandboxChanged(client, sessionId);
+    void client.invalidateQueries({ queryKey: keys.sessions });
+    void client.invalidateQueries({ queryKey: keys.me });
+    await client.invalidateQueries({ queryKey: keys.messages(sessionId) });
+    setLive(null);
+  }, [client, sessionId]);
+
+  const send = useCallback(
+    async (content: string, onStored: () => void): Promise<SendResult> => {
+      if (busy.current) {
+        setAlert(
+          'A turn is already running in this session. Wait for it to finish, or press Stop.',
+        );
+        return { stored: false };
+      }
+      busy.current = true;
+      let stored = false;
+      const markStored = () => {
+        stored = true;
+        onStored();
+      };
+      const controller = new AbortController();
+      abort.current = controller;
+      setAlert(null);
+      setLive(fresh(content, false));
+      try {
+        await readEventStream(
+          `/api/sessions/${encodeURIComponent(sessionId)}/messages`,
+          { method: 'POST', body: { content, stream: true }, signal: controller.signal },
+          (e) => onEvent(e, markStored),
+        );
+      } catch (err) {
+        if (isAbort(err)) {
+          return { stored };
+        }
+        // 503 without a provider: the user message is stored all the same.
+        if (err instanceof ApiError && err.status === 503 && providerConfigured === false) {
+          markStored();
+        }
+        // 401: the sign-in expired and the console returns to sign-in; the draft is still saved.
+        if (!(err instanceof ApiError && err.status === 401)) {
+          setAlert(sendFailure(err, providerConfigured));
+        }
+      }
+      await finish();
+      return { stored };
+    },
+    [finish, onEvent, providerConfigured, sessionId],
+  );
+
+  const attach = useCallback(async (): Promise<void> => {
+    if (busy.current) {
+      return;
+    }
+    busy.current = true;
+    const controller = new AbortController();
+    abort.current = controller;
+    setLive(fresh(null, true));
+    try {
+      await readEventStream(
+        `/api/sessions/${encodeURIComponent(sessionId)}/messages/latest/events`,
+        { signal: controller.signal },
+        (e) => onEvent(e),
+      );
+    } catch (err) {
+      if (isAbort(err)) {
+        return;
+      }
+      if (!(err instanceof ApiError && err.status === 401)) {
+        setAlert(errorMessage(err));
+      }
+    }
+    await finish();
+  }, [finish, onEvent, sessionId]);
+
+  const stop = useCallback(async () => {
+    try {
+      await unwrap(
+        api.POST('/api/sessions/{id}/messages/latest/cancel', {
+          params: { path: sessionPath(sessionId) },
+        }),
+      );
+    } catch (err) {
+      setAlert(errorMessage(err));
+    }
+  }, [sessionId]);
+
+  return { live, alert, setAlert, send, attach, stop };
+}
