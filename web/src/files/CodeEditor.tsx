@@ -1,0 +1,213 @@
+import { useEffect, useRef } from 'react';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { html } from '@codemirror/lang-html';
+import { css } from '@codemirror/lang-css';
+import { javascript } from '@codemirror/lang-javascript';
+import { json } from '@codemirror/lang-json';
+import { markdown } from '@codemirror/lang-markdown';
+import { oneDark } from '@codemirror/theme-one-dark';
+import { extensionOf } from './file-api';
+
+/** Syntax highlighting by extension; plain text for the rest. */
+function languageFor(filename: string): Extension {
+  switch (extensionOf(filename)) {
+    case 'html':
+    case 'htm':
+    case 'svg':
+    case 'xml':
+      return html();
+    case 'css':
+      return css();
+    case 'js':
+    case 'mjs':
+    case 'cjs':
+      return javascript();
+    case 'jsx':
+      return javascript({ jsx: true });
+    case 'ts':
+    case 'mts':
+      return javascript({ typescript: true });
+    case 'tsx':
+      return javascript({ typescript: true, jsx: true });
+    case 'json':
+    case 'webmanifest':
+      return json();
+    case 'md':
+    case 'markdown':
+      return markdown();
+    default:
+      return [];
+  }
+}
+
+/** Sizes and colours from the console's own variables, so the light editor matches the page. */
+const base = EditorView.theme({
+  '&': { height: '100%', fontSize: '13px' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '-2px' },
+});
+const light = [
+  EditorView.theme({
+    '&': { backgroundColor: 'var(--surface)', color: 'var(--text)' },
+    '.cm-gutters': {
+      backgroundColor: 'var(--surface-2)',
+      color: 'var(--muted)',
+      borderRight: '1px solid var(--border)',
+    },
+    '.cm-activeLine': { backgroundColor: 'rgba(67, 56, 202, 0.06)' },
+    '.cm-activeLineGutter': { backgroundColor: 'rgba(67, 56, 202, 0.12)' },
+  }),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+];
+
+const readOnlyExtension = (readOnly: boolean): Extension => [
+  EditorState.readOnly.of(readOnly),
+  EditorView.editable.of(!readOnly),
+];
+
+const labelExtension = (filename: string): Extension =>
+  EditorView.contentAttributes.of({ 'aria-label': `Editor: ${filename}` });
+
+export interface CodeEditorProps {
+  filename: string;
+  /** The text to show; replaces the editor's when `docKey` changes (and the text differs). */
+  value: string;
+  docKey: string;
+  readOnly: boolean;
+  dark: boolean;
+  onChange: (text: string) => void;
+  onSave: () => void;
+}
+
+/** CodeMirror 6, loaded on demand (this module is the editor's lazy chunk). */
+export default function CodeEditor({
+  filename,
+  value,
+  docKey,
+  readOnly,
+  dark,
+  onChange,
+  onSave,
+}: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const callbacks = useRef({ onChange, onSave });
+  const compartments = useRef({
+    language: new Compartment(),
+    theme: new Compartment(),
+    readOnly: new Compartment(),
+    label: new Compartment(),
+  });
+  useEffect(() => {
+    callbacks.current = { onChange, onSave };
+  });
+
+  const props = useRef({ filename, readOnly, dark });
+  useEffect(() => {
+    props.current = { filename, readOnly, dark };
+  });
+
+  /** A fresh state (own undo history) for a newly loaded document, with the current settings. */
+  const makeState = (doc: string): EditorState => {
+    const c = compartments.current;
+    const p = props.current;
+    return EditorState.create({
+      doc,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        highlightActiveLine(),
+        drawSelection(),
+        history(),
+        indentOnInput(),
+        bracketMatching(),
+        EditorView.lineWrapping,
+        keymap.of([
+          {
+            key: 'Mod-s',
+            preventDefault: true,
+            run: () => {
+              callbacks.current.onSave();
+              return true;
+            },
+          },
+          ...defaultKeymap,
+          ...historyKeymap,
+          indentWithTab,
+        ]),
+        base,
+        c.language.of(languageFor(p.filename)),
+        c.theme.of(p.dark ? oneDark : light),
+        c.readOnly.of(readOnlyExtension(p.readOnly)),
+        c.label.of(labelExtension(p.filename)),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) {
+            callbacks.current.onChange(u.state.doc.toString());
+          }
+        }),
+      ],
+    });
+  };
+  const makeStateRef = useRef(makeState);
+  makeStateRef.current = makeState;
+
+  // One view for the component's life; each newly loaded document gets a fresh state.
+  useEffect(() => {
+    const v = new EditorView({ parent: host.current!, state: makeStateRef.current(value) });
+    view.current = v;
+    return () => {
+      v.destroy();
+      view.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    const v = view.current;
+    // Only a new document (another file, or a reload) replaces the text; after a save the text is
+    // already the same, and the cursor and undo history stay.
+    if (v && v.state.doc.toString() !== value) {
+      v.setState(makeStateRef.current(value));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [docKey]);
+
+  useEffect(() => {
+    const c = compartments.current;
+    view.current?.dispatch({
+      effects: [
+        c.language.reconfigure(languageFor(filename)),
+        c.label.reconfigure(labelExtension(filename)),
+      ],
+    });
+  }, [filename]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: compartments.current.theme.reconfigure(dark ? oneDark : light),
+    });
+  }, [dark]);
+
+  useEffect(() => {
+    view.current?.dispatch({
+      effects: compartments.current.readOnly.reconfigure(readOnlyExtension(readOnly)),
+    });
+  }, [readOnly]);
+
+  return <div ref={host} className="code-editor" />;
+}
