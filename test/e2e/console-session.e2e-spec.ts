@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Page, Request } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { callTools, say, streamed } from '../support/fake-openai.js';
 import {
   openConsole,
@@ -44,10 +44,18 @@ function writesPage(rig: ConsoleRig, heading: string): void {
   );
 }
 
-/** The page's own width never exceeds the viewport (no horizontal scrolling). */
-async function expectNoHorizontalScroll(page: Page, width: number): Promise<void> {
-  const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
-  expect(scroll).toBeLessThanOrEqual(width);
+/** The page's own width never exceeds the viewport (no horizontal scrolling); names what sticks out. */
+async function expectNoHorizontalScroll(page: Page, width: number, where: string): Promise<void> {
+  const found = await page.evaluate<{ scroll: number; wide: string[] }>(`({
+    scroll: document.documentElement.scrollWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > ${width} + 0.5)
+      .slice(0, 10)
+      .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '') +
+        ' right=' + Math.round(e.getBoundingClientRect().right)),
+  })`);
+  const report = `${where}: scrollWidth ${found.scroll} (sticking out: ${found.wide.join(', ') || 'none'})`;
+  expect(found.scroll <= width ? 'fits' : report).toBe('fits');
 }
 
 describe('web console: sign-in lifetime, tabs, small screens, safety and keyboard', () => {
@@ -95,16 +103,16 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
         hasTouch: true,
       });
       await visible(page.getByRole('heading', { name: 'Sign in' }));
-      await expectNoHorizontalScroll(page, 360);
+      await expectNoHorizontalScroll(page, 360, 'sign-in');
       await registerInUi(page, newUserName('narrow'));
-      await expectNoHorizontalScroll(page, 360);
+      await expectNoHorizontalScroll(page, 360, 'signed in');
 
       const drawer = page.getByRole('button', { name: 'Sessions' });
       await visible(drawer);
       await drawer.click();
       expect(await drawer.getAttribute('aria-expanded')).toBe('true');
       await visible(sidebar(page).getByRole('button', { name: 'New session' }));
-      await expectNoHorizontalScroll(page, 360);
+      await expectNoHorizontalScroll(page, 360, 'drawer open');
       await createSessionInUi(page, 'Phone site');
       // Choosing a session closes the drawer and shows the chat.
       await passes(async () => expect(await drawer.getAttribute('aria-expanded')).toBe('false'));
@@ -113,7 +121,7 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       await composer(page).scrollIntoViewIfNeeded();
       await sendInUi(page, 'A page for phones');
       await untilTurnEnds(page);
-      await expectNoHorizontalScroll(page, 360);
+      await expectNoHorizontalScroll(page, 360, 'after a turn');
 
       await openTab(page, 'Preview');
       const frame = page.locator('iframe[title="Site preview"]');
@@ -123,7 +131,7 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       const box = (await frame.boundingBox())!;
       expect(box.width).toBeGreaterThan(200);
       expect(box.x + box.width).toBeLessThanOrEqual(360);
-      await expectNoHorizontalScroll(page, 360);
+      await expectNoHorizontalScroll(page, 360, 'preview');
       await screenshot(page, 'narrow-360');
       problems.expectNone();
       await context.close();
@@ -188,7 +196,12 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       expect(dialogs).toEqual([]);
       expect(await log.locator('script, iframe, [onerror], [onload]').count()).toBe(0);
       expect(await log.locator('a[href^="javascript:"]').count()).toBe(0);
-      // Sanitised, so the console's CSP had nothing to block either (an unexpected problem fails).
+      // DOMPurify parses the text in an inert document; Chromium still reports the event-handler
+      // attributes it meets there to the console's CSP (blocked, nothing runs). Only those may show.
+      problems.allow(/Executing inline event handler violates .*script-src 'self'/);
+      problems.allow(
+        /^CSP violation in [^ ]+: script-src-attr blocked inline at .*\/assets\/index-/,
+      );
       problems.expectNone();
       await context.close();
     },
@@ -200,30 +213,25 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
     async () => {
       const { context, page, problems } = await openConsole(rig, '/');
       await registerInUi(page, newUserName('keys'));
-      const focused = () =>
-        page.evaluate<string>(
-          `(() => { const e = document.activeElement; return e ? (e.getAttribute('aria-label') || e.textContent || e.id || e.tagName).trim() : ''; })()`,
-        );
-      async function tabTo(name: string, max = 40): Promise<void> {
+      const hasFocus = (target: Locator) =>
+        target.evaluate((e) => e.ownerDocument.activeElement === e);
+      /** Presses Tab until `target` has the focus (at most `max` times). */
+      async function tabTo(target: Locator, what: string, max = 40): Promise<void> {
         for (let i = 0; i < max; i += 1) {
           await page.keyboard.press('Tab');
-          if ((await focused()) === name) {
+          if (await hasFocus(target)) {
             return;
           }
         }
-        throw new Error(`"${name}" was not reached with ${max} Tab presses`);
+        throw new Error(`${what} was not reached with ${max} Tab presses`);
       }
 
-      await tabTo('New session');
+      await tabTo(sidebar(page).getByRole('button', { name: 'New session' }), 'New session');
       await page.keyboard.press('Enter');
       const dialog = page.getByRole('dialog');
       await visible(dialog.getByRole('textbox', { name: 'Title' }));
       // The dialog moved the focus in: typing goes to its first field.
-      expect(
-        await dialog
-          .getByRole('textbox', { name: 'Title' })
-          .evaluate('(e) => e === document.activeElement'),
-      ).toBe(true);
+      expect(await hasFocus(dialog.getByRole('textbox', { name: 'Title' }))).toBe(true);
       await page.keyboard.type('Typed session');
       await page.keyboard.press('Enter');
       await gone(dialog);
@@ -232,8 +240,8 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       writesPage(rig, 'Keyboard made');
       const box = composer(page);
       await visible(box);
-      if (!(await box.evaluate('(e) => e === document.activeElement'))) {
-        await tabTo('Message');
+      if (!(await hasFocus(box))) {
+        await tabTo(box, 'The composer');
       }
       await page.keyboard.type('First line');
       await page.keyboard.press('Shift+Enter');
@@ -271,18 +279,11 @@ describe('web console: an expired sign-in', () => {
       const draft = 'A draft I do not want to lose\nwith two lines';
       await composer(page).fill(draft);
 
-      // Wait (bounded) until the token is past its `exp`, then act.
+      // Wait (bounded) until the service refuses the token, then act in the console.
       const token = await storedToken(page);
-      const exp = (
-        JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
-          exp: number;
-        }
-      ).exp;
-      expect(exp * 1000 - Date.now()).toBeLessThan(6_000);
-      await page.waitForFunction(`Date.now() > ${exp * 1000 + 500}`, undefined, {
-        timeout: 10_000,
-        polling: 200,
-      });
+      await passes(async () => {
+        expect((await rig.app.http.get('/api/auth/me', { token })).status).toBe(401);
+      }, 10_000);
       await page.getByRole('button', { name: 'Send' }).click();
 
       await visible(page.getByRole('heading', { name: 'Sign in' }));

@@ -181,7 +181,7 @@ describe('web console: the whole walk in a real browser, through the UI only', (
       await visible(frame.getByText('Coffee at dawn'));
       const bg = await frame
         .locator('body')
-        .evaluate('(b) => getComputedStyle(b).backgroundColor');
+        .evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
       expect(bg).toBe('rgb(250, 240, 220)');
       await screenshot(page, 'workspace');
       problems.expectNone();

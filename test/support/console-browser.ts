@@ -105,7 +105,8 @@ export async function openContext(
   await context.addInitScript(`
     document.addEventListener('securitypolicyviolation', (e) => {
       window.__aeioReportCsp?.(
-        e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile,
+        e.violatedDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile +
+          ':' + e.lineNumber + ':' + e.columnNumber + (e.sample ? ' sample: ' + e.sample : ''),
       );
     });
   `);
