@@ -22,7 +22,7 @@ export function useMessagePages(sessionId: string, poll: boolean) {
       ),
     getNextPageParam: (last) => last.next,
     // A turn started in another tab shows up (and is then followed live).
-    refetchInterval: poll ? 5_000 : false,
+    refetchInterval: poll ? 15_000 : false,
     refetchIntervalInBackground: false,
   });
 }

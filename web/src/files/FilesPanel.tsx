@@ -18,6 +18,7 @@ import { FileTree } from './FileTree';
 import { ConfirmDialog, Modal } from './Modal';
 import { ancestorsOf, buildTree } from './tree';
 import { useDark } from './use-dark';
+import { formatBytes } from './format';
 import '../features.css';
 
 // CodeMirror is a chunk of its own, fetched the first time a file is opened.
@@ -530,14 +531,4 @@ function BinaryFile({ sessionId, file }: { sessionId: string; file: LoadedFile }
       )}
     </div>
   );
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) {
-    return `${n} B`;
-  }
-  if (n < 1024 * 1024) {
-    return `${(n / 1024).toFixed(1)} KB`;
-  }
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

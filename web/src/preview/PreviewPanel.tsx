@@ -1,4 +1,183 @@
-/** Placeholder: built in issue 13. */
+import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { errorMessage, type Schemas } from '../api/client';
+import { keys, onSandboxChanged } from '../api/keys';
+import { requestSend } from '../chat/send-bus';
+import { useCurrentVersion, usePreviewErrors, usePreviewToken, useSandboxFiles } from './queries';
+
+type PageError = Schemas['PreviewErrorView'];
+
+/** Wait this long after the last sandbox change before reloading the frame (steps come in bursts). */
+const RELOAD_DEBOUNCE_MS = 300;
+/** How long after a load the page's errors are polled often. */
+const ERROR_BURST_MS = 20_000;
+
+/**
+ * The site in a sandboxed `<iframe>` (opaque origin, no `allow-same-origin`) through a preview token,
+ * so the console's access token is never in a URL or reachable by the page. Reloads when the sandbox
+ * changes; lists the page's runtime errors, with "Ask the agent to fix".
+ */
 export function PreviewPanel({ sessionId }: { sessionId: string }) {
-  return <p className="muted">PreviewPanel of {sessionId} is being built.</p>;
+  const client = useQueryClient();
+  const token = usePreviewToken(sessionId);
+  const files = useSandboxFiles(sessionId);
+  const [generation, setGeneration] = useState(0);
+  const burstUntil = useRef(Date.now() + ERROR_BURST_MS);
+  // The URL the frame shows: taken from the freshest token at each (re)load, so a renewal
+  // does not reload the page under the user.
+  const [frameUrl, setFrameUrl] = useState<string | null>(null);
+  const latestUrl = token.data?.url ?? null;
+  if (frameUrl === null && latestUrl !== null) {
+    setFrameUrl(latestUrl);
+  }
+
+  const latestUrlRef = useRef(latestUrl);
+  useEffect(() => {
+    latestUrlRef.current = latestUrl;
+  }, [latestUrl]);
+
+  const reload = () => {
+    setFrameUrl(latestUrlRef.current);
+    setGeneration((g) => g + 1);
+  };
+
+  // Reload (debounced) when a step completes, a turn ends, a file is saved or a version restored.
+  useEffect(() => {
+    let timer: number | undefined;
+    const off = onSandboxChanged(sessionId, () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        setFrameUrl(latestUrlRef.current);
+        setGeneration((g) => g + 1);
+      }, RELOAD_DEBOUNCE_MS);
+    });
+    return () => {
+      off();
+      window.clearTimeout(timer);
+    };
+  }, [sessionId]);
+
+  const hasIndex = files.data?.files.some((f) => f.name === 'index.html') ?? null;
+
+  return (
+    <div className="preview">
+      <div className="toolbar">
+        <button type="button" onClick={reload} disabled={!frameUrl || hasIndex === false}>
+          Reload preview
+        </button>
+        <button
+          type="button"
+          disabled={!latestUrl || hasIndex === false}
+          onClick={() => {
+            if (latestUrl) {
+              window.open(latestUrl, '_blank', 'noopener,noreferrer');
+            }
+          }}
+        >
+          Open in new tab
+        </button>
+      </div>
+      {token.isError && (
+        <p className="error preview-message" role="alert">
+          {errorMessage(token.error)}
+        </p>
+      )}
+      <div className="preview-frame-wrap">
+        {hasIndex === false ? (
+          <div className="preview-empty">
+            <p>
+              <strong>Nothing to preview yet.</strong>
+            </p>
+            <p className="muted">
+              The site appears here once the sandbox has an <code>index.html</code>. Ask the agent
+              to build something, or create the file in Files.
+            </p>
+          </div>
+        ) : frameUrl && hasIndex ? (
+          <iframe
+            key={generation}
+            className="preview-frame"
+            title="Site preview"
+            src={frameUrl}
+            sandbox="allow-scripts allow-forms allow-popups allow-modals"
+            referrerPolicy="no-referrer"
+            onLoad={() => {
+              // The page reports its errors as it runs: look shortly after it loaded, then often.
+              burstUntil.current = Date.now() + ERROR_BURST_MS;
+              window.setTimeout(
+                () => void client.invalidateQueries({ queryKey: keys.previewErrors(sessionId) }),
+                1_000,
+              );
+            }}
+          />
+        ) : (
+          <p className="muted preview-message">Loading the preview…</p>
+        )}
+      </div>
+      <PageErrors sessionId={sessionId} burstUntil={burstUntil} />
+    </div>
+  );
+}
+
+function location(e: PageError): string {
+  if (!e.source) {
+    return '';
+  }
+  return [e.source, e.line, e.column].filter((x) => x !== null && x !== undefined).join(':');
+}
+
+/** The current version's runtime errors, and a button that asks the agent to fix them. */
+function PageErrors({
+  sessionId,
+  burstUntil,
+}: {
+  sessionId: string;
+  burstUntil: { current: number };
+}) {
+  const errors = usePreviewErrors(sessionId, burstUntil);
+  const version = useCurrentVersion(sessionId);
+  const all = errors.data?.errors ?? [];
+  const current = typeof version.data === 'number' ? version.data : null;
+  const shown = current === null ? all : all.filter((e) => e.version === current);
+
+  const askToFix = () => {
+    const lines = shown
+      .slice()
+      .reverse()
+      .map((e) => `- ${e.kind}: ${e.message}${location(e) ? ` (${location(e)})` : ''}`);
+    requestSend(
+      sessionId,
+      `The preview reports ${shown.length === 1 ? 'this error' : 'these errors'}:\n${lines.join('\n')}\n\nPlease fix ${shown.length === 1 ? 'it' : 'them'}.`,
+    );
+  };
+
+  return (
+    <section className="page-errors" aria-label="Page errors">
+      <div className="page-errors-head">
+        <h3>
+          Page errors{' '}
+          <span className={shown.length ? 'count count-bad' : 'count'}>{shown.length}</span>
+        </h3>
+        {shown.length > 0 && (
+          <button type="button" className="primary" onClick={askToFix}>
+            Ask the agent to fix
+          </button>
+        )}
+      </div>
+      {errors.isError && <p className="error">{errorMessage(errors.error)}</p>}
+      {shown.length === 0 ? (
+        <p className="muted page-errors-none">No errors reported by the page.</p>
+      ) : (
+        <ul className="page-errors-list">
+          {shown.map((e, i) => (
+            <li key={`${e.at}-${i}`}>
+              <span className="error-kind">{e.kind}</span>{' '}
+              <span className="error-message">{e.message}</span>
+              {location(e) && <span className="error-source muted"> {location(e)}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 }

@@ -65,7 +65,6 @@ export function SessionSidebar(props: {
       client.removeQueries({ queryKey: keys.session(s.id) });
       await refresh();
     },
-    onError: (err) => setError(errorMessage(err)),
   });
 
   const list = sessions.data?.pages.flatMap((p) => p.items) ?? [];
@@ -166,8 +165,12 @@ export function SessionSidebar(props: {
         confirmLabel="Delete"
         danger
         busy={remove.isPending}
+        error={remove.isError ? errorMessage(remove.error) : null}
         onConfirm={() => deleting && remove.mutate(deleting)}
-        onCancel={() => setDeleting(null)}
+        onCancel={() => {
+          remove.reset();
+          setDeleting(null);
+        }}
       />
     </nav>
   );

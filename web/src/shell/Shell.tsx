@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { keys } from '../api/keys';
@@ -19,11 +19,31 @@ export function Shell() {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const isAdmin = me.data?.role === 'admin';
   const username = auth.status === 'signed-in' ? auth.user.username : '';
+  const toggleRef = useRef<HTMLButtonElement>(null);
+
+  // The drawer (under 800 px): focus moves into it; Escape closes it and returns to the toggle.
+  useEffect(() => {
+    if (!drawerOpen) {
+      return;
+    }
+    document
+      .querySelector<HTMLElement>('#session-sidebar a, #session-sidebar button')
+      ?.focus({ preventScroll: true });
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('dialog[open]')) {
+        setDrawerOpen(false);
+        toggleRef.current?.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
 
   return (
     <div className="shell">
       <header className="topbar">
         <button
+          ref={toggleRef}
           type="button"
           className="icon-button drawer-toggle"
           aria-label="Sessions"
@@ -79,6 +99,13 @@ export function Shell() {
             selectedId={route.name === 'session' ? route.id : null}
             onSelect={() => setDrawerOpen(false)}
           />
+          {drawerOpen && (
+            <div
+              className="drawer-backdrop"
+              aria-hidden="true"
+              onClick={() => setDrawerOpen(false)}
+            />
+          )}
           <main className="workspace" id="main">
             {route.name === 'session' ? (
               <SessionWorkspace key={route.id} sessionId={route.id} tab={route.tab} />

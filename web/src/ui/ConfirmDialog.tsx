@@ -11,6 +11,8 @@ export interface ConfirmDialogProps {
   danger?: boolean;
   /** Disables the buttons while the action runs. */
   busy?: boolean;
+  /** Why the action failed (shown in the dialog as an alert); the dialog stays open. */
+  error?: string | null;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -26,6 +28,7 @@ export function ConfirmDialog({
   confirmLabel,
   danger = false,
   busy = false,
+  error = null,
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
@@ -48,6 +51,11 @@ export function ConfirmDialog({
       }
     >
       {typeof message === 'string' ? <p>{message}</p> : message}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </Dialog>
   );
 }

@@ -1,7 +1,24 @@
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+const escape = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+const marked = new Marked({
+  gfm: true,
+  breaks: true,
+  async: false,
+  renderer: {
+    // Raw HTML in a message is shown as text, never parsed: even DOMPurify's inert parse of an
+    // `onerror=` attribute makes Chromium report a CSP violation in the console.
+    html: ({ text }) => escape(text),
+    // Images would load from anywhere (and the console's CSP blocks other origins): a link instead.
+    image: ({ href, text }) => `<a href="${escape(href)}">${escape(text || href)}</a>`,
+  },
+});
 
 let hooked = false;
 function purifier(): typeof DOMPurify {
