@@ -155,9 +155,18 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
 
       const token = await storedToken(page);
       const src = await page.locator('iframe[title="Site preview"]').getAttribute('src');
-      expect(src).toMatch(/\/sandbox\/site\/[^/]+\//);
       expect(src).not.toContain(token);
-      expect(src).not.toMatch(/[?&](token|access_token)=/);
+      // What it carries instead is a preview token: for this session's preview only.
+      const sessionId = /\/sessions\/([0-9a-f]{32})/.exec(page.url())![1];
+      expect(src).toContain(`/api/sessions/${sessionId}/sandbox/`);
+      const carried = /[?&/]token[=/]([\w-]+\.[\w-]+\.[\w-]+)/.exec(src!)?.[1];
+      if (carried) {
+        const claims = JSON.parse(Buffer.from(carried.split('.')[1], 'base64url').toString()) as {
+          typ?: string;
+          sid?: string;
+        };
+        expect(claims).toMatchObject({ typ: 'preview', sid: sessionId });
+      }
       const leaking = requests.map((r) => r.url()).filter((u) => u.includes(token));
       expect(leaking).toEqual([]);
       // Every API call carried it in the header instead.
