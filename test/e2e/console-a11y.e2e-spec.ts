@@ -52,14 +52,17 @@ describe('web console accessibility (axe-core), light and dark', () => {
     );
     const turn = await postMessage(rig.app.http, owner.token, sessionId, 'A bakery page');
     expect(turn.body).toMatchObject({ status: 'completed' });
-    const saved = await writeFile(
+    await writeFile(
       rig.app.http,
       owner.token,
       sessionId,
       'index.html',
       INDEX.replace('every morning', 'all day long'),
     );
-    diffVersion = saved.body.version as number;
+    const versions = await rig.app.http.get(`/api/sessions/${sessionId}/versions`, {
+      token: owner.token,
+    });
+    diffVersion = (versions.body as { version: number }[])[0].version;
   }, TIMEOUT);
   afterAll(async () => {
     await rig?.close();
