@@ -63,7 +63,13 @@ function FileDiff({
       ) : hunks.length === 0 ? (
         <p className="muted diff-none">The content did not change (an empty file).</p>
       ) : (
-        <div className="diff-scroll">
+        // Focusable, so a keyboard user can scroll a long or wide diff.
+        <div
+          className="diff-scroll"
+          tabIndex={0}
+          role="group"
+          aria-label={`Diff of ${change.filename}`}
+        >
           {hunks.map((h, i) => (
             <div key={i} className={`diff-hunk diff-${mode}`}>
               <div className="diff-hunk-header">{h.header}</div>
