@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import {
   drawSelection,
   EditorView,
@@ -12,6 +12,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import {
   bracketMatching,
   defaultHighlightStyle,
+  HighlightStyle,
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
@@ -21,6 +22,7 @@ import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
 import { markdown } from '@codemirror/lang-markdown';
 import { oneDark } from '@codemirror/theme-one-dark';
+import { tags as t } from '@lezer/highlight';
 import { extensionOf } from './file-api';
 
 /** Syntax highlighting by extension; plain text for the rest. */
@@ -73,6 +75,19 @@ const light = [
     '.cm-activeLineGutter': { backgroundColor: 'rgba(67, 56, 202, 0.12)' },
   }),
   syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+];
+
+/** One Dark, with its comment grey and attribute coral lightened to reach WCAG AA (4.5:1) on its background. */
+const darkTheme = [
+  oneDark,
+  Prec.highest(
+    syntaxHighlighting(
+      HighlightStyle.define([
+        { tag: [t.meta, t.comment], color: '#a0a8b7' },
+        { tag: [t.name, t.deleted, t.character, t.propertyName, t.macroName], color: '#f08d94' },
+      ]),
+    ),
+  ),
 ];
 
 const readOnlyExtension = (readOnly: boolean): Extension => [
@@ -152,7 +167,7 @@ export default function CodeEditor({
         ]),
         base,
         c.language.of(languageFor(p.filename)),
-        c.theme.of(p.dark ? oneDark : light),
+        c.theme.of(p.dark ? darkTheme : light),
         c.readOnly.of(readOnlyExtension(p.readOnly)),
         c.label.of(labelExtension(p.filename)),
         EditorView.updateListener.of((u) => {
@@ -199,7 +214,7 @@ export default function CodeEditor({
 
   useEffect(() => {
     view.current?.dispatch({
-      effects: compartments.current.theme.reconfigure(dark ? oneDark : light),
+      effects: compartments.current.theme.reconfigure(dark ? darkTheme : light),
     });
   }, [dark]);
 
