@@ -120,6 +120,9 @@ describe('web console accessibility (axe-core), light and dark', () => {
         await visible(page.getByRole('table', { name: 'Users' }));
         await visible(page.getByRole('table', { name: 'Usage' }));
         await scan(page, 'admin', found);
+        if (scheme === 'light') {
+          await screenshot(page, 'admin');
+        }
 
         expect(found).toEqual([]);
         problems.expectNone();

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { registerAdmin, registerUser, type TestUser } from '../support/factories.js';
-import {
-  openConsole,
-  screenshot,
-  startConsoleRig,
-  type ConsoleRig,
-} from '../support/console-browser.js';
+import { openConsole, startConsoleRig, type ConsoleRig } from '../support/console-browser.js';
 import {
   composer,
   createSessionInUi,
@@ -133,7 +128,6 @@ describe('web console without a model configured, and the admin page', () => {
         );
         expect(row?.tier).toBe('pro');
       });
-      await screenshot(page, 'admin');
       await page.reload();
       await passes(async () =>
         expect(
