@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import yazl from 'yazl';
 import { registerAdmin, registerUser, type TestUser } from '../support/factories.js';
 import { openConsole, startConsoleRig, type ConsoleRig } from '../support/console-browser.js';
 import {
@@ -13,10 +14,26 @@ import {
   sendInUi,
   sidebar,
   signInInUi,
+  storedToken,
   visible,
 } from '../support/console-ui.js';
 
 const TIMEOUT = 60_000;
+
+/** A zip of `files`, built as an integrator's tool would (yazl). */
+function zipOf(files: Record<string, string>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(files)) {
+    zip.addBuffer(Buffer.from(content), name);
+  }
+  zip.end();
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => done(Buffer.concat(chunks)));
+    zip.outputStream.on('error', fail);
+  });
+}
 
 /** This service runs without any model provider (no OPENAI_* variables). */
 describe('web console without a model configured, and the admin page', () => {
@@ -63,6 +80,16 @@ describe('web console without a model configured, and the admin page', () => {
         page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'index.html' }),
       );
 
+      // A zip imported next to it.
+      await page.getByLabel('Import zip').setInputFiles({
+        name: 'site.zip',
+        mimeType: 'application/zip',
+        buffer: await zipOf({ 'about.html': '<h1>About us</h1>\n', 'css/site.css': 'h1{}\n' }),
+      });
+      const tree = page.getByRole('tree', { name: 'Files' });
+      await visible(tree.getByRole('treeitem', { name: 'about.html' }));
+      await visible(tree.getByRole('treeitem', { name: 'index.html' }));
+
       // …shows in the preview and makes a version.
       await openTab(page, 'Preview');
       await visible(previewFrame(page).getByRole('heading', { name: 'Made by hand' }));
@@ -74,6 +101,62 @@ describe('web console without a model configured, and the admin page', () => {
       await sendInUi(page, 'Build something');
       await visible(page.getByRole('alert').filter({ hasText: /model|provider|OPENAI/i }));
       problems.allow(/503 \(Service Unavailable\)/);
+      problems.expectNone();
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'manages sessions from the sidebar: rename, fork, delete with a confirmation, and pages with "Load more"',
+    async () => {
+      const { context, page, problems } = await openConsole(rig, '/');
+      const user = newUserName('many');
+      await registerInUi(page, user);
+      await createSessionInUi(page, 'Draft name');
+      const side = sidebar(page);
+
+      await side.getByRole('button', { name: 'Actions for Draft name' }).click();
+      await page.getByRole('menuitem', { name: 'Rename' }).click();
+      const rename = page.getByRole('dialog');
+      await rename.getByRole('textbox', { name: 'Title' }).fill('Bakery');
+      await rename.getByRole('button', { name: 'Save' }).click();
+      await gone(rename);
+      await visible(side.getByRole('link', { name: 'Bakery' }));
+      expect(await side.getByRole('link', { name: 'Draft name' }).count()).toBe(0);
+
+      await side.getByRole('button', { name: 'Actions for Bakery', exact: true }).click();
+      await page.getByRole('menuitem', { name: 'Fork' }).click();
+      await visible(side.getByRole('link', { name: 'Bakery (fork)' }));
+
+      await side.getByRole('button', { name: 'Actions for Bakery (fork)' }).click();
+      await page.getByRole('menuitem', { name: 'Delete' }).click();
+      const confirm = page.getByRole('dialog');
+      // Cancel keeps it; Delete removes it.
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await gone(confirm);
+      await visible(side.getByRole('link', { name: 'Bakery (fork)' }));
+      await side.getByRole('button', { name: 'Actions for Bakery (fork)' }).click();
+      await page.getByRole('menuitem', { name: 'Delete' }).click();
+      await confirm.getByRole('button', { name: 'Delete' }).click();
+      await gone(side.getByRole('link', { name: 'Bakery (fork)' }));
+      await visible(side.getByRole('link', { name: 'Bakery' }));
+
+      // More sessions than one page (made through the API, this part is about the list's paging).
+      const token = await storedToken(page);
+      for (let i = 1; i <= 35; i += 1) {
+        const res = await rig.app.http.post('/api/sessions', {
+          token,
+          body: { title: `Paged ${String(i).padStart(2, '0')}` },
+        });
+        expect(res.status).toBe(201);
+      }
+      await page.reload();
+      await visible(side.getByRole('link', { name: 'Paged 35' }));
+      expect(await side.getByRole('link', { name: 'Bakery' }).count()).toBe(0);
+      await side.getByRole('button', { name: 'Load more' }).click();
+      await visible(side.getByRole('link', { name: 'Bakery' }));
+      await visible(side.getByRole('link', { name: 'Paged 01' }));
       problems.expectNone();
       await context.close();
     },

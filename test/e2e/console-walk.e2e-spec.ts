@@ -323,6 +323,25 @@ describe('web console: the whole walk in a real browser, through the UI only', (
     },
     TIMEOUT,
   );
+
+  it(
+    'restores the first version after a confirmation',
+    async () => {
+      await openTab(page, 'Versions');
+      await page.getByRole('button', { name: 'Restore to version 1' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Restore' }).click();
+      await gone(dialog);
+      await passes(async () => {
+        const files = await apiGet(`/api/sessions/${sessionId}/sandbox/files`);
+        expect(JSON.stringify(files.body)).not.toContain('style.css');
+      });
+      await openTab(page, 'Preview');
+      await visible(previewFrame(page).getByText('Coffee at dawn'));
+      problems.expectNone();
+    },
+    TIMEOUT,
+  );
 });
 
 /** "Unified" / "Side by side" are radio buttons or toggle buttons (the contract allows both). */
