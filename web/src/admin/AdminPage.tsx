@@ -8,7 +8,6 @@ import {
 } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, nextCursor, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
-import { ConfirmDialog } from '../files/Modal';
 import { formatBytes } from '../files/format';
 import { UsageChart } from './UsageChart';
 import '../features.css';
@@ -37,7 +36,8 @@ function UsersSection() {
   const me = useQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET('/api/auth/me')) });
   const [problem, setProblem] = useState<string | null>(null);
   const [status, setStatus] = useState('');
-  const [pendingSelf, setPendingSelf] = useState<{ user: User; patch: Patch } | null>(null);
+  // Shown at once while the change is on its way; the server's answer replaces it (or undoes it).
+  const [optimistic, setOptimistic] = useState<Record<number, Patch>>({});
   const headingId = useId();
 
   const users = useInfiniteQuery({
@@ -54,6 +54,14 @@ function UsersSection() {
   });
 
   const update = useMutation({
+    onMutate: ({ user, patch }) =>
+      setOptimistic((o) => ({ ...o, [user.id]: { ...o[user.id], ...patch } })),
+    onSettled: (_d, _e, { user }) =>
+      setOptimistic((o) => {
+        const rest = { ...o };
+        delete rest[user.id];
+        return rest;
+      }),
     mutationFn: ({ user, patch }: { user: User; patch: Patch }) =>
       unwrap(
         api.PATCH('/api/admin/users/{id}', {
@@ -81,10 +89,8 @@ function UsersSection() {
       setStatus(
         `${updated.username}: tier ${updated.tier}, role ${updated.role}${updated.disabled ? ', disabled' : ''}.`,
       );
-      setPendingSelf(null);
     },
     onError: (err, { user }) => {
-      setPendingSelf(null);
       setStatus('');
       setProblem(
         err instanceof ApiError && err.status === 409
@@ -94,17 +100,9 @@ function UsersSection() {
     },
   });
 
-  const change = (user: User, patch: Patch) => {
-    const self = user.id === me.data?.id;
-    if (self && (patch.role === 'user' || patch.disabled === true)) {
-      setPendingSelf({ user, patch });
-      return;
-    }
-    update.mutate({ user, patch });
-  };
+  const change = (user: User, patch: Patch) => update.mutate({ user, patch });
 
   const rows = users.data?.pages.flatMap((p) => p.items) ?? [];
-  const busyId = update.isPending ? update.variables.user.id : null;
 
   return (
     <section className="admin-section" aria-labelledby={headingId}>
@@ -143,55 +141,60 @@ function UsersSection() {
                 </td>
               </tr>
             )}
-            {rows.map((u) => (
-              <tr key={u.id} className={u.disabled ? 'user-disabled' : undefined}>
-                <th scope="row">
-                  <span className="admin-username">{u.username}</span>
-                  {u.id === me.data?.id && <span className="muted"> (you)</span>}
-                  <br />
-                  <span className="muted admin-email">{u.email}</span>
-                </th>
-                <td className="col-joined">{new Date(u.created_at).toLocaleDateString()}</td>
-                <td>
-                  <select
-                    aria-label={`Tier for ${u.username}`}
-                    value={u.tier}
-                    disabled={busyId === u.id}
-                    onChange={(e) => change(u, { tier: e.target.value as User['tier'] })}
-                  >
-                    {TIERS.map((t) => (
-                      <option key={t} value={t}>
-                        {t}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select
-                    aria-label={`Role for ${u.username}`}
-                    value={u.role}
-                    disabled={busyId === u.id}
-                    onChange={(e) => change(u, { role: e.target.value as User['role'] })}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    className="admin-check"
-                    aria-label={`Disabled ${u.username}`}
-                    checked={u.disabled}
-                    disabled={busyId === u.id}
-                    onChange={(e) => change(u, { disabled: e.target.checked })}
-                  />
-                </td>
-              </tr>
-            ))}
+            {rows.map((saved) => {
+              const u = { ...saved, ...optimistic[saved.id] };
+              const self = u.id === me.data?.id;
+              return (
+                <tr key={u.id} className={u.disabled ? 'user-disabled' : undefined}>
+                  <th scope="row">
+                    <span className="admin-username">{u.username}</span>
+                    {u.id === me.data?.id && <span className="muted"> (you)</span>}
+                    <br />
+                    <span className="muted admin-email">{u.email}</span>
+                  </th>
+                  <td className="col-joined">{new Date(u.created_at).toLocaleDateString()}</td>
+                  <td>
+                    <select
+                      aria-label={`Tier for ${u.username}`}
+                      value={u.tier}
+                      onChange={(e) => change(u, { tier: e.target.value as User['tier'] })}
+                    >
+                      {TIERS.map((t) => (
+                        <option key={t} value={t}>
+                          {t}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Role for ${u.username}`}
+                      value={u.role}
+                      disabled={self}
+                      title={self ? 'You cannot remove your own admin role' : undefined}
+                      onChange={(e) => change(u, { role: e.target.value as User['role'] })}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      className="admin-check"
+                      aria-label={`Disabled ${u.username}`}
+                      checked={u.disabled}
+                      disabled={self}
+                      title={self ? 'You cannot disable yourself' : undefined}
+                      onChange={(e) => change(u, { disabled: e.target.checked })}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
@@ -205,22 +208,6 @@ function UsersSection() {
           {users.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       )}
-      <ConfirmDialog
-        open={pendingSelf !== null}
-        title={pendingSelf?.patch.disabled ? 'Disable your own account?' : 'Stop being an admin?'}
-        message={
-          <p>
-            {pendingSelf?.patch.disabled
-              ? 'Your sign-in stops working at once.'
-              : 'You lose access to this page as soon as the change is made.'}
-          </p>
-        }
-        confirmLabel={pendingSelf?.patch.disabled ? 'Disable' : 'Change role'}
-        danger
-        busy={update.isPending}
-        onConfirm={() => pendingSelf && update.mutate(pendingSelf)}
-        onCancel={() => setPendingSelf(null)}
-      />
     </section>
   );
 }

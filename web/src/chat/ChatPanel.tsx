@@ -75,9 +75,9 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
   return (
     <div className="chat">
       <div className="chat-head">
-        <h2 className="chat-title" title={session.data?.title}>
+        <h1 className="chat-title" title={session.data?.title}>
           {session.data?.title ?? '…'}
-        </h2>
+        </h1>
         <div className="field-inline">
           <label htmlFor={modelId}>Model</label>
           <ModelSelect
@@ -158,15 +158,17 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
         {live && !liveInList && latestRunningId === null && <LiveAssistant live={live} />}
       </div>
       {turn.alert && (
-        <div className="error chat-alert" role="alert">
-          <span>{turn.alert}</span>
+        <div className="chat-alert">
+          <p className="error" role="alert">
+            {turn.alert}
+          </p>
           <button
             type="button"
             className="icon-button"
-            aria-label="Dismiss"
+            aria-label="Dismiss the message"
             onClick={() => turn.setAlert(null)}
           >
-            ×
+            <span aria-hidden="true">×</span>
           </button>
         </div>
       )}

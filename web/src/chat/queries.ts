@@ -41,10 +41,13 @@ export function useLatestSteps(sessionId: string, enabled: boolean) {
   });
 }
 
-/** The session's versions, for the files each older turn changed (under `keys.versions`). */
+/**
+ * The session's versions, for the files each older turn changed. Kept under `keys.messages` (not
+ * `keys.versions`): older turns do not change while one runs, so it refreshes when a turn ends.
+ */
 export function useTurnVersions(sessionId: string, enabled: boolean) {
   return useQuery({
-    queryKey: [...keys.versions(sessionId), 'by-turn'],
+    queryKey: [...keys.messages(sessionId), 'turn-versions'],
     queryFn: () =>
       unwrap(
         api.GET('/api/sessions/{id}/versions', {

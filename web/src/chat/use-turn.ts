@@ -117,7 +117,6 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
         case 'user_message':
           onStored?.();
           setLive((t) => t && { ...t, user: e.data as Message });
-          void client.invalidateQueries({ queryKey: keys.sessions });
           break;
         case 'delta': {
           const text = (e.data as { content?: unknown }).content;
@@ -158,7 +157,6 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
     statuses.current.clear();
     sandboxChanged(client, sessionId);
     void client.invalidateQueries({ queryKey: keys.sessions });
-    void client.invalidateQueries({ queryKey: keys.me });
     await client.invalidateQueries({ queryKey: keys.messages(sessionId) });
     setLive(null);
   }, [client, sessionId]);

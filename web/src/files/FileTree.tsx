@@ -102,7 +102,7 @@ export function FileTree({ nodes, expanded, onToggle, selected, onOpen, dirty }:
   return (
     <>
       <span id={`${idBase}-dirty`} hidden>
-        unsaved changes
+        modified, not saved
       </span>
       <ul role="tree" aria-label="Files" className="file-tree">
         {rows.map(({ node, level }, index) => {

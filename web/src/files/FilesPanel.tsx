@@ -290,11 +290,7 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
               <span className="editor-name" title={selected}>
                 {selected}
               </span>
-              {draft && (
-                <span className="unsaved-badge">
-                  <span aria-hidden="true">● </span>Unsaved changes
-                </span>
-              )}
+              {draft && <span className="unsaved-badge">Unsaved changes</span>}
               <span className="editor-actions">
                 {draft && (
                   <button type="button" onClick={() => setDialog('discard')}>

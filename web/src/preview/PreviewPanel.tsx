@@ -9,8 +9,6 @@ type PageError = Schemas['PreviewErrorView'];
 
 /** Wait this long after the last sandbox change before reloading the frame (steps come in bursts). */
 const RELOAD_DEBOUNCE_MS = 300;
-/** How long after a load the page's errors are polled often. */
-const ERROR_BURST_MS = 20_000;
 
 /**
  * The site in a sandboxed `<iframe>` (opaque origin, no `allow-same-origin`) through a preview token,
@@ -22,7 +20,6 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
   const token = usePreviewToken(sessionId);
   const files = useSandboxFiles(sessionId);
   const [generation, setGeneration] = useState(0);
-  const burstUntil = useRef(Date.now() + ERROR_BURST_MS);
   // The URL the frame shows: taken from the freshest token at each (re)load, so a renewal
   // does not reload the page under the user.
   const [frameUrl, setFrameUrl] = useState<string | null>(null);
@@ -102,11 +99,10 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
             sandbox="allow-scripts allow-forms allow-popups allow-modals"
             referrerPolicy="no-referrer"
             onLoad={() => {
-              // The page reports its errors as it runs: look shortly after it loaded, then often.
-              burstUntil.current = Date.now() + ERROR_BURST_MS;
+              // The page reports its errors as it runs: look shortly after it loaded.
               window.setTimeout(
                 () => void client.invalidateQueries({ queryKey: keys.previewErrors(sessionId) }),
-                1_000,
+                1_500,
               );
             }}
           />
@@ -114,7 +110,7 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
           <p className="muted preview-message">Loading the preview…</p>
         )}
       </div>
-      <PageErrors sessionId={sessionId} burstUntil={burstUntil} />
+      <PageErrors sessionId={sessionId} />
     </div>
   );
 }
@@ -127,16 +123,10 @@ function location(e: PageError): string {
 }
 
 /** The current version's runtime errors, and a button that asks the agent to fix them. */
-function PageErrors({
-  sessionId,
-  burstUntil,
-}: {
-  sessionId: string;
-  burstUntil: { current: number };
-}) {
-  const errors = usePreviewErrors(sessionId, burstUntil);
-  const version = useCurrentVersion(sessionId);
+function PageErrors({ sessionId }: { sessionId: string }) {
+  const errors = usePreviewErrors(sessionId);
   const all = errors.data?.errors ?? [];
+  const version = useCurrentVersion(sessionId, all.length > 0);
   const current = typeof version.data === 'number' ? version.data : null;
   const shown = current === null ? all : all.filter((e) => e.version === current);
 

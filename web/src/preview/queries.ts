@@ -37,11 +37,11 @@ export function useSandboxFiles(sessionId: string) {
 }
 
 /**
- * The page's runtime errors (last 50, newest first), polled while the tab is visible: every 3 s for
- * a while after the frame (re)loads — when a page reports them — then every 15 s, which keeps a
- * user's requests well under the per-user rate limit.
+ * The page's runtime errors (last 50, newest first): asked again shortly after each load of the
+ * frame (see PreviewPanel) and every 5 s while the tab is visible — for errors the page throws
+ * later, on a click — which keeps a user's requests well under the per-user rate limit.
  */
-export function usePreviewErrors(sessionId: string, burstUntil: { current: number }) {
+export function usePreviewErrors(sessionId: string) {
   return useQuery({
     queryKey: keys.previewErrors(sessionId),
     queryFn: () =>
@@ -50,13 +50,13 @@ export function usePreviewErrors(sessionId: string, burstUntil: { current: numbe
           params: { path: sessionPath(sessionId) },
         }),
       ),
-    refetchInterval: () => (Date.now() < burstUntil.current ? 3_000 : 15_000),
+    refetchInterval: 5_000,
     refetchIntervalInBackground: false,
   });
 }
 
-/** The sandbox's current version number (newest first, one item). */
-export function useCurrentVersion(sessionId: string) {
+/** The sandbox's current version number (newest first, one item); asked only when needed. */
+export function useCurrentVersion(sessionId: string, enabled: boolean) {
   return useQuery({
     queryKey: [...keys.versions(sessionId), 'current'],
     queryFn: () =>
@@ -66,5 +66,6 @@ export function useCurrentVersion(sessionId: string) {
         }),
       ),
     select: (versions) => versions[0]?.version ?? null,
+    enabled,
   });
 }
