@@ -42,7 +42,7 @@ describe('web console: running turns, page errors and conflicts', () => {
       await registerInUi(page, newUserName('live'));
       await createSessionInUi(page, 'Long turn');
 
-      // A step, then a slow answer: ~2.4 s of text after the step has completed.
+      // A step, then a slow answer: ~4 s of text after the step has completed.
       rig.fake!.scriptFromNow((k) =>
         k === 0
           ? streamed(
@@ -50,13 +50,14 @@ describe('web console: running turns, page errors and conflicts', () => {
                 { name: 'write_file', args: { filename: 'a.html', content: '<p>a</p>' } },
               ]),
             )
-          : streamed(say('Still writing this long answer, piece by piece.', 8), { delayMs: 300 }),
+          : streamed(say('Still writing this long answer, piece by piece.', 10), { delayMs: 400 }),
       );
       await sendInUi(page, 'Take your time');
       const steps = page.getByRole('list', { name: 'Steps' });
       await visible(steps.getByRole('progressbar', { name: 'write_file a.html' }), 5_000);
       await page.reload();
-      // After the reload the same turn is shown running, then ending, without sending again.
+      // After the reload the same turn is shown still running (Stop), then ending, without sending again.
+      await visible(page.getByRole('button', { name: 'Stop' }), 2_000);
       await visible(steps.getByRole('progressbar', { name: 'write_file a.html' }));
       await untilTurnEnds(page);
       await visible(
