@@ -113,6 +113,7 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       expect(await drawer.getAttribute('aria-expanded')).toBe('true');
       await visible(sidebar(page).getByRole('button', { name: 'New session' }));
       await expectNoHorizontalScroll(page, 360, 'drawer open');
+      await screenshot(page, 'narrow-360-drawer');
       await createSessionInUi(page, 'Phone site');
       // Choosing a session closes the drawer and shows the chat.
       await passes(async () => expect(await drawer.getAttribute('aria-expanded')).toBe('false'));

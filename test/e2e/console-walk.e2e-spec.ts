@@ -207,13 +207,13 @@ describe('web console: the whole walk in a real browser, through the UI only', (
       await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.insertText(EDITED_INDEX);
       await visible(text.getByText('Coffee all day'));
-      await screenshot(page, 'files-editor');
       await page.getByRole('button', { name: 'Save', exact: true }).click();
 
       await passes(async () => {
         const saved = await apiGet(`/api/sessions/${sessionId}/sandbox/files/index.html`);
         expect(saved.body.content).toBe(EDITED_INDEX);
       });
+      await screenshot(page, 'files-editor');
       await openTab(page, 'Preview');
       await visible(previewFrame(page).getByText('Coffee all day'));
       problems.expectNone();
