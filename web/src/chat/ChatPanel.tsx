@@ -1,4 +1,4 @@
-import { useEffect, useId, useLayoutEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, unwrap } from '../api/client';
 import { keys } from '../api/keys';
@@ -38,6 +38,17 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
   const running = live !== null || latestAssistant?.status === 'running';
   const modelId = useId();
 
+  // The browser tab names the open session.
+  const title = session.data?.title;
+  useEffect(() => {
+    if (title) {
+      document.title = `${title} · Aeio Dev Agent`;
+      return () => {
+        document.title = 'Aeio Dev Agent';
+      };
+    }
+  }, [title]);
+
   // Re-attach to a turn that is running (after a reload, or started in another tab).
   const latestRunningId = latestAssistant?.status === 'running' ? latestAssistant.id : null;
   useEffect(() => {
@@ -57,16 +68,24 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
     },
   });
 
-  // Scroll with the conversation while the reader is at its end.
+  // Scroll with the conversation while the reader is at its end (whatever grew: a message, text, a step).
   const logRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const liveSize = live ? live.text.length + live.steps.length * 1000 + (live.done ? 1 : 0) : 0;
-  useLayoutEffect(() => {
+  useEffect(() => {
     const log = logRef.current;
-    if (log && stick.current) {
-      log.scrollTop = log.scrollHeight;
+    if (!log) {
+      return;
     }
-  }, [messages.length, liveSize]);
+    const follow = () => {
+      if (stick.current) {
+        log.scrollTop = log.scrollHeight;
+      }
+    };
+    follow();
+    const observer = new MutationObserver(follow);
+    observer.observe(log, { childList: true, subtree: true, characterData: true });
+    return () => observer.disconnect();
+  }, []);
 
   const shownIds = new Set(messages.map((m) => m.id));
   const liveAssistantId = live?.done?.id ?? live?.steps[0]?.message_id ?? null;

@@ -54,7 +54,10 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
     };
   }, [sessionId]);
 
-  const hasIndex = files.data?.files.some((f) => f.name === 'index.html') ?? null;
+  // Unknown while the listing loads; if it cannot be read, try the frame all the same.
+  const hasIndex = files.isError
+    ? true
+    : (files.data?.files.some((f) => f.name === 'index.html') ?? null);
 
   return (
     <div className="preview">
@@ -128,7 +131,15 @@ function PageErrors({ sessionId }: { sessionId: string }) {
   const all = errors.data?.errors ?? [];
   const version = useCurrentVersion(sessionId, all.length > 0);
   const current = typeof version.data === 'number' ? version.data : null;
-  const shown = current === null ? all : all.filter((e) => e.version === current);
+  // One line per distinct error (each load of the page reports its errors again).
+  const distinct = new Map<string, { error: PageError; count: number }>();
+  for (const e of current === null ? all : all.filter((x) => x.version === current)) {
+    const key = `${e.kind}\n${e.message}\n${location(e)}`;
+    const seen = distinct.get(key);
+    distinct.set(key, { error: e, count: (seen?.count ?? 0) + 1 });
+  }
+  const grouped = [...distinct.values()];
+  const shown = grouped.map((g) => g.error);
 
   const askToFix = () => {
     const lines = shown
@@ -144,10 +155,10 @@ function PageErrors({ sessionId }: { sessionId: string }) {
   return (
     <section className="page-errors" aria-label="Page errors">
       <div className="page-errors-head">
-        <h3>
+        <h2>
           Page errors{' '}
           <span className={shown.length ? 'count count-bad' : 'count'}>{shown.length}</span>
-        </h3>
+        </h2>
         {shown.length > 0 && (
           <button type="button" className="primary" onClick={askToFix}>
             Ask the agent to fix
@@ -159,11 +170,12 @@ function PageErrors({ sessionId }: { sessionId: string }) {
         <p className="muted page-errors-none">No errors reported by the page.</p>
       ) : (
         <ul className="page-errors-list">
-          {shown.map((e, i) => (
+          {grouped.map(({ error: e, count }, i) => (
             <li key={`${e.at}-${i}`}>
               <span className="error-kind">{e.kind}</span>{' '}
               <span className="error-message">{e.message}</span>
               {location(e) && <span className="error-source muted"> {location(e)}</span>}
+              {count > 1 && <span className="muted"> (×{count})</span>}
             </li>
           ))}
         </ul>
