@@ -120,7 +120,7 @@ function UsersSection() {
           {errorMessage(users.error)}
         </p>
       )}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Users table">
         <table className="admin-table" aria-label="Users">
           <thead>
             <tr>
@@ -240,7 +240,7 @@ function UsageSection() {
         </p>
       )}
       <UsageChart rows={rows} />
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Usage table">
         <table className="admin-table numeric" aria-label="Usage">
           <thead>
             <tr>

@@ -16,42 +16,43 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
-import { html } from '@codemirror/lang-html';
-import { css } from '@codemirror/lang-css';
-import { javascript } from '@codemirror/lang-javascript';
-import { json } from '@codemirror/lang-json';
-import { markdown } from '@codemirror/lang-markdown';
-import { oneDark } from '@codemirror/theme-one-dark';
+import { oneDarkTheme } from '@codemirror/theme-one-dark';
 import { tags as t } from '@lezer/highlight';
 import { extensionOf } from './file-api';
 
-/** Syntax highlighting by extension; plain text for the rest. */
-function languageFor(filename: string): Extension {
+/**
+ * Syntax highlighting by extension (plain text for the rest); each language is a chunk of its own,
+ * fetched when a file of its kind is first opened.
+ */
+async function languageFor(filename: string): Promise<Extension> {
   switch (extensionOf(filename)) {
     case 'html':
     case 'htm':
     case 'svg':
     case 'xml':
-      return html();
+      return (await import('@codemirror/lang-html')).html();
     case 'css':
-      return css();
+      return (await import('@codemirror/lang-css')).css();
     case 'js':
     case 'mjs':
     case 'cjs':
-      return javascript();
+      return (await import('@codemirror/lang-javascript')).javascript();
     case 'jsx':
-      return javascript({ jsx: true });
+      return (await import('@codemirror/lang-javascript')).javascript({ jsx: true });
     case 'ts':
     case 'mts':
-      return javascript({ typescript: true });
+      return (await import('@codemirror/lang-javascript')).javascript({ typescript: true });
     case 'tsx':
-      return javascript({ typescript: true, jsx: true });
+      return (await import('@codemirror/lang-javascript')).javascript({
+        typescript: true,
+        jsx: true,
+      });
     case 'json':
     case 'webmanifest':
-      return json();
+      return (await import('@codemirror/lang-json')).json();
     case 'md':
     case 'markdown':
-      return markdown();
+      return (await import('@codemirror/lang-markdown')).markdown();
     default:
       return [];
   }
@@ -77,19 +78,6 @@ const light = [
   syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
 ];
 
-/** One Dark, with its comment grey and attribute coral lightened to reach WCAG AA (4.5:1) on its background. */
-const darkTheme = [
-  oneDark,
-  Prec.highest(
-    syntaxHighlighting(
-      HighlightStyle.define([
-        { tag: [t.meta, t.comment], color: '#a0a8b7' },
-        { tag: [t.name, t.deleted, t.character, t.propertyName, t.macroName], color: '#f08d94' },
-      ]),
-    ),
-  ),
-];
-
 const readOnlyExtension = (readOnly: boolean): Extension => [
   EditorState.readOnly.of(readOnly),
   EditorView.editable.of(!readOnly),
@@ -97,6 +85,60 @@ const readOnlyExtension = (readOnly: boolean): Extension => [
 
 const labelExtension = (filename: string): Extension =>
   EditorView.contentAttributes.of({ 'aria-label': `Editor: ${filename}` });
+
+/**
+ * One Dark, with the colours that fall short of WCAG AA on its background (comments, names, keywords,
+ * gutter numbers) brightened.
+ */
+const coral = '#ef8a92';
+const stone = '#a3aab8';
+const violet = '#d58fea';
+const darkHighlight = HighlightStyle.define([
+  { tag: t.keyword, color: violet },
+  { tag: [t.name, t.deleted, t.character, t.propertyName, t.macroName], color: coral },
+  { tag: [t.function(t.variableName), t.labelName], color: '#61afef' },
+  { tag: [t.color, t.constant(t.name), t.standard(t.name)], color: '#d19a66' },
+  { tag: [t.definition(t.name), t.separator], color: '#abb2bf' },
+  {
+    tag: [
+      t.typeName,
+      t.className,
+      t.number,
+      t.changed,
+      t.annotation,
+      t.modifier,
+      t.self,
+      t.namespace,
+    ],
+    color: '#e5c07b',
+  },
+  {
+    tag: [t.operator, t.operatorKeyword, t.url, t.escape, t.regexp, t.link, t.special(t.string)],
+    color: '#56b6c2',
+  },
+  { tag: [t.meta, t.comment], color: stone },
+  { tag: t.strong, fontWeight: 'bold' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: t.strikethrough, textDecoration: 'line-through' },
+  { tag: t.link, color: stone, textDecoration: 'underline' },
+  { tag: t.heading, fontWeight: 'bold', color: coral },
+  { tag: [t.atom, t.bool, t.special(t.variableName)], color: '#d19a66' },
+  { tag: [t.processingInstruction, t.string, t.inserted], color: '#98c379' },
+  { tag: t.invalid, color: '#ffffff' },
+]);
+const darkTheme: Extension = [
+  oneDarkTheme,
+  syntaxHighlighting(darkHighlight),
+  Prec.highest(
+    EditorView.theme(
+      {
+        '.cm-gutters': { color: stone },
+        '.cm-activeLineGutter': { color: '#e7e9ee' },
+      },
+      { dark: true },
+    ),
+  ),
+];
 
 export interface CodeEditorProps {
   filename: string;
@@ -133,6 +175,8 @@ export default function CodeEditor({
   });
 
   const props = useRef({ filename, readOnly, dark });
+  /** The highlighting of the open file's language, once its chunk has loaded. */
+  const languageRef = useRef<Extension>([]);
   useEffect(() => {
     props.current = { filename, readOnly, dark };
   });
@@ -166,7 +210,7 @@ export default function CodeEditor({
           indentWithTab,
         ]),
         base,
-        c.language.of(languageFor(p.filename)),
+        c.language.of(languageRef.current),
         c.theme.of(p.dark ? darkTheme : light),
         c.readOnly.of(readOnlyExtension(p.readOnly)),
         c.label.of(labelExtension(p.filename)),
@@ -204,12 +248,17 @@ export default function CodeEditor({
 
   useEffect(() => {
     const c = compartments.current;
-    view.current?.dispatch({
-      effects: [
-        c.language.reconfigure(languageFor(filename)),
-        c.label.reconfigure(labelExtension(filename)),
-      ],
+    view.current?.dispatch({ effects: c.label.reconfigure(labelExtension(filename)) });
+    let current = true;
+    void languageFor(filename).then((language) => {
+      if (current) {
+        languageRef.current = language;
+        view.current?.dispatch({ effects: c.language.reconfigure(language) });
+      }
     });
+    return () => {
+      current = false;
+    };
   }, [filename]);
 
   useEffect(() => {

@@ -81,7 +81,14 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
   };
 
   const onChange = (text: string) => {
-    if (!selected || !loaded) {
+    if (!selected) {
+      return;
+    }
+    if (!loaded) {
+      // a draft kept from before a reload, edited before the file has loaded again
+      if (draft) {
+        draftStore.set(sessionId, selected, { content: text, baseEtag: draft.baseEtag });
+      }
       return;
     }
     if (text === loaded.content && (!draft || draft.baseEtag === loaded.etag)) {
@@ -211,7 +218,6 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
         </button>
         <button
           type="button"
-          className="danger"
           disabled={!selected || !names.has(selected)}
           onClick={() => {
             remove.reset();

@@ -63,7 +63,6 @@ function FileDiff({
       ) : hunks.length === 0 ? (
         <p className="muted diff-none">The content did not change (an empty file).</p>
       ) : (
-        // Focusable, so a keyboard user can scroll a long or wide diff.
         <div
           className="diff-scroll"
           tabIndex={0}

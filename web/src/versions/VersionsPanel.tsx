@@ -35,6 +35,9 @@ function groupByTurn(versions: Version[]): Group[] {
 
 /** What made a version, as a person reads it: the tool call, or the kind of change. */
 function versionLabel(v: Version, steps: Map<number, Step>): string {
+  if (v.version === 0) {
+    return 'empty sandbox';
+  }
   switch (v.source) {
     case 'agent': {
       const step = v.step_id === null ? undefined : steps.get(v.step_id);
@@ -43,9 +46,10 @@ function versionLabel(v: Version, steps: Map<number, Step>): string {
         const target = args.filename ?? args.path ?? args.from ?? '';
         return `${step.tool_name} ${typeof target === 'string' ? target : ''}`.trim();
       }
-      return v.changes.length === 1 && v.changes[0].change === 'deleted'
-        ? 'agent: delete'
-        : 'agent: tool call';
+      // Steps are kept for the latest turn only: older tool calls are named by what they changed.
+      return v.changes.length === 1
+        ? `tool call: ${v.changes[0].change} ${v.changes[0].filename}`
+        : 'tool call';
     }
     case 'restore':
       return v.restored_from === null ? 'restore' : `restore of version ${v.restored_from}`;
