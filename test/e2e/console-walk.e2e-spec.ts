@@ -201,7 +201,10 @@ describe('web console: the whole walk in a real browser, through the UI only', (
       const text = editor.getByRole('textbox');
       await visible(text.getByText('Coffee at dawn'));
       // Highlighted as HTML: the code editor marks tags up, a textarea would not.
-      expect(await editor.locator('.cm-content span').count()).toBeGreaterThan(5);
+      // (the language support loads on demand, so it may colour the text a moment later).
+      await passes(async () =>
+        expect(await editor.locator('.cm-content span').count()).toBeGreaterThan(5),
+      );
 
       await text.click();
       await page.keyboard.press('ControlOrMeta+a');
