@@ -168,6 +168,15 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
         };
         expect(claims).toMatchObject({ typ: 'preview', sid: sessionId });
       }
+      // "Open in new tab" opens the same preview, by a preview token too.
+      const [popup] = await Promise.all([
+        context.waitForEvent('page', { timeout: 10_000 }),
+        page.getByRole('button', { name: 'Open in new tab' }).click(),
+      ]);
+      await visible(popup.getByRole('heading', { name: 'No tokens here' }));
+      expect(popup.url()).not.toContain(token);
+      expect(popup.url()).toContain(`/api/sessions/${sessionId}/sandbox/`);
+      await popup.close();
       const leaking = requests.map((r) => r.url()).filter((u) => u.includes(token));
       expect(leaking).toEqual([]);
       // Every API call carried it in the header instead.
