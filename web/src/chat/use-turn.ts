@@ -104,9 +104,13 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
   const abort = useRef<AbortController | null>(null);
   const statuses = useRef(new Map<number, Step['status']>());
 
+  // Leaving stops reading (the run goes on server-side; a later mount re-attaches). Also under
+  // StrictMode's mount-unmount-mount in development, so the second mount may attach again.
   useEffect(
     () => () => {
       abort.current?.abort();
+      abort.current = null;
+      busy.current = false;
     },
     [],
   );

@@ -27,41 +27,34 @@ export function Dialog({
   className,
 }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
-  const returnTo = useRef<HTMLElement | null>(null);
   const onCloseRef = useRef(onClose);
+  /** The next `close` event is ours (state said closed), not the browser's. */
+  const closingByUs = useRef(false);
   const titleId = useId();
 
   useEffect(() => {
     onCloseRef.current = onClose;
   });
 
+  // Open: remember who had focus, show it modal, focus inside. Closing (or unmounting while open,
+  // or StrictMode's rehearsal unmount in development): close it and give focus back.
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) {
+    if (!dialog || !open) {
       return;
     }
-    if (open && !dialog.open) {
-      returnTo.current = document.activeElement as HTMLElement | null;
+    const returnTo = document.activeElement as HTMLElement | null;
+    if (!dialog.open) {
       dialog.showModal();
-      const first = dialog.querySelector<HTMLElement>(
-        '[data-autofocus], input, select, textarea, button',
-      );
-      first?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
     }
-  }, [open]);
-
-  // Focus goes back where it came from when the dialog closes (or unmounts while open).
-  useEffect(() => {
-    if (!open) {
-      return;
-    }
+    dialog.querySelector<HTMLElement>('[data-autofocus], input, select, textarea, button')?.focus();
     return () => {
-      const target = returnTo.current;
-      returnTo.current = null;
-      if (target && target.isConnected) {
-        target.focus();
+      if (dialog.open) {
+        closingByUs.current = true;
+        dialog.close();
+      }
+      if (returnTo?.isConnected) {
+        returnTo.focus();
       }
     };
   }, [open]);
@@ -76,8 +69,20 @@ export function Dialog({
       e.preventDefault();
       onCloseRef.current();
     };
+    // Chromium may close a modal dialog on a repeated Escape despite `preventDefault`: follow it.
+    const closed = () => {
+      if (closingByUs.current) {
+        closingByUs.current = false;
+      } else {
+        onCloseRef.current();
+      }
+    };
     dialog.addEventListener('cancel', cancel);
-    return () => dialog.removeEventListener('cancel', cancel);
+    dialog.addEventListener('close', closed);
+    return () => {
+      dialog.removeEventListener('cancel', cancel);
+      dialog.removeEventListener('close', closed);
+    };
   }, []);
 
   const submit = (e: FormEvent) => {
