@@ -149,7 +149,7 @@ function UsersSection() {
                   <th scope="row">
                     <span className="admin-username">{u.username}</span>
                     {u.id === me.data?.id && <span className="muted"> (you)</span>}
-                    <br />
+                    <br className="admin-email-break" />
                     <span className="muted admin-email">{u.email}</span>
                   </th>
                   <td className="col-joined">{new Date(u.created_at).toLocaleDateString()}</td>
