@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { postMessage } from '../support/agent-helpers.js';
 import { callTools, say, streamed } from '../support/fake-openai.js';
-import { createSession, registerAdmin, writeFile, type TestUser } from '../support/factories.js';
+import {
+  createSession,
+  registerAdmin,
+  registerUser,
+  writeFile,
+  type TestUser,
+} from '../support/factories.js';
 import {
   openConsole,
   screenshot,
@@ -36,6 +42,8 @@ describe('web console accessibility (axe-core), light and dark', () => {
   beforeAll(async () => {
     rig = await startConsoleRig();
     owner = await registerAdmin(rig.app, 'a11y');
+    // A second user, so the admin screens have more than one row.
+    await registerUser(rig.app.http, 'designer');
     sessionId = await createSession(rig.app.http, owner.token, 'Bakery site');
     rig.fake!.scriptFromNow((k) =>
       k === 0
