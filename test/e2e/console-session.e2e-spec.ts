@@ -242,9 +242,16 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
         throw new Error(`${what} was not reached with ${max} Tab presses`);
       }
 
-      await tabTo(sidebar(page).getByRole('button', { name: 'New session' }), 'New session');
-      await page.keyboard.press('Enter');
+      const newSession = sidebar(page).getByRole('button', { name: 'New session' });
+      await tabTo(newSession, 'New session');
       const dialog = page.getByRole('dialog');
+      // Escape closes a dialog and gives the focus back to what opened it.
+      await page.keyboard.press('Enter');
+      await visible(dialog);
+      await page.keyboard.press('Escape');
+      await gone(dialog);
+      await passes(async () => expect(await hasFocus(newSession)).toBe(true));
+      await page.keyboard.press('Enter');
       await visible(dialog.getByRole('textbox', { name: 'Title' }));
       // The dialog moved the focus in: typing goes to its first field.
       expect(await hasFocus(dialog.getByRole('textbox', { name: 'Title' }))).toBe(true);
