@@ -17,6 +17,10 @@ type Usage = Schemas['UsageView'];
 type Patch = Schemas['UpdateUserDto'];
 type Pages<T> = InfiniteData<{ items: T[]; next: string | null }, string | null>;
 
+// Paged lists sit under a sub-key of the contract's keys (invalidating those refreshes them).
+const USERS_PAGES = [...keys.adminUsers, 'pages'] as const;
+const USAGE_PAGES = [...keys.adminUsage, 'pages'] as const;
+
 const TIERS: User['tier'][] = ['free', 'pro', 'enterprise'];
 const ROLES: User['role'][] = ['user', 'admin'];
 
@@ -41,7 +45,7 @@ function UsersSection() {
   const headingId = useId();
 
   const users = useInfiniteQuery({
-    queryKey: keys.adminUsers,
+    queryKey: USERS_PAGES,
     queryFn: async ({ pageParam }) => {
       const r = await api.GET('/api/admin/users', {
         params: { query: pageParam ? { before: pageParam } : {} },
@@ -70,7 +74,7 @@ function UsersSection() {
         }),
       ),
     onSuccess: (updated) => {
-      queryClient.setQueryData<Pages<User>>(keys.adminUsers, (data) =>
+      queryClient.setQueryData<Pages<User>>(USERS_PAGES, (data) =>
         data
           ? {
               ...data,
@@ -215,7 +219,7 @@ function UsersSection() {
 function UsageSection() {
   const headingId = useId();
   const usage = useInfiniteQuery({
-    queryKey: keys.adminUsage,
+    queryKey: USAGE_PAGES,
     queryFn: async ({ pageParam }) => {
       const r = await api.GET('/api/admin/usage', {
         params: { query: pageParam ? { before: pageParam } : {} },

@@ -89,12 +89,19 @@ export function FileTree({ nodes, expanded, onToggle, selected, onOpen, dirty }:
   };
 
   if (rows.length === 0) {
+    // An empty tree (no items at all) is valid ARIA; the note says why it is empty.
     return (
-      <ul role="tree" aria-label="Files" className="file-tree">
-        <li role="none" className="muted file-tree-empty">
+      <>
+        <ul
+          role="tree"
+          aria-label="Files"
+          aria-describedby={`${idBase}-empty`}
+          className="file-tree"
+        />
+        <p id={`${idBase}-empty`} className="muted file-tree-empty">
           No files yet.
-        </li>
-      </ul>
+        </p>
+      </>
     );
   }
 

@@ -42,7 +42,7 @@ function FileDiff({
   const counts = countChanges(hunks);
   return (
     <section className="diff-file" aria-label={`Changes to ${change.filename}`}>
-      <h4 className="diff-file-name">
+      <h3 className="diff-file-name">
         <span className={`change-badge change-${change.change}`}>
           {CHANGE_WORD[change.change] ?? change.change}
         </span>
@@ -53,7 +53,7 @@ function FileDiff({
             <span className="diff-count-del">-{counts.removed}</span>
           </span>
         )}
-      </h4>
+      </h3>
       {change.diff === null ? (
         <p className="muted diff-none">
           No text diff (a binary or large file):{' '}

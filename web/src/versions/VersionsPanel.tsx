@@ -92,7 +92,8 @@ export function VersionsPanel({ sessionId }: { sessionId: string }) {
   const diffId = useId();
 
   const versions = useInfiniteQuery({
-    queryKey: keys.versions(sessionId),
+    // under a sub-key, as every paged list: a plain query on keys.versions never sees `{pages}`
+    queryKey: [...keys.versions(sessionId), 'pages'],
     queryFn: async ({ pageParam }) => {
       const query = pageParam ? `?before=${encodeURIComponent(pageParam)}` : '';
       const { data, headers } = await requestJson<Version[]>(
@@ -196,7 +197,7 @@ export function VersionsPanel({ sessionId }: { sessionId: string }) {
                     <li key={v.version} className={`version${i === 0 ? ' group-first' : ''}`}>
                       {i === 0 && (
                         <div className="turn-header">
-                          <h3 className="turn-title">
+                          <h2 className="turn-title">
                             {g.messageId === null ? (
                               'Changes outside a turn'
                             ) : user ? (
@@ -207,7 +208,7 @@ export function VersionsPanel({ sessionId }: { sessionId: string }) {
                             ) : (
                               `Agent turn ${g.messageId}`
                             )}
-                          </h3>
+                          </h2>
                           {g.messageId !== null && (
                             <span className="turn-actions">
                               {running && <span className="muted">running…</span>}
