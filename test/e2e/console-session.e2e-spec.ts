@@ -5,6 +5,7 @@ import {
   openConsole,
   openContext,
   screenshot,
+  seriousA11yViolations,
   startConsoleRig,
   type ConsoleRig,
 } from '../support/console-browser.js';
@@ -113,6 +114,7 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       await visible(sidebar(page).getByRole('button', { name: 'New session' }));
       await expectNoHorizontalScroll(page, 360, 'drawer open');
       await screenshot(page, 'narrow-360-drawer');
+      const found = (await seriousA11yViolations(page)).map((v) => `[drawer open] ${v}`);
       await createSessionInUi(page, 'Phone site');
       // Choosing a session closes the drawer and shows the chat.
       await passes(async () => expect(await drawer.getAttribute('aria-expanded')).toBe('false'));
@@ -133,6 +135,8 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
       expect(box.x + box.width).toBeLessThanOrEqual(360);
       await expectNoHorizontalScroll(page, 360, 'preview');
       await screenshot(page, 'narrow-360');
+      found.push(...(await seriousA11yViolations(page)).map((v) => `[chat + preview] ${v}`));
+      expect(found).toEqual([]);
       problems.expectNone();
       await context.close();
     },
