@@ -84,7 +84,7 @@ describe('web console: the whole walk in a real browser, through the UI only', (
   const user = newUserName('walker');
 
   beforeAll(async () => {
-    rig = await startConsoleRig();
+    rig = await startConsoleRig({ env: { AGENT_MODELS: 'fake-model,fake-large' } });
     ({ page, problems } = await openConsole(rig, '/'));
   }, TIMEOUT);
   afterAll(async () => {
@@ -272,9 +272,19 @@ describe('web console: the whole walk in a real browser, through the UI only', (
           : streamed(say('Renamed it and added an about page.'), { delayMs: 30 }),
       );
       await openTab(page, 'Preview');
+      // This turn runs on another model, chosen in the chat header.
+      const model = page.getByRole('combobox', { name: 'Model' });
+      await model.selectOption('fake-large');
+      await passes(async () => {
+        const session = await apiGet(`/api/sessions/${sessionId}`);
+        expect(session.body.model).toBe('fake-large');
+      });
+      const firstRequest = rig.fake!.requests.length;
       await sendInUi(page, 'Rename to Borealis');
       await untilTurnEnds(page, 'completed', 2);
       await visible(previewFrame(page).getByRole('heading', { name: 'Cafe Borealis' }));
+      const asked = rig.fake!.requests.slice(firstRequest).map((r) => r.body.model as string);
+      expect(new Set(asked)).toEqual(new Set(['fake-large']));
 
       await openTab(page, 'Versions');
       const panel = page.getByRole('tabpanel');
