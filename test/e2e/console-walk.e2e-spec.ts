@@ -179,10 +179,15 @@ describe('web console: the whole walk in a real browser, through the UI only', (
       const frame = previewFrame(page);
       await visible(frame.getByRole('heading', { name: 'Cafe Aurora' }));
       await visible(frame.getByText('Coffee at dawn'));
-      const bg = await frame
-        .locator('body')
-        .evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor);
-      expect(bg).toBe('rgb(250, 240, 220)');
+      // (the frame may still reload once as the turn's last refresh lands: read it again then)
+      await passes(async () => {
+        const bg = await frame
+          .locator('body')
+          .evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).backgroundColor, null, {
+            timeout: 2_000,
+          });
+        expect(bg).toBe('rgb(250, 240, 220)');
+      });
       await screenshot(page, 'workspace');
       problems.expectNone();
     },
