@@ -24,8 +24,31 @@ import '../features.css';
 // CodeMirror is a chunk of its own, fetched the first time a file is opened.
 const CodeEditor = lazy(() => import('./CodeEditor'));
 
-/** What was open per session, so switching tabs and back finds the same file and folders. */
-const remembered = new Map<string, { selected: string | null; expanded: string[] }>();
+/**
+ * What was open per session, so switching tabs and back (or reloading the page) finds the same file
+ * and folders. Kept in sessionStorage: this tab only.
+ */
+const OPEN_KEY = 'aeio.files-open';
+type Open = { selected: string | null; expanded: string[] };
+const remembered = {
+  all(): Record<string, Open> {
+    try {
+      return JSON.parse(sessionStorage.getItem(OPEN_KEY) ?? '{}') as Record<string, Open>;
+    } catch {
+      return {};
+    }
+  },
+  get(sessionId: string): Open | undefined {
+    return this.all()[sessionId];
+  },
+  set(sessionId: string, open: Open): void {
+    try {
+      sessionStorage.setItem(OPEN_KEY, JSON.stringify({ ...this.all(), [sessionId]: open }));
+    } catch {
+      // storage full or refused: only this visit remembers
+    }
+  },
+};
 
 type Dialog = 'new' | 'delete' | 'discard' | null;
 

@@ -32,9 +32,13 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
       e.preventDefault();
       onCloseRef.current();
     };
+    // The browser may close a modal by itself (a second Escape past a prevented cancel): follow it.
+    const onClosed = () => onCloseRef.current();
     dialog.addEventListener('cancel', onCancel);
+    dialog.addEventListener('close', onClosed);
     return () => {
       dialog.removeEventListener('cancel', onCancel);
+      dialog.removeEventListener('close', onClosed);
       if (dialog.open) {
         dialog.close();
       }

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { authStore } from '../auth/auth-store';
 
 /**
  * Unsaved edits, kept outside the components so they survive switching tabs or files (and, through
@@ -26,6 +27,12 @@ let drafts: Drafts = load();
 const listeners = new Set<() => void>();
 const EMPTY: Record<string, Draft> = {};
 
+/** Drafts belong to a user as well as a session: another sign-in in this tab never sees them. */
+function keyOf(sessionId: string): string {
+  const auth = authStore.get();
+  return `${auth.status === 'signed-in' ? auth.user.id : 'anonymous'}:${sessionId}`;
+}
+
 function commit(next: Drafts) {
   drafts = next;
   try {
@@ -38,18 +45,20 @@ function commit(next: Drafts) {
 
 export const draftStore = {
   get(sessionId: string, filename: string): Draft | undefined {
-    return drafts[sessionId]?.[filename];
+    return drafts[keyOf(sessionId)]?.[filename];
   },
   set(sessionId: string, filename: string, draft: Draft): void {
-    commit({ ...drafts, [sessionId]: { ...drafts[sessionId], [filename]: draft } });
+    const key = keyOf(sessionId);
+    commit({ ...drafts, [key]: { ...drafts[key], [filename]: draft } });
   },
   discard(sessionId: string, filename: string): void {
-    if (!drafts[sessionId]?.[filename]) {
+    const key = keyOf(sessionId);
+    if (!drafts[key]?.[filename]) {
       return;
     }
-    const rest = { ...drafts[sessionId] };
+    const rest = { ...drafts[key] };
     delete rest[filename];
-    commit({ ...drafts, [sessionId]: rest });
+    commit({ ...drafts, [key]: rest });
   },
 };
 
@@ -60,6 +69,6 @@ export function useDrafts(sessionId: string): Record<string, Draft> {
       listeners.add(cb);
       return () => listeners.delete(cb);
     },
-    () => drafts[sessionId] ?? EMPTY,
+    () => drafts[keyOf(sessionId)] ?? EMPTY,
   );
 }
