@@ -127,12 +127,15 @@ describe('web console: sign-in lifetime, tabs, small screens, safety and keyboar
 
       await openTab(page, 'Preview');
       const frame = page.locator('iframe[title="Site preview"]');
-      await frame.scrollIntoViewIfNeeded();
-      await visible(frame);
       await visible(previewFrame(page).getByRole('heading', { name: 'Small screens welcome' }));
-      const box = (await frame.boundingBox())!;
-      expect(box.width).toBeGreaterThan(200);
-      expect(box.x + box.width).toBeLessThanOrEqual(360);
+      // (the frame is replaced when the preview refreshes after the turn: measure the current one)
+      await passes(async () => {
+        await frame.scrollIntoViewIfNeeded({ timeout: 2_000 });
+        const box = (await frame.boundingBox({ timeout: 2_000 }))!;
+        expect(box.width).toBeGreaterThan(200);
+        expect(box.x + box.width).toBeLessThanOrEqual(360);
+      });
+      await visible(previewFrame(page).getByRole('heading', { name: 'Small screens welcome' }));
       await expectNoHorizontalScroll(page, 360, 'preview');
       await screenshot(page, 'narrow-360');
       found.push(...(await seriousA11yViolations(page)).map((v) => `[chat + preview] ${v}`));
