@@ -35,6 +35,10 @@ describe('web console: an expired sign-in', () => {
       const sessionUrl = page.url();
       const draft = 'A draft I do not want to lose\nwith two lines';
       await composer(page).fill(draft);
+      // A reload keeps it too.
+      await page.reload();
+      await visible(composer(page));
+      await passes(async () => expect(await composer(page).inputValue()).toBe(draft));
 
       // Wait (bounded) until the service refuses the token, then act in the console.
       const token = await storedToken(page);
