@@ -103,7 +103,7 @@ describe('web console: running turns, page errors and conflicts', () => {
       // The generated page's own error, in its frame: expected here, and what the panel must list.
       problems.allow(/Cannot set properties of null/);
       // The frame reloads after each step: loaded between the two writes, the page asked for
-      // menu.js before it existed (a 404, which the sandboxed frame reports as a CORS failure).
+      // menu.js before it existed (a 404, which the frame's console reports).
       problems.allow(/^console error in [^ ]*\/sandbox\/(site|preview)\b.*menu\.js/);
 
       const region = page.getByRole('region', { name: 'Page errors' });
