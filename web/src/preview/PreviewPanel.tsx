@@ -7,6 +7,11 @@ import { useCurrentVersion, usePreviewErrors, usePreviewToken, useSandboxFiles }
 
 type PageError = Schemas['PreviewErrorView'];
 
+interface Frame {
+  key: number;
+  url: string;
+}
+
 /** Wait this long after the last sandbox change before reloading the frame (steps come in bursts). */
 const RELOAD_DEBOUNCE_MS = 300;
 
@@ -19,13 +24,14 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
   const client = useQueryClient();
   const token = usePreviewToken(sessionId);
   const files = useSandboxFiles(sessionId);
-  const [generation, setGeneration] = useState(0);
-  // The URL the frame shows: taken from the freshest token at each (re)load, so a renewal
-  // does not reload the page under the user.
-  const [frameUrl, setFrameUrl] = useState<string | null>(null);
+  // The frame shown, and the next one loading out of sight: the shown page stays until its successor
+  // has loaded, so a reload after every step does not flash an empty frame. Each takes the freshest
+  // token's URL when it starts, so a token renewal does not reload the page under the user.
+  const [shown, setShown] = useState<Frame | null>(null);
+  const [next, setNext] = useState<Frame | null>(null);
   const latestUrl = token.data?.url ?? null;
-  if (frameUrl === null && latestUrl !== null) {
-    setFrameUrl(latestUrl);
+  if (shown === null && latestUrl !== null) {
+    setShown({ key: 0, url: latestUrl });
   }
 
   const latestUrlRef = useRef(latestUrl);
@@ -34,19 +40,35 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
   }, [latestUrl]);
 
   const reload = () => {
-    setFrameUrl(latestUrlRef.current);
-    setGeneration((g) => g + 1);
+    const url = latestUrlRef.current;
+    if (url) {
+      setNext((n) => ({ key: Math.max(n?.key ?? 0, shownKey.current) + 1, url }));
+    }
   };
+  const shownKey = useRef(0);
+  useEffect(() => {
+    shownKey.current = shown?.key ?? 0;
+  }, [shown]);
+  const frameUrl = shown?.url ?? null;
+  const onFrameLoad = () => {
+    // The page reports its errors as it runs: look shortly after it loaded.
+    window.setTimeout(
+      () => void client.invalidateQueries({ queryKey: keys.previewErrors(sessionId) }),
+      1_500,
+    );
+  };
+
+  const reloadRef = useRef(reload);
+  useEffect(() => {
+    reloadRef.current = reload;
+  });
 
   // Reload (debounced) when a step completes, a turn ends, a file is saved or a version restored.
   useEffect(() => {
     let timer: number | undefined;
     const off = onSandboxChanged(sessionId, () => {
       window.clearTimeout(timer);
-      timer = window.setTimeout(() => {
-        setFrameUrl(latestUrlRef.current);
-        setGeneration((g) => g + 1);
-      }, RELOAD_DEBOUNCE_MS);
+      timer = window.setTimeout(reloadRef.current, RELOAD_DEBOUNCE_MS);
     });
     return () => {
       off();
@@ -94,21 +116,35 @@ export function PreviewPanel({ sessionId }: { sessionId: string }) {
             </p>
           </div>
         ) : frameUrl && hasIndex ? (
-          <iframe
-            key={generation}
-            className="preview-frame"
-            title="Site preview"
-            src={frameUrl}
-            sandbox="allow-scripts allow-forms allow-popups allow-modals"
-            referrerPolicy="no-referrer"
-            onLoad={() => {
-              // The page reports its errors as it runs: look shortly after it loaded.
-              window.setTimeout(
-                () => void client.invalidateQueries({ queryKey: keys.previewErrors(sessionId) }),
-                1_500,
-              );
-            }}
-          />
+          <>
+            <iframe
+              key={shown?.key}
+              className="preview-frame"
+              title="Site preview"
+              src={frameUrl}
+              sandbox="allow-scripts allow-forms allow-popups allow-modals"
+              referrerPolicy="no-referrer"
+              onLoad={onFrameLoad}
+            />
+            {next && (
+              <iframe
+                key={next.key}
+                className="preview-frame preview-frame-next"
+                title="Site preview (updating)"
+                aria-hidden="true"
+                tabIndex={-1}
+                src={next.url}
+                sandbox="allow-scripts allow-forms allow-popups allow-modals"
+                referrerPolicy="no-referrer"
+                onLoad={() => {
+                  // Loaded: it takes the shown frame's place (same element, so no second load).
+                  setShown(next);
+                  setNext((n) => (n?.key === next.key ? null : n));
+                  onFrameLoad();
+                }}
+              />
+            )}
+          </>
         ) : (
           <p className="muted preview-message">Loading the preview…</p>
         )}
