@@ -41,7 +41,7 @@ const SQL_USER =
   'SELECT "User"."id" AS "User_id", "User"."username" AS "User_username", "User"."email" AS "User_email", "User"."tier" AS "User_tier", "User"."role" AS "User_role", "User"."disabled" AS "User_disabled", "User"."created_at" AS "User_created_at" FROM "users" "User" WHERE (("User"."id" = $1)) LIMIT 1';
 // SessionsService.list
 // (the first page: no cursor; one row more than the page says whether there is a next one)
-const SQL_SESSIONS = `SELECT id, title, created_at, updated_at,
+const SQL_SESSIONS = `SELECT id, title, model, created_at, updated_at,
                 to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
            FROM sessions
           WHERE user_id = $1
@@ -229,6 +229,7 @@ async function handle(req, res) {
       rows.map((r) => ({
         id: r.id,
         title: r.title,
+        model: r.model,
         created_at: r.created_at.toISOString(),
         updated_at: r.updated_at.toISOString(),
       })),
