@@ -32,7 +32,11 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(config),
         LoggingModule,
-        TypeOrmModule.forRoot(dataSourceOptions(config.database.url, config.database.pool)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.database.url, config.database.pool),
+          // Each feature module registers its own entities (TypeOrmModule.forFeature).
+          autoLoadEntities: true,
+        }),
         DatabaseModule,
         RedisModule,
         ClusterModule,

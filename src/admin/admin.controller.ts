@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.js';

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { forbidden } from '../common/errors/app-error.js';
-import type { AuthedRequest } from '../auth/authed-request.js';
+import type { AuthedRequest } from '../users/authed-request.js';
 import { UsersService } from '../users/users.service.js';
 
 /** The admin rule, shared by the guard and by AdminService so a caller that skips the guard still meets it. */

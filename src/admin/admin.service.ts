@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { AppError, badRequest, conflict, notFound } from '../common/errors/app-error.js';
 import { decodeCursor, pageLimit, pageOf, type Page } from '../common/http/pagination.js';
 import type { AppConfig } from '../config/app-config.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -11,11 +11,11 @@ import { PreviewErrorsService } from '../sandbox/preview-errors/preview-errors.s
 import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { Sql } from '../database/sql.service.js';
-import { HistoryService } from '../versions/history/history.service.js';
+import { HistoryService } from '../history/history.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { AgentLoop } from './run/agent-loop.js';
-import { DbStepStore } from './run/db-step-store.js';
+import { DbStepStore } from './db-step-store.js';
 import { endEvent, type RunListener } from './run/run-events.js';
 import type { TurnOutcome, StepState, StopReason } from './run/run-ports.js';
 import { RunRegistry } from './run/run-registry.service.js';

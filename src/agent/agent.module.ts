@@ -3,7 +3,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
-import { HistoryModule } from '../versions/history/history.module.js';
+import { HistoryModule } from '../history/history.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AgentRunService } from './agent-run.service.js';
 import { AgentController } from './agent.controller.js';

@@ -8,10 +8,10 @@ import {
 import { ApiErrorMeaning, ApiErrors } from '../common/openapi/api-errors.js';
 import { MeView, toMeView } from '../users/users.views.js';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { CurrentUser } from './current-user.decorator.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { AuthRateLimit } from '../common/throttling/auth-rate-limit.decorator.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { AuthService } from './auth.service.js';
 import { AuthResult, toAuthResult } from './auth.views.js';
 import { LoginDto } from './dto/login.dto.js';

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CapsModule } from '../caps/caps.module.js';
+import { MessagesModule } from '../messages/messages.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { ApiKey } from './api-keys/api-key.entity.js';
+import { ApiKeysRepository } from './api-keys/api-keys.repository.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth.controller.js';
@@ -17,8 +22,12 @@ import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
 
 @Module({
   imports: [
+    TypeOrmModule.forFeature([ApiKey]),
     UsersModule,
     CapsModule,
+    // The session and running-turn counts of `GET /api/auth/me`.
+    SessionsModule,
+    MessagesModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -36,6 +45,7 @@ import { hmacKey, JWT_ALGORITHM, TokenService } from './token.service.js';
     TokenService,
     PreviewStrategy,
     ApiKeysService,
+    ApiKeysRepository,
     OidcVerifier,
     OidcStrategy,
   ],

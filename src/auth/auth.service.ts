@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CapsService, type MeUsage } from '../caps/caps.service.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { forbidden, notFound, unauthorized } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { NO_PASSWORD, type User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { PasswordService } from './password.service.js';
@@ -35,6 +37,8 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly caps: CapsService,
+    private readonly sessions: SessionsService,
+    private readonly messages: MessagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,7 +67,11 @@ export class AuthService {
   async me(actor: AuthUser): Promise<Me> {
     const [user, figures] = await Promise.all([
       this.users.findById(actor.id),
-      this.caps.usage(actor.id),
+      this.caps.usage(actor.id, {
+        sessions: () => this.sessions.countOfUser(actor.id),
+        storageBytes: () => this.sessions.storageOfUser(actor.id),
+        running: () => this.messages.countRunningOfUser(actor.id),
+      }),
     ]);
     if (!user) {
       throw notFound('User not found');

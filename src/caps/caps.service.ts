@@ -3,8 +3,6 @@ import { forbidden, notFound, payloadTooLarge, rateLimited } from '../common/err
 import type { AppConfig, Tier, TierCaps } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { SqlClient } from '../database/sql.service.js';
-import { MessagesRepository } from '../messages/messages.repository.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import {
   limitsView,
@@ -14,6 +12,16 @@ import {
   type UsageFigures,
 } from './caps.js';
 import { TokenUsageRepository } from './token-usage.repository.js';
+
+/** A count the caller reads from the table it owns, only when a cap needs it. */
+export type Count = () => Promise<number>;
+
+/** What a user holds and runs now, each read by the feature that owns it. */
+export interface UsageCounts {
+  sessions: Count;
+  storageBytes: Count;
+  running: Count;
+}
 
 export interface MeUsage {
   tier: Tier;
@@ -25,14 +33,13 @@ export interface MeUsage {
  * The per-user caps by tier. Every check runs inside the caller's transaction after `lock()` took the
  * user's row, and the caller makes its change in that same transaction: checks of one user queue on
  * the row, and each counts what the previous one committed, so parallel requests cannot overshoot.
- * Lock order is always user, then session.
+ * Lock order is always user, then session. The counts come from the callers, which own those tables
+ * (sessions, sandbox storage, running turns): caps sit below every feature they limit.
  */
 @Injectable()
 export class CapsService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly sessions: SessionsRepository,
-    private readonly messages: MessagesRepository,
     private readonly tokens: TokenUsageRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -47,9 +54,9 @@ export class CapsService {
   }
 
   /** Before a new session: 403 once the user holds their tier's number of sessions. */
-  async assertSessionFits(tx: SqlClient, userId: number): Promise<void> {
+  async assertSessionFits(tx: SqlClient, userId: number, sessionsOfUser: Count): Promise<void> {
     const caps = await this.lock(tx, userId);
-    if (caps.sessions > 0 && reached(await this.sessions.countOfUser(userId, tx), caps.sessions)) {
+    if (caps.sessions > 0 && reached(await sessionsOfUser(), caps.sessions)) {
       throw forbidden(
         `Your plan allows ${caps.sessions} sessions; delete one or upgrade to create another`,
       );
@@ -57,16 +64,11 @@ export class CapsService {
   }
 
   /** Before a write that grows the user's sandboxes by `growth` bytes (caller holds the lock): 413 past the cap. */
-  async assertStorageFits(
-    tx: SqlClient,
-    userId: number,
-    caps: TierCaps,
-    growth: number,
-  ): Promise<void> {
+  async assertStorageFits(caps: TierCaps, growth: number, storageOfUser: Count): Promise<void> {
     if (growth <= 0 || caps.storageBytes === 0) {
       return;
     }
-    const before = await this.sessions.storageOfUser(userId, tx);
+    const before = await storageOfUser();
     const problem = storageProblem(before, before + growth, caps.storageBytes);
     if (problem) {
       throw payloadTooLarge(problem);
@@ -74,10 +76,10 @@ export class CapsService {
   }
 
   /** Before a turn: 429 past the concurrent runs, or with Retry-After once the day's tokens are spent. */
-  async assertTurnFits(tx: SqlClient, userId: number): Promise<void> {
+  async assertTurnFits(tx: SqlClient, userId: number, runningOfUser: Count): Promise<void> {
     const caps = await this.lock(tx, userId);
     if (caps.concurrentRuns > 0) {
-      const running = await this.messages.countRunningOfUser(userId, tx);
+      const running = await runningOfUser();
       if (reached(running, caps.concurrentRuns)) {
         throw rateLimited(
           `Your plan runs at most ${caps.concurrentRuns} agent turns at once; wait for one to finish`,
@@ -103,12 +105,12 @@ export class CapsService {
   }
 
   /** What `GET /api/auth/me` shows: the tier, what the user uses now and its caps (0 = unlimited). */
-  async usage(userId: number): Promise<MeUsage> {
+  async usage(userId: number, counts: UsageCounts): Promise<MeUsage> {
     const [user, sessions, storage, running, tokens] = await Promise.all([
       this.users.findById(userId),
-      this.sessions.countOfUser(userId),
-      this.sessions.storageOfUser(userId),
-      this.messages.countRunningOfUser(userId),
+      counts.sessions(),
+      counts.storageBytes(),
+      counts.running(),
       this.tokens.today(userId),
     ]);
     if (!user) {

@@ -1,17 +1,24 @@
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, EntitySchema } from 'typeorm';
 import { DEFAULT_DATABASE_POOL, type DatabasePoolConfig } from '../config/app-config.js';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-/** One place that says how the service talks to PostgreSQL: the app, the CLI and the tests use it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for an entity class
+type EntityClass = Function | EntitySchema;
+
+/**
+ * One place that says how the service talks to PostgreSQL: the app, the CLI and the tests use it.
+ * The app passes no entities (each feature module registers its own and `autoLoadEntities` collects
+ * them); the schema-diff CLI passes them all (`src/cli/entities.ts`).
+ */
 export function dataSourceOptions(
   url: string,
   pool: DatabasePoolConfig = DEFAULT_DATABASE_POOL,
+  entities: EntityClass[] = [],
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun: true,
     migrationsTransactionMode: 'all',

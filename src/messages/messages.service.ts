@@ -93,6 +93,11 @@ export class MessagesService {
     return ids.length === 0 ? [] : this.messages.endedAmong(ids);
   }
 
+  /** How many turns the user has running now, in all their sessions. */
+  countRunningOfUser(userId: number): Promise<number> {
+    return this.messages.countRunningOfUser(userId);
+  }
+
   /** Stores a user message on its own (when no run can start, the message is still kept). */
   storeUserMessage(session: OwnedSession, content: string): Promise<Message> {
     return this.messages.insert(undefined, {
@@ -117,7 +122,9 @@ export class MessagesService {
     const sessionId = session.id;
     try {
       return await this.sql.transaction(async (tx) => {
-        await this.caps.assertTurnFits(tx, session.userId);
+        await this.caps.assertTurnFits(tx, session.userId, () =>
+          this.messages.countRunningOfUser(session.userId, tx),
+        );
         const user = await this.messages.insert(tx, {
           sessionId,
           role: 'user',

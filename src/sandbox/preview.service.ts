@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { TokenService } from '../auth/token.service.js';
-import type { TokenSource } from '../auth/authed-request.js';
+import type { TokenSource } from '../users/authed-request.js';
 import { notFound } from '../common/errors/app-error.js';
 import type { PreviewTokenView } from './sandbox.views.js';
 import { withCrossOriginScripts, withPreviewHead } from './preview-html.js';

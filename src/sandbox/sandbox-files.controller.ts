@@ -20,8 +20,8 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';

@@ -10,10 +10,10 @@ import {
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewErrorsView, PreviewTokenView, toPreviewErrorView } from './sandbox.views.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { PreviewRoute } from '../auth/guards/preview-route.decorator.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
-import type { AuthedRequest, TokenSource } from '../auth/authed-request.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
+import type { AuthedRequest, TokenSource } from '../users/authed-request.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';

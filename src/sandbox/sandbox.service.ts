@@ -11,9 +11,9 @@ import { Sql, type SqlClient } from '../database/sql.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { contentHash } from '../versions/history/content-hash.js';
-import type { VersionOrigin } from '../versions/history/history-types.js';
-import { HistoryService } from '../versions/history/history.service.js';
+import { contentHash } from '../history/content-hash.js';
+import type { VersionOrigin } from '../history/history-types.js';
+import { HistoryService } from '../history/history.service.js';
 import { contentTypeFor } from './content-type.js';
 import type { FileListing } from './sandbox.views.js';
 import { quotaProblem } from './quota.js';
@@ -143,7 +143,9 @@ export class SandboxService {
       if (problem) {
         throw payloadTooLarge(problem);
       }
-      await this.caps.assertStorageFits(tx, scope.userId, caps, bytes.length - oldSize);
+      await this.caps.assertStorageFits(caps, bytes.length - oldSize, () =>
+        this.sessions.storageOfUser(scope.userId, tx),
+      );
       await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));
       await this.sessions.addSandboxBytes(tx, scope.sessionId, bytes.length - oldSize);
       return this.history.record(
@@ -253,7 +255,9 @@ export class SandboxService {
           `Sandbox would hold ${total} bytes; the limit is ${limits.maxSessionBytes} bytes per session`,
         );
       }
-      await this.caps.assertStorageFits(tx, scope.userId, caps, total - sessionBytes);
+      await this.caps.assertStorageFits(caps, total - sessionBytes, () =>
+        this.sessions.storageOfUser(scope.userId, tx),
+      );
       await this.files.deleteMany(tx, scope.sessionId, deletes);
       for (const [path, bytes] of batch.files) {
         await this.files.upsert(tx, scope.sessionId, path, bytes, contentTypeFor(path));

@@ -1,5 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { TextFile } from './sandbox.service.js';
 import type { PreviewErrorRecord } from './preview-errors/preview-errors.repository.js';
 
 export class FileEntryView {
@@ -29,7 +28,8 @@ export class FileContentView {
   size!: number;
 }
 
-export const toFileContentView = (f: TextFile): FileContentView => ({
+/** A `TextFile` of the sandbox service, described by its shape so the service and its views import no circle. */
+export const toFileContentView = (f: FileContentView): FileContentView => ({
   filename: f.filename,
   content: f.content,
   size: f.size,

@@ -1,4 +1,4 @@
-import type { AuthedRequest } from '../auth/authed-request.js';
+import type { AuthedRequest } from '../users/authed-request.js';
 
 /** A session the acting user was checked to own: what services take to act in it for that user. */
 export interface OwnedSession {

@@ -8,8 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors, ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';

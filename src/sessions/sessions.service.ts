@@ -77,7 +77,7 @@ export class SessionsService {
     this.assertModel(model);
     const id = randomUUID().replaceAll('-', '');
     return this.sql.transaction(async (tx) => {
-      await this.caps.assertSessionFits(tx, userId);
+      await this.caps.assertSessionFits(tx, userId, () => this.sessions.countOfUser(userId, tx));
       return this.sessions.insert(tx, { id, userId, title, model });
     });
   }
@@ -121,6 +121,16 @@ export class SessionsService {
   }
 
   /** Renames the session and/or sets its model (`model: null` = the default). */
+  /** How many sessions the user holds (their caps and `GET /api/auth/me`). */
+  countOfUser(userId: number): Promise<number> {
+    return this.sessions.countOfUser(userId);
+  }
+
+  /** The bytes all the user's sandboxes hold. */
+  storageOfUser(userId: number): Promise<number> {
+    return this.sessions.storageOfUser(userId);
+  }
+
   async update(
     userId: number,
     sessionId: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from './auth-user.js';
 import { TtlCache } from '../common/cache/ttl-cache.js';
 import { ClusterBus } from '../common/cluster/cluster-bus.service.js';
 import { badRequest } from '../common/errors/app-error.js';

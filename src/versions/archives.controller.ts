@@ -7,8 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';

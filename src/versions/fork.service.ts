@@ -4,7 +4,7 @@ import type { Session } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MessagesService } from '../messages/messages.service.js';
 import { SandboxService } from '../sandbox/sandbox.service.js';
-import { HistoryService } from './history/history.service.js';
+import { HistoryService } from '../history/history.service.js';
 import { VersionsService } from './versions.service.js';
 
 /** A new session of the caller's from a version of one of their sessions; the original is untouched. */

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/current-user.decorator.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { CurrentUser } from '../users/current-user.decorator.js';
 import { Paginated } from '../common/http/paginated.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';

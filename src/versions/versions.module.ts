@@ -7,7 +7,7 @@ import { ArchivesController } from './archives.controller.js';
 import { ArchivesService } from './archives.service.js';
 import { ForkController } from './fork.controller.js';
 import { ForkService } from './fork.service.js';
-import { HistoryModule } from './history/history.module.js';
+import { HistoryModule } from '../history/history.module.js';
 import { VersionsController } from './versions.controller.js';
 import { VersionsService } from './versions.service.js';
 

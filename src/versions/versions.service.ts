@@ -12,8 +12,8 @@ import type { FileListing } from '../sandbox/sandbox.views.js';
 import { parseSandboxPath } from '../sandbox/sandbox-path.js';
 import { SandboxService, type SandboxScope, type TextFile } from '../sandbox/sandbox.service.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
-import type { ChangeKind, ChangeRow, FileAtVersion, VersionRow } from './history/history-types.js';
-import { HistoryService } from './history/history.service.js';
+import type { ChangeKind, ChangeRow, FileAtVersion, VersionRow } from '../history/history-types.js';
+import { HistoryService } from '../history/history.service.js';
 import { unifiedDiff } from './text-diff.js';
 
 /** A version with what it did to each file. */

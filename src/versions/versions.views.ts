@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ChangeRow, VersionRow } from './history/history-types.js';
-import { VERSION_SOURCES } from './history/history-types.js';
+import type { ChangeRow, VersionRow } from '../history/history-types.js';
+import { VERSION_SOURCES } from '../history/history-types.js';
 import type { Imported } from './archives.service.js';
 import type {
   Restored,

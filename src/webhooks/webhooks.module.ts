@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { Webhook } from './webhook.entity.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhooksController } from './webhooks.controller.js';
+import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
 
 /**
@@ -9,8 +14,15 @@ import { WebhooksService } from './webhooks.service.js';
  * own transactions), and the delivery worker every replica runs.
  */
 @Module({
+  imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery])],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookOutbox, WebhookWorker],
+  providers: [
+    WebhooksService,
+    WebhookOutbox,
+    WebhookWorker,
+    WebhooksRepository,
+    WebhookDeliveriesRepository,
+  ],
   exports: [WebhookOutbox, WebhookWorker],
 })
 export class WebhooksModule {}

@@ -7,7 +7,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs a compiled CLI (`dist/database/cli/<name>.js`) as a child process, as an operator would. */
+/** Runs a compiled CLI (`dist/cli/<name>.js`) as a child process, as an operator would. */
 export function runCli(
   name: string,
   args: string[],
@@ -17,7 +17,7 @@ export function runCli(
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [resolve(`dist/database/cli/${name}.js`), ...args],
+      [resolve(`dist/cli/${name}.js`), ...args],
       { env: { PATH: process.env.PATH, ...env }, cwd, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

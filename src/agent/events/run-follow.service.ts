@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../auth/auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import { notFound } from '../../common/errors/app-error.js';
 import type { StepView } from '../../messages/messages.views.js';
 import { toStepView } from '../../messages/messages.views.js';

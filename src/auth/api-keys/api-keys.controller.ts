@@ -7,8 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrorMeaning, ApiErrors, MessageDto } from '../../common/openapi/api-errors.js';
-import type { AuthUser } from '../auth-user.js';
-import { CurrentUser } from '../current-user.decorator.js';
+import type { AuthUser } from '../../users/auth-user.js';
+import { CurrentUser } from '../../users/current-user.decorator.js';
 import { ApiKeysService } from './api-keys.service.js';
 import {
   ApiKeyView,

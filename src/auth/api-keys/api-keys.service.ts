@@ -4,7 +4,7 @@ import { forbidden, notFound } from '../../common/errors/app-error.js';
 import { Sql } from '../../database/sql.service.js';
 import { UsersRepository } from '../../users/users.repository.js';
 import { UsersService } from '../../users/users.service.js';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import type { ApiKey } from './api-key.entity.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
 import { ApiKeysRepository } from './api-keys.repository.js';

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
-import type { AuthedRequest } from '../authed-request.js';
+import type { AuthedRequest } from '../../users/authed-request.js';
 import { UsersService } from '../../users/users.service.js';
 import { looksLikeApiKey } from '../api-keys/api-key-secret.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
@@ -11,7 +11,7 @@ import { userFromClaims } from '../strategies/claims-to-user.js';
 import { TokenService } from '../token.service.js';
 import { unauthorized } from '../../common/errors/app-error.js';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import { IS_PREVIEW_ROUTE_KEY } from './preview-route.decorator.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import type { TokenClaims } from '../token.service.js';
 import type { UsersService } from '../../users/users.service.js';
 

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
 import type { Request } from 'express';
 import { UsersService } from '../../users/users.service.js';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import { identityFromClaims } from '../oidc/oidc-identity.js';
 import { OidcVerifier } from '../oidc/oidc-verifier.service.js';
 import { BearerCallbackStrategy } from './bearer-callback.strategy.js';

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { AuthedRequest } from '../authed-request.js';
+import type { AuthedRequest } from '../../users/authed-request.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { UsersService } from '../../users/users.service.js';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../users/auth-user.js';
 import { hmacKey, JWT_ALGORITHM, type TokenClaims } from '../token.service.js';
 import { userFromClaims } from './claims-to-user.js';
 

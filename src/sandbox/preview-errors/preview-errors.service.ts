@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '../../auth/auth-user.js';
-import { HistoryService } from '../../versions/history/history.service.js';
+import type { AuthUser } from '../../users/auth-user.js';
+import { HistoryService } from '../../history/history.service.js';
 import {
   PreviewErrorsRepository,
   type NewPreviewError,

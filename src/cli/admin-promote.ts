@@ -1,5 +1,5 @@
-import { UsersRepository } from '../../users/users.repository.js';
-import { Sql } from '../sql.service.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { Sql } from '../database/sql.service.js';
 import { openConfiguredDatabase } from './configured-database.js';
 
 /** `npm run admin:promote -- <username>`: makes an existing user an admin, in the database `npm start` uses. */

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { RegisterDto } from '../../auth/dto/register.dto.js';
-import { PasswordService } from '../../auth/password.service.js';
+import { RegisterDto } from '../auth/dto/register.dto.js';
+import { PasswordService } from '../auth/password.service.js';
 import type { DataSource } from 'typeorm';
-import { UsersRepository } from '../../users/users.repository.js';
-import { isUniqueViolation } from '../pg-errors.js';
-import { Sql } from '../sql.service.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { isUniqueViolation } from '../database/pg-errors.js';
+import { Sql } from '../database/sql.service.js';
 import { openConfiguredDatabase } from './configured-database.js';
 
 class UsageError extends Error {}

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { gone, notFound } from '../../common/errors/app-error.js';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { Sql, type SqlClient } from '../../database/sql.service.js';
+import { gone, notFound } from '../common/errors/app-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { Sql, type SqlClient } from '../database/sql.service.js';
 import { BlobsRepository } from './blobs.repository.js';
 import { CONTENT_STORE, type ContentStore } from './content-store.js';
 import { contentHash } from './content-hash.js';

@@ -1,8 +1,8 @@
-import type { Sql } from '../../database/sql.service.js';
-import type { ExecutionStepsRepository } from '../../messages/execution-steps.repository.js';
-import { toStepView } from '../../messages/messages.views.js';
-import type { WebhookOutbox } from '../../webhooks/webhook-outbox.service.js';
-import type { StepPatch, StepState, StepStore } from './run-ports.js';
+import type { Sql } from '../database/sql.service.js';
+import type { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
+import { toStepView } from '../messages/messages.views.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
+import type { StepPatch, StepState, StepStore } from './run/run-ports.js';
 
 /** What a step's end needs to reach the owner's webhooks: who they are and the outbox. */
 export interface StepWebhooks {

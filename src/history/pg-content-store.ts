@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlClient } from '../../database/sql.service.js';
+import type { SqlClient } from '../database/sql.service.js';
 import type { ContentStore } from './content-store.js';
 
 /** Contents in the `blob_contents` table: written in the history's transaction, gone with the session. */

@@ -8,15 +8,19 @@ import { SandboxFile } from '../sandbox/sandbox-file.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { UserIdentity } from '../users/user-identity.entity.js';
 import { User } from '../users/user.entity.js';
-import { BlobContent } from '../versions/history/blob-content.entity.js';
-import { SessionHistory } from '../versions/history/session-history.entity.js';
-import { SessionVersion } from '../versions/history/session-version.entity.js';
-import { VersionBlob } from '../versions/history/version-blob.entity.js';
-import { VersionChange } from '../versions/history/version-change.entity.js';
+import { BlobContent } from '../history/blob-content.entity.js';
+import { SessionHistory } from '../history/session-history.entity.js';
+import { SessionVersion } from '../history/session-version.entity.js';
+import { VersionBlob } from '../history/version-blob.entity.js';
+import { VersionChange } from '../history/version-change.entity.js';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
 import { Webhook } from '../webhooks/webhook.entity.js';
 
-/** Every table's entity; `npm run schema:diff` (and test/e2e/schema) checks them against the migrations. */
+/**
+ * Every table's entity, for the CLIs' own data source: `npm run schema:diff` (and test/e2e/schema) checks
+ * them against the migrations. The app registers the same classes per feature module
+ * (`TypeOrmModule.forFeature`); `entities.spec.ts` keeps the two lists equal.
+ */
 export const ENTITIES = [
   User,
   Session,

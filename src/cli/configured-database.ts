@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { databaseConfig } from '../../config/app-config.js';
-import { dataSourceOptions } from '../data-source-options.js';
-import { embeddedFiles, startEmbeddedPostgres } from '../embedded-postgres.js';
-import { embeddedHome, runningPostmaster } from '../embedded-postgres-host.js';
+import { databaseConfig } from '../config/app-config.js';
+import { dataSourceOptions } from '../database/data-source-options.js';
+import { embeddedFiles, startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { embeddedHome, runningPostmaster } from '../database/embedded-postgres-host.js';
+import { ENTITIES } from './entities.js';
 
 export interface ConfiguredDatabase {
   db: DataSource;
@@ -45,7 +46,7 @@ export async function openConfiguredDatabase(
   }
   try {
     const db = await new DataSource({
-      ...dataSourceOptions(url),
+      ...dataSourceOptions(url, undefined, ENTITIES),
       migrationsRun: opts.runMigrations,
     }).initialize();
     return {

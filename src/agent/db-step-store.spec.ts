@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Sql, SqlClient } from '../../database/sql.service.js';
-import type { ExecutionStepsRepository } from '../../messages/execution-steps.repository.js';
-import type { WebhookOutbox } from '../../webhooks/webhook-outbox.service.js';
+import type { Sql, SqlClient } from '../database/sql.service.js';
+import type { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { DbStepStore } from './db-step-store.js';
-import type { StepState } from './run-ports.js';
+import type { StepState } from './run/run-ports.js';
 
 const running: StepState = {
   id: 7,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlClient } from '../../database/sql.service.js';
+import type { SqlClient } from '../database/sql.service.js';
 import type { VersionRow, VersionSource } from './history-types.js';
 
 interface Row {

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { Session } from '../../sessions/session.entity.js';
+import { Session } from '../sessions/session.entity.js';
 
 /** A content a session's history holds, by SHA-256, and its size (counted against its budget). */
 @Entity('version_blobs')

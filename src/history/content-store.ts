@@ -1,4 +1,4 @@
-import type { SqlClient } from '../../database/sql.service.js';
+import type { SqlClient } from '../database/sql.service.js';
 
 /**
  * Where the bytes of a session's history live, addressed by (session, SHA-256 of the content). The

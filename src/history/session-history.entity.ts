@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { Session } from '../../sessions/session.entity.js';
+import { Session } from '../sessions/session.entity.js';
 
 /**
  * One row per session: its newest version, how far pruning went, and the bytes its history holds

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { SqlClient } from '../../database/sql.service.js';
+import type { SqlClient } from '../database/sql.service.js';
 
 /** `version_blobs`: which contents a session's history holds, and their sizes (its budget). Plain SQL. */
 @Injectable()

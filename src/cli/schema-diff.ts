@@ -3,7 +3,7 @@ import { openConfiguredDatabase } from './configured-database.js';
 /**
  * `npm run schema:diff`: runs the migrations, then prints the statements TypeORM would still issue
  * to make the database match the entities (one per line) and exits 1 when there are any, so a drift
- * between `entities.ts` and `migrations/` is caught by a test instead of in production.
+ * between the entities (`src/cli/entities.ts`) and `src/database/migrations/` is caught by a test instead of in production.
  */
 async function main(): Promise<void> {
   const { db, close } = await openConfiguredDatabase({ runMigrations: true });

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { Session } from '../../sessions/session.entity.js';
+import { Session } from '../sessions/session.entity.js';
 
 /** The bytes of a history content, for `PgContentStore` (the PostgreSQL `ContentStore`). */
 @Entity('blob_contents')

@@ -4,7 +4,7 @@ import { openConfiguredDatabase } from './configured-database.js';
 async function main(): Promise<void> {
   const command = process.argv[2];
   if (command !== 'run' && command !== 'revert') {
-    console.error('usage: node dist/database/cli/migrate.js run|revert');
+    console.error('usage: node dist/cli/migrate.js run|revert');
     process.exit(2);
   }
   const { db, close } = await openConfiguredDatabase();

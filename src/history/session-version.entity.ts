@@ -8,7 +8,7 @@ import {
   PrimaryColumn,
   type Relation,
 } from 'typeorm';
-import { Session } from '../../sessions/session.entity.js';
+import { Session } from '../sessions/session.entity.js';
 import type { VersionSource } from './history-types.js';
 
 /**

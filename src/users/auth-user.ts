@@ -1,5 +1,5 @@
 import type { Tier } from '../config/app-config.js';
-import type { Role } from '../users/user.entity.js';
+import type { Role } from './user.entity.js';
 
 /** The authenticated caller, as guards attach it to the request. */
 export interface AuthUser {
