@@ -16,9 +16,9 @@ import { APP_CONFIG, AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
-import { MessagesModule } from './messages/messages.module.js';
 import { SandboxModule } from './sandbox/sandbox.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { TurnsModule } from './turns/turns.module.js';
 import { UsersModule } from './users/users.module.js';
 import { VersionsModule } from './versions/versions.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -49,7 +49,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         SessionsModule,
-        MessagesModule,
+        TurnsModule,
         SandboxModule,
         AgentModule,
         VersionsModule,

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
-import { RunRegistry } from './agent/run/run-registry.service.js';
+import { RunRegistry } from './turns/run-registry.service.js';
 import { WebhookWorker } from './webhooks/webhook-worker.service.js';
 import { createApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config/app-config.js';

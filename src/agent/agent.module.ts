@@ -1,36 +1,18 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { SandboxModule } from '../sandbox/sandbox.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
-import { HistoryModule } from '../history/history.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
-import { AgentRunService } from './agent-run.service.js';
-import { AgentController } from './agent.controller.js';
+import { AgentTurnRunner } from './agent-turn-runner.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
 import { OpenAiLlmClient } from './llm/openai-llm.client.js';
-import { RunEventBus } from './events/run-event-bus.service.js';
-import { RunFollowService } from './events/run-follow.service.js';
-import { RunRegistry } from './run/run-registry.service.js';
-import { StreamSlots } from './stream-slots.service.js';
 
+/**
+ * The agent: the LLM client, the tools and the loop, and the runner that assembles them for one turn.
+ * No routes and no turn state: the turns module begins, ends and follows turns and calls the runner.
+ */
 @Module({
-  imports: [
-    MessagesModule,
-    SessionsModule,
-    SandboxModule,
-    IdempotencyModule,
-    HistoryModule,
-    WebhooksModule,
-  ],
-  controllers: [AgentController],
-  providers: [
-    AgentRunService,
-    RunRegistry,
-    RunEventBus,
-    RunFollowService,
-    StreamSlots,
-    { provide: LLM_CLIENT, useClass: OpenAiLlmClient },
-  ],
+  imports: [MessagesModule, SandboxModule, WebhooksModule],
+  providers: [AgentTurnRunner, { provide: LLM_CLIENT, useClass: OpenAiLlmClient }],
+  exports: [AgentTurnRunner],
 })
 export class AgentModule {}

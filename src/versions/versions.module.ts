@@ -8,12 +8,13 @@ import { ArchivesService } from './archives.service.js';
 import { ForkController } from './fork.controller.js';
 import { ForkService } from './fork.service.js';
 import { HistoryModule } from '../history/history.module.js';
+import { TurnsModule } from '../turns/turns.module.js';
 import { VersionsController } from './versions.controller.js';
 import { VersionsService } from './versions.service.js';
 
 /** Versions of a sandbox over HTTP: list, diff, files at a version, restore, fork, zip export/import. */
 @Module({
-  imports: [HistoryModule, SandboxModule, SessionsModule, MessagesModule, AuthModule],
+  imports: [HistoryModule, SandboxModule, SessionsModule, MessagesModule, TurnsModule, AuthModule],
   controllers: [VersionsController, ForkController, ArchivesController],
   providers: [VersionsService, ForkService, ArchivesService],
 })

@@ -7,13 +7,13 @@ import {
   pageOf,
   type PageQueryDto,
 } from '../common/http/pagination.js';
-import { MessagesRepository } from '../messages/messages.repository.js';
 import type { FileListing } from '../sandbox/sandbox.views.js';
 import { parseSandboxPath } from '../sandbox/sandbox-path.js';
 import { SandboxService, type SandboxScope, type TextFile } from '../sandbox/sandbox.service.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
 import type { ChangeKind, ChangeRow, FileAtVersion, VersionRow } from '../history/history-types.js';
 import { HistoryService } from '../history/history.service.js';
+import { TurnStateService } from '../turns/turn-state.service.js';
 import { unifiedDiff } from './text-diff.js';
 
 /** A version with what it did to each file. */
@@ -73,7 +73,7 @@ export class VersionsService {
   constructor(
     private readonly history: HistoryService,
     private readonly sandbox: SandboxService,
-    private readonly messages: MessagesRepository,
+    private readonly turns: TurnStateService,
   ) {}
 
   async list(session: OwnedSession, query: PageQueryDto): Promise<Page<VersionWithChanges>> {
@@ -170,7 +170,7 @@ export class VersionsService {
         files,
         replace: true,
         precheck: async (tx) => {
-          if (await this.messages.hasRunning(tx, scope.sessionId)) {
+          if (await this.turns.hasRunning(tx, scope.sessionId)) {
             throw conflict(
               'An agent turn is running in this session; wait for it to finish or cancel it, then restore',
             );

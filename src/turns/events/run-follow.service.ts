@@ -5,7 +5,12 @@ import type { StepView } from '../../messages/messages.views.js';
 import { toStepView } from '../../messages/messages.views.js';
 import { MessagesService } from '../../messages/messages.service.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import { endEvent, isNewerStep, type RunEvent, type RunListener } from '../run/run-events.js';
+import {
+  endEvent,
+  isNewerStep,
+  type RunEvent,
+  type RunListener,
+} from '../../agent/run/run-events.js';
 import { RunEventBus } from './run-event-bus.service.js';
 
 /** Following a session's current turn from any replica: replay its steps, then the live events. */

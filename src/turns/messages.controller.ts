@@ -9,22 +9,35 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
-import { MessageView } from '../messages/messages.views.js';
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { AuthUser } from '../users/auth-user.js';
 import { CurrentUser } from '../users/current-user.decorator.js';
 import { AppError } from '../common/errors/app-error.js';
+import { Paginated } from '../common/http/paginated.decorator.js';
+import { PageQueryDto } from '../common/http/pagination.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { IDEMPOTENCY_API_HEADER } from '../idempotency/idempotency-api.js';
 import { IdempotencyService, type IdempotentRequest } from '../idempotency/idempotency.service.js';
-import { toMessageView } from '../messages/messages.views.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { MessageView, StepView, toMessageView, toStepView } from '../messages/messages.views.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import type { OwnedSession } from '../sessions/owned-session.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
-import { AgentRunService } from './agent-run.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
 import { PostMessageDto } from './dto/post-message.dto.js';
+import { TurnsService } from './turns.service.js';
 import { SseStream } from './sse-stream.js';
 import { StreamSlots } from './stream-slots.service.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
@@ -42,14 +55,38 @@ export class CancelView {
 @ApiSessionParam()
 @Controller('sessions/:id/messages')
 @UseGuards(SessionOwnerGuard)
-export class AgentController {
+/** A session's conversation: reading it; posting to it, which runs a turn; following and stopping that turn. */
+export class MessagesController {
   constructor(
-    private readonly agent: AgentRunService,
+    private readonly messages: MessagesService,
+    private readonly turns: TurnsService,
     private readonly follower: RunFollowService,
     private readonly slots: StreamSlots,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly idempotency: IdempotencyService,
   ) {}
+
+  @ApiOperation({
+    summary: 'The conversation, oldest first, a page at a time',
+    description:
+      'The first page is the newest `limit` messages (default 100, max 500), oldest first. ' +
+      'The `Link: <…>; rel="next"` URL gives the messages just before them (older), oldest first ' +
+      'again — what a chat shows when you scroll up. No Link header: the start of the conversation.',
+  })
+  @Paginated(MessageView)
+  @ApiSessionErrors(422)
+  @Get()
+  async list(@CurrentSession() session: OwnedSession, @Query() page: PageQueryDto) {
+    return (await this.messages.list(session, page)).map(toMessageView);
+  }
+
+  @ApiOperation({ summary: 'The tool calls of the latest agent turn, live while it runs' })
+  @ApiOkResponse({ type: [StepView] })
+  @ApiSessionErrors()
+  @Get('latest/execution-steps')
+  async latestSteps(@CurrentSession() session: OwnedSession) {
+    return (await this.messages.latestSteps(session)).map(toStepView);
+  }
 
   /** Runs one agent turn: the stored assistant message as JSON, or the run's events as SSE. */
   @ApiOperation({
@@ -79,11 +116,11 @@ export class AgentController {
   ): Promise<void> {
     if (dto.stream) {
       const sse = this.openStream(user, res);
-      await this.agent.start(user, session.id, dto.content, (e) => sse.send(e));
+      await this.turns.start(user, session.id, dto.content, (e) => sse.send(e));
       return;
     }
     await this.idempotency.respond(req, res, user.id, async () => {
-      const { finished } = await this.agent.start(user, session.id, dto.content);
+      const { finished } = await this.turns.start(user, session.id, dto.content);
       const { message, outcome } = await finished;
       if (outcome.finishReason === 'provider_error') {
         throw new AppError('provider_failed', message.content);
@@ -134,6 +171,6 @@ export class AgentController {
   @Post('latest/cancel')
   @HttpCode(200)
   cancel(@CurrentUser() user: AuthUser, @CurrentSession() session: OwnedSession) {
-    return this.agent.cancel(user, session.id);
+    return this.turns.cancel(user, session.id);
   }
 }

@@ -1,6 +1,6 @@
 import { toMessageView, toStepView } from '../../messages/messages.views.js';
 import type { MessagesService } from '../../messages/messages.service.js';
-import { endEvent, type RunEvent } from '../run/run-events.js';
+import { endEvent, type RunEvent } from '../../agent/run/run-events.js';
 
 /** An event too big for one message, named so the receiver can load it from the database. */
 export type WireRef =

@@ -6,10 +6,10 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { MessagesService } from '../../messages/messages.service.js';
-import type { StopReason } from './run-ports.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { StopReason } from '../agent/run/run-ports.js';
+import { TurnStateService } from './turn-state.service.js';
 
 interface LocalRun {
   controller: AbortController;
@@ -41,7 +41,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly sweptListeners: SweptListener[] = [];
 
   constructor(
-    private readonly messages: MessagesService,
+    private readonly turns: TurnStateService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -87,7 +87,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Between steps: a cheap check of the cancel flag for one run. */
   async checkpoint(messageId: number): Promise<void> {
-    if ((await this.messages.cancelRequested([messageId])).length > 0) {
+    if ((await this.turns.cancelRequested([messageId])).length > 0) {
       this.abortLocal(messageId, 'cancelled');
     }
   }
@@ -99,7 +99,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Frees a session held by a turn whose replica stopped beating; returns how many it failed. */
   async sweepSession(sessionId: string): Promise<number> {
-    const ids = await this.messages.failStaleTurns({
+    const ids = await this.turns.failStale({
       staleMs: this.config.agent.staleRunMs,
       sessionId,
       reason: INTERRUPTED_DETAIL,
@@ -114,7 +114,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
       return;
     }
     try {
-      for (const id of await this.messages.cancelRequested(ids)) {
+      for (const id of await this.turns.cancelRequested(ids)) {
         this.abortLocal(id, 'cancelled');
       }
     } catch (err) {
@@ -128,7 +128,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
   /** A failed beat is retried at the next poll (500 ms), not a whole interval later; logged once. */
   private async beat(ids: number[]): Promise<void> {
     try {
-      const alive = new Set(await this.messages.heartbeat(ids, this.runnerId));
+      const alive = new Set(await this.turns.heartbeat(ids, this.runnerId));
       this.lastBeat = Date.now();
       if (this.beatFailing) {
         this.beatFailing = false;
@@ -146,7 +146,7 @@ export class RunRegistry implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async sweep(): Promise<void> {
     try {
-      const ids = await this.messages.failStaleTurns({
+      const ids = await this.turns.failStale({
         staleMs: this.config.agent.staleRunMs,
         reason: INTERRUPTED_DETAIL,
       });

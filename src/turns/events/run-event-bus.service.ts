@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ClusterBus } from '../../common/cluster/cluster-bus.service.js';
 import { MessagesService } from '../../messages/messages.service.js';
-import { endEvent, type RunEvent, type RunListener } from '../run/run-events.js';
-import { INTERRUPTED_DETAIL, RunRegistry } from '../run/run-registry.service.js';
+import { endEvent, type RunEvent, type RunListener } from '../../agent/run/run-events.js';
+import { INTERRUPTED_DETAIL, RunRegistry } from '../run-registry.service.js';
+import { TurnStateService } from '../turn-state.service.js';
 import { loadByRef, refOf, type RunWire } from './run-wire.js';
 import { splitForJson } from './split-text.js';
 
@@ -34,6 +35,7 @@ export class RunEventBus {
   constructor(
     private readonly cluster: ClusterBus,
     private readonly registry: RunRegistry,
+    private readonly turns: TurnStateService,
     private readonly messages: MessagesService,
   ) {
     cluster.on(FOLLOW, (p) => {
@@ -193,7 +195,7 @@ export class RunEventBus {
       return;
     }
     try {
-      for (const message of await this.messages.endedAmong(ids)) {
+      for (const message of await this.turns.endedAmong(ids)) {
         this.enqueue(message.id, () => Promise.resolve(endEvent(message)));
       }
     } catch (err) {

@@ -4,23 +4,16 @@ import { AppError, conflict } from '../common/errors/app-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { Message } from '../messages/message.entity.js';
-import { toMessageView, toStepView } from '../messages/messages.views.js';
-import { ExecutionStepsRepository } from '../messages/execution-steps.repository.js';
+import { toMessageView } from '../messages/messages.views.js';
 import { MessagesService } from '../messages/messages.service.js';
-import { PreviewErrorsService } from '../sandbox/preview-errors/preview-errors.service.js';
-import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { Sql } from '../database/sql.service.js';
 import { HistoryService } from '../history/history.service.js';
-import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
-import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
-import { AgentLoop } from './run/agent-loop.js';
-import { DbStepStore } from './db-step-store.js';
-import { endEvent, type RunListener } from './run/run-events.js';
-import type { TurnOutcome, StepState, StopReason } from './run/run-ports.js';
-import { RunRegistry } from './run/run-registry.service.js';
+import { endEvent, type RunListener } from '../agent/run/run-events.js';
+import type { TurnOutcome, StopReason } from '../agent/run/run-ports.js';
+import { RunRegistry } from './run-registry.service.js';
 import { RunEventBus } from './events/run-event-bus.service.js';
-import { ToolRegistry } from './tools/tool-registry.js';
+import { TURN_RUNNER, type TurnRunner, type TurnToRun } from './turn-runner.js';
+import { TurnStateService } from './turn-state.service.js';
 
 export interface StartedTurn {
   userMessage: Message;
@@ -32,25 +25,24 @@ export interface StartedTurn {
 const NOT_CONFIGURED =
   'No LLM provider is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server) and restart';
 
-/** Starts agent turns: stores the messages, runs the loop in the background, records how it ended. */
+/**
+ * A turn from start to end: begins it (caps, rows, `run.started`), hands it to the `TurnRunner` in the
+ * background under a time limit, and records how it ended (`run.finished`); cancels it from any
+ * replica. Its events go to the caller's listener and to followers on every replica.
+ */
 @Injectable()
-export class AgentRunService {
-  private readonly logger = new Logger(AgentRunService.name);
-  private readonly tools = new ToolRegistry();
+export class TurnsService {
+  private readonly logger = new Logger(TurnsService.name);
 
   constructor(
-    @Inject(LLM_CLIENT) private readonly llm: LlmClient,
+    @Inject(TURN_RUNNER) private readonly runner: TurnRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly states: TurnStateService,
     private readonly messages: MessagesService,
     private readonly sessions: SessionsService,
-    private readonly sandbox: SandboxService,
     private readonly registry: RunRegistry,
     private readonly bus: RunEventBus,
-    private readonly steps: ExecutionStepsRepository,
     private readonly history: HistoryService,
-    private readonly previewErrors: PreviewErrorsService,
-    private readonly outbox: WebhookOutbox,
-    private readonly sql: Sql,
   ) {}
 
   /**
@@ -64,13 +56,13 @@ export class AgentRunService {
     listener?: RunListener,
   ): Promise<StartedTurn> {
     const session = await this.sessions.getOwned(user.id, sessionId);
-    if (!this.llm.configured) {
+    if (!this.runner.configured) {
       await this.messages.storeUserMessage(session, content);
       throw new AppError('unavailable', NOT_CONFIGURED);
     }
     let turn: [Message, Message];
     try {
-      turn = await this.messages.beginTurn(session, content, this.registry.runnerId);
+      turn = await this.states.begin(session, content, this.registry.runnerId);
     } catch (err) {
       // A turn left by a replica that died must not lock the session: sweep it and try once more.
       if (
@@ -79,13 +71,13 @@ export class AgentRunService {
       ) {
         throw err;
       }
-      turn = await this.messages.beginTurn(session, content, this.registry.runnerId);
+      turn = await this.states.begin(session, content, this.registry.runnerId);
     }
     const [userMessage, assistantMessage] = turn;
     const messageId = assistantMessage.id;
     // "Undo this turn" restores this; API writes made while the turn runs fall after it.
     assistantMessage.versionBefore = await this.history.head(sessionId);
-    await this.messages.setVersionBefore(messageId, assistantMessage.versionBefore);
+    await this.states.setVersionBefore(messageId, assistantMessage.versionBefore);
     const emit: RunListener = (e) => {
       listener?.(e);
       this.bus.publish(messageId, e);
@@ -93,14 +85,17 @@ export class AgentRunService {
     emit({ event: 'user_message', data: toMessageView(userMessage) });
     const controller = new AbortController();
     const finished = this.execute(
-      { userId: user.id, sessionId },
-      this.sessions.modelOf(session),
-      userMessage,
-      assistantMessage,
+      {
+        userId: user.id,
+        sessionId,
+        model: this.sessions.modelOf(session),
+        userMessage,
+        assistantMessageId: messageId,
+      },
       controller,
       emit,
     );
-    this.registry.register(assistantMessage.id, controller, finished);
+    this.registry.register(messageId, controller, finished);
     // A streaming caller does not await the end; a failure to store it is logged in execute().
     finished.catch(() => undefined);
     return { userMessage, assistantMessage, finished };
@@ -112,7 +107,7 @@ export class AgentRunService {
     sessionId: string,
   ): Promise<{ message: string; message_id: number }> {
     const session = await this.sessions.assertOwner(user.id, sessionId);
-    const id = await this.messages.requestCancel(session);
+    const id = await this.states.requestCancel(session);
     if (id === null) {
       throw conflict('No agent turn is running in this session');
     }
@@ -121,64 +116,24 @@ export class AgentRunService {
   }
 
   private async execute(
-    scope: SandboxScope,
-    model: string,
-    userMessage: Message,
-    assistant: Message,
+    turn: TurnToRun,
     controller: AbortController,
     emit: RunListener,
   ): Promise<{ message: Message; outcome: TurnOutcome }> {
+    const id = turn.assistantMessageId;
     const timeLimit = setTimeout(
       () => controller.abort('time_limit' satisfies StopReason),
       this.config.agent.runTimeoutMs,
     );
-    const stepView = (s: StepState) =>
-      toStepView({ ...s, sessionId: scope.sessionId, messageId: assistant.id });
     let outcome: TurnOutcome;
     try {
-      const history = await this.messages.history(
-        { id: scope.sessionId, userId: scope.userId },
-        userMessage.id,
-        this.config.agent.historyBudgetChars,
-      );
-      const conversation: LlmMessage[] = [
-        ...history.map((m): LlmMessage => ({ role: m.role, content: m.content })),
-        { role: 'user', content: userMessage.content },
-      ];
-      outcome = await new AgentLoop({
-        llm: this.llm,
-        tools: this.tools,
-        toolContext: {
-          sandbox: this.sandbox,
-          scope: { ...scope, origin: { source: 'agent', messageId: assistant.id } },
-          previewErrors: this.previewErrors,
-        },
-        steps: new DbStepStore(this.steps, scope.sessionId, assistant.id, {
-          userId: scope.userId,
-          outbox: this.outbox,
-          sql: this.sql,
-        }),
-        observer: {
-          step: (s) => emit({ event: 'step', data: stepView(s) }),
-          delta: (content) => emit({ event: 'delta', data: { content } }),
-        },
-        conversation,
-        listFiles: () => this.sandbox.list(scope),
-        maxIterations: this.config.agent.maxIterations,
+      outcome = await this.runner.run(turn, {
         signal: controller.signal,
-        checkpoint: () => this.registry.checkpoint(assistant.id),
-        streamIdleMs: this.config.llm.streamIdleMs,
-        model,
-        maxOutputTokens: this.config.agent.maxOutputTokens,
-        maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
-        contextTokens: this.config.agent.contextTokens,
-        roundRetries: this.config.agent.roundRetries,
-      }).run();
+        checkpoint: () => this.registry.checkpoint(id),
+        emit,
+      });
     } catch (err) {
-      this.logger.error(
-        `agent turn ${assistant.id} failed: ${(err as Error).message}`,
-        (err as Error).stack,
-      );
+      this.logger.error(`agent turn ${id} failed: ${(err as Error).message}`, (err as Error).stack);
       outcome = {
         status: 'failed',
         finishReason: 'error',
@@ -191,18 +146,16 @@ export class AgentRunService {
     }
     let message: Message;
     try {
-      const stored = await this.messages.finishTurn(assistant.id, this.registry.runnerId, {
+      const stored = await this.states.finish(id, this.registry.runnerId, {
         ...outcome,
-        versionAfter: await this.history.head(scope.sessionId),
+        versionAfter: await this.history.head(turn.sessionId),
       });
       if (!stored) {
-        return await this.swept(assistant.id, emit);
+        return await this.swept(id, emit);
       }
       message = stored;
     } catch (err) {
-      this.logger.error(
-        `could not store the end of agent turn ${assistant.id}: ${(err as Error).message}`,
-      );
+      this.logger.error(`could not store the end of agent turn ${id}: ${(err as Error).message}`);
       emit({ event: 'error', data: { detail: 'Failed: the end of the run could not be stored' } });
       throw err;
     }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { rawResponse } from '../common/http/raw-response.js';
-import type { RunEvent } from './run/run-events.js';
+import type { RunEvent } from '../agent/run/run-events.js';
 
 export interface SseOptions {
   /** Interval of the keep-alive comment. */

@@ -1,22 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config.js';
-import type { MessagesService } from '../../messages/messages.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { TurnStateService } from './turn-state.service.js';
 import { RunRegistry } from './run-registry.service.js';
 
 /** The registry's timers against a stand-in for the database: heartbeats that fail, turns that vanish. */
 function setUp(heartbeat: (ids: number[]) => Promise<number[]>) {
   const beats: number[] = [];
-  const messages = {
+  const turns = {
     cancelRequested: () => Promise.resolve([]),
     heartbeat: (ids: number[]) => {
       beats.push(Date.now());
       return heartbeat(ids);
     },
-    failStaleTurns: () => Promise.resolve([]),
+    failStale: () => Promise.resolve([]),
   };
   const config = { agent: { staleRunMs: 15_000 } } as AppConfig;
-  const registry = new RunRegistry(messages as unknown as MessagesService, config);
+  const registry = new RunRegistry(turns as unknown as TurnStateService, config);
   const controller = new AbortController();
   registry.register(7, controller, new Promise(() => undefined));
   registry.onApplicationBootstrap();
