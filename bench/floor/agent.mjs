@@ -123,7 +123,7 @@ function callModel(modelUrl, body, onText) {
 export async function runTurn(deps, turn) {
   const { pool } = deps;
   const { userId, sessionId: sid, content } = turn;
-  // beginTurn: one transaction
+  // TurnStateService.begin: one transaction
   const { userMsg, assistant } = await inTransaction(pool, async (client) => {
     const user = (await q(client, SQL_INSERT_USER_MSG, [sid, 'user', content, 'completed'])).rows[0];
     const running = (

@@ -87,7 +87,7 @@ export class SessionsService {
     return this.config.agent.models.map((id, i) => ({ id, default: i === 0 }));
   }
 
-  /** Whether turns can run at all: the agent answers 503 without a provider (see AgentRunService). */
+  /** Whether turns can run at all: the agent answers 503 without a provider (see TurnsService). */
   providerConfigured(): boolean {
     return Boolean(this.config.llm.apiKey ?? this.config.llm.baseUrl);
   }

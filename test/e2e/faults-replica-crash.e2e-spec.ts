@@ -231,7 +231,7 @@ describe('a turn the stale sweep ended while its replica still ran it', () => {
 
   beforeAll(async () => {
     await fake.start();
-    // Beats every 12 s: the turn below ends between two beats, so only finishTurn's guard can save it.
+    // Beats every 12 s: the turn below ends between two beats, so only TurnStateService.finish's guard can save it.
     app = await startTestApp(llmEnv(fake, { AGENT_STALE_RUN_MS: '60000' }));
     user = await registerUser(app.http);
   });
