@@ -1,9 +1,9 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
-import { BEARER_AUTH } from './common/openapi/bearer-auth.js';
+import { createOpenApiDocument } from './common/openapi/openapi-document.js';
 import { createExpressApp } from './common/http/adapters/express.adapter.js';
 import { createFastifyApp } from './common/http/adapters/fastify.adapter.js';
 import type { AppConfig } from './config/app-config.js';
@@ -31,19 +31,9 @@ export function validationPipe(): ValidationPipe {
 
 /** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json, both public. */
 function setUpOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Aeio Dev Agent')
-      .setDescription(
-        'Describe a website in a chat; an AI agent builds it in a per-session sandbox. ' +
-          'Every error is {"detail": "…"}.',
-      )
-      .setVersion('1')
-      .addBearerAuth(BEARER_AUTH)
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 }
 
 /** Builds the HTTP application exactly as production runs it, on the adapter `HTTP_ADAPTER` names. */

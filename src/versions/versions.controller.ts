@@ -24,7 +24,14 @@ import {
 } from './versions.views.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
-const V = { name: 'v', description: 'version number (0 = the empty sandbox)', example: 3 };
+// An integer (parseVersion takes digits only), so the example and the schema agree.
+const V = {
+  name: 'v',
+  type: 'integer',
+  minimum: 0,
+  description: 'version number (0 = the empty sandbox)',
+  example: 3,
+} as const;
 
 @ApiTags('versions')
 @ApiBearerAuth()

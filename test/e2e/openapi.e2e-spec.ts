@@ -73,6 +73,13 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('marks the public routes with an empty security list, as OpenAPI tools expect', () => {
+    const publics = operations()
+      .filter((o) => PUBLIC.includes(o.key))
+      .map((o) => [o.key, o.op.security]);
+    expect(Object.fromEntries(publics)).toEqual(Object.fromEntries(PUBLIC.map((k) => [k, []])));
+  });
+
   it('gives every route a success response and the {"detail"} error shape', () => {
     expect(doc.components.schemas.ErrorDto.properties.detail).toMatchObject({ type: 'string' });
     for (const { key, op } of operations()) {

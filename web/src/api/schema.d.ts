@@ -638,6 +638,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthIndicatorView: {
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up" | "degraded" | "down";
+            /**
+             * @description why a dependency is degraded
+             * @example unreachable: rate limits per replica, messages between replicas via PostgreSQL
+             */
+            message?: string;
+        };
+        HealthView: {
+            /**
+             * @description `degraded` while Redis (when configured) is unreachable
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /**
+             * @description the checks that are up or degraded, by name
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+            /**
+             * @description the checks that are down (always empty on 200)
+             * @example {}
+             */
+            error: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+            /**
+             * @description every check, by name
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+        };
         FieldErrorDto: {
             /** @example username */
             field: string;
@@ -947,11 +996,11 @@ export interface components {
              * @description script URL
              * @example null
              */
-            source?: Record<string, never> | null;
+            source?: string | null;
             /** @example 12 */
-            line?: Record<string, never> | null;
+            line?: number | null;
             /** @example 7 */
-            column?: Record<string, never> | null;
+            column?: number | null;
             /**
              * @description the sandbox version the page was served at
              * @example 3
@@ -1228,73 +1277,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description the database answers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /**
-             * @description The Health Check is not successful
-             *
-             *     a dependency is down
-             */
+            /** @description a dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1314,73 +1306,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description ready (`ok`), or ready without Redis (`degraded`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /**
-             * @description The Health Check is not successful
-             *
-             *     the database is down
-             */
+            /** @description the database is down */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3197,7 +3132,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3275,7 +3210,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3353,7 +3288,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description relative path, e.g. css/site.css */
                 filename: unknown;
                 /** @description the session id: 32 lowercase hex characters */
@@ -3512,7 +3447,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
