@@ -2,11 +2,14 @@ import { useEffect, useId, useRef } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, unwrap } from '../api/client';
 import { keys } from '../api/keys';
+import { ModelInfo } from '../sessions/ModelInfo';
 import { ModelSelect } from '../sessions/ModelSelect';
 import { useModels } from '../sessions/queries';
 import { Markdown } from '../ui/Markdown';
 import { Composer } from './Composer';
 import { useLatestSteps, useMessagePages, useTurnVersions } from './queries';
+import { Plan } from './Plan';
+import { Reasoning } from './Reasoning';
 import { onSendRequest } from './send-bus';
 import { StepList, TurnChanges } from './Steps';
 import { TurnEnd } from './TurnEnd';
@@ -105,6 +108,7 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
             disabled={!session.data || setModel.isPending}
             onChange={(m) => setModel.mutate(m)}
           />
+          <ModelInfo value={session.data?.model ?? null} />
         </div>
       </div>
       {setModel.isError && (
@@ -243,6 +247,8 @@ function AssistantMessage({
       className={`message message-assistant${message.status === 'failed' ? ' message-failed' : ''}`}
       aria-label="Agent"
     >
+      <Reasoning text={message.reasoning} />
+      <Plan items={message.plan} />
       {steps && <StepList steps={steps} />}
       {changes && <TurnChanges versions={changes} />}
       {message.content ? (
@@ -264,6 +270,8 @@ function LiveAssistant({ live }: { live: LiveTurn }) {
       aria-label="Agent"
       aria-busy={!ended}
     >
+      <Reasoning text={live.done?.reasoning || live.reasoning} live={!ended} />
+      <Plan items={live.done?.plan ?? live.plan} />
       <StepList steps={live.steps} />
       {text ? <Markdown text={text} /> : !ended && <p className="muted typing">Working…</p>}
       {live.done && <TurnEnd message={live.done} />}

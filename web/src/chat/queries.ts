@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
+import type { Message } from '../api/round3';
 import { page, type Page } from '../ui/paging';
 
 const PAGE_SIZE = 50;
@@ -10,7 +11,7 @@ export function useMessagePages(sessionId: string, poll: boolean) {
   return useInfiniteQuery({
     queryKey: [...keys.messages(sessionId), 'pages'],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }): Promise<Page<Schemas['MessageView']>> =>
+    queryFn: ({ pageParam }): Promise<Page<Message>> =>
       page(
         api.GET('/api/sessions/{id}/messages', {
           params: {
