@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { message, step } from '../test/fixtures';
 import { decodeTurnEvent, planItems } from './events';

@@ -1,5 +1,10 @@
-import { readEventStream, type SseEvent } from './sse';
 import type { Message, PlanItem, Step } from './round3';
+
+/** A server-sent event as read off the wire: its name and its data (parsed JSON, or the raw text). */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
 
 /**
  * The events of a streamed turn (`POST …/messages {stream:true}` and `…/latest/events`), by name:
@@ -98,18 +103,4 @@ export function decodeTurnEvent(e: SseEvent): TurnEvent | null {
     default:
       return null;
   }
-}
-
-/** Reads a turn's event stream, passing on each event the console knows, typed. */
-export function readTurnEvents(
-  url: string,
-  init: Parameters<typeof readEventStream>[1],
-  onEvent: (event: TurnEvent) => void,
-): Promise<void> {
-  return readEventStream(url, init, (raw) => {
-    const event = decodeTurnEvent(raw);
-    if (event) {
-      onEvent(event);
-    }
-  });
 }

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import type { TurnEvent } from '../api/events';
 import { message, step } from '../test/fixtures';

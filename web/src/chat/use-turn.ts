@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, unwrap } from '../api/client';
 import { keys, sandboxChanged } from '../api/keys';
-import { readTurnEvents, type TurnEvent } from '../api/events';
+import type { TurnEvent } from '../api/events';
+import { readTurnEvents } from '../api/sse';
 import type { Step } from '../api/round3';
 import { freshTurn, reduceTurn, turnErrorText, type LiveTurn } from './turn-reducer';
 

@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { draftAfterEdit, editorDocKey, isStaleDraft } from './editor-state';
 import type { LoadedFile } from './file-api';

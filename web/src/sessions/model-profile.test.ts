@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../api/round3';
 import { modelFor, profileRows, profileSummary } from './model-profile';
