@@ -33,7 +33,7 @@ describe('profileRows', () => {
       { label: 'Images', value: 'not accepted', learned: false },
       { label: 'Context', value: '200,000 tokens', learned: false },
       { label: 'Output limit', value: '8,192 tokens', learned: false },
-      { label: 'Limit sent as', value: 'max_completion_tokens', learned: true },
+      { label: 'Parameter', value: 'max_completion_tokens', learned: true },
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('profileRows', () => {
 describe('profileSummary', () => {
   it('puts the rows on one line', () => {
     expect(profileSummary(profileRows(o3))).toBe(
-      'Images: not accepted · Context: 200,000 tokens · Output limit: 8,192 tokens · Limit sent as: max_completion_tokens (learned)',
+      'Images: not accepted · Context: 200,000 tokens · Output limit: 8,192 tokens · Parameter: max_completion_tokens (learned)',
     );
     expect(profileSummary([])).toBe('');
   });

@@ -48,7 +48,7 @@ export function profileRows(model: Model | undefined): ProfileRow[] {
       learned: learned.has('max_output_tokens'),
     });
     rows.push({
-      label: 'Limit sent as',
+      label: 'Parameter',
       value: profile.output_param,
       learned: learned.has('output_param'),
     });
