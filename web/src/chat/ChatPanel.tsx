@@ -1,13 +1,17 @@
 import { useEffect, useId, useRef } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, errorMessage, unwrap } from '../api/client';
-import { keys } from '../api/keys';
+import { errorMessage } from '../api/client';
 import { ModelInfo } from '../sessions/ModelInfo';
 import { ModelSelect } from '../sessions/ModelSelect';
 import { useModels } from '../sessions/queries';
 import { Markdown } from '../ui/Markdown';
 import { Composer } from './Composer';
-import { useLatestSteps, useMessagePages, useTurnVersions } from './queries';
+import {
+  useLatestSteps,
+  useMessagePages,
+  useSession,
+  useSetSessionModel,
+  useTurnVersions,
+} from './queries';
 import { Plan } from './Plan';
 import { Reasoning } from './Reasoning';
 import { onSendRequest } from './send-bus';
@@ -21,12 +25,8 @@ import { useTurn, type LiveTurn, type Message, type Step } from './use-turn';
  * mounts (a reload mid-turn, another tab) is followed through `latest/events`.
  */
 export function ChatPanel({ sessionId }: { sessionId: string }) {
-  const client = useQueryClient();
   const models = useModels();
-  const session = useQuery({
-    queryKey: keys.session(sessionId),
-    queryFn: () => unwrap(api.GET('/api/sessions/{id}', { params: { path: { id: sessionId } } })),
-  });
+  const session = useSession(sessionId);
   const turn = useTurn(sessionId, models.data?.configured);
   const { live, attach } = turn;
   const pages = useMessagePages(sessionId, live === null);
@@ -60,16 +60,7 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
     }
   }, [attach, latestRunningId, live]);
 
-  const setModel = useMutation({
-    mutationFn: (model: string | null) =>
-      unwrap(
-        api.PATCH('/api/sessions/{id}', { params: { path: { id: sessionId } }, body: { model } }),
-      ),
-    onSuccess: (s) => {
-      client.setQueryData(keys.session(sessionId), s);
-      void client.invalidateQueries({ queryKey: keys.sessions });
-    },
-  });
+  const setModel = useSetSessionModel(sessionId);
 
   // Scroll with the conversation while the reader is at its end (whatever grew: a message, text, a step).
   const logRef = useRef<HTMLDivElement>(null);

@@ -1,5 +1,3 @@
-import { vi } from 'vitest';
-
 /** A recorded call of the stubbed fetch. */
 export interface Call {
   url: string;
@@ -9,6 +7,27 @@ export interface Call {
 }
 
 type Reply = Response | ((call: Call) => Response | Promise<Response>);
+type Handler = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+const urlOf = (input: RequestInfo | URL): string =>
+  typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+
+const offline: Handler = (input) =>
+  Promise.reject(new Error(`unit tests have no network: stub fetch for ${urlOf(input)}`));
+let handler: Handler = offline;
+
+/**
+ * Installed once by the setup file, before any module captures `fetch` (the typed client takes it
+ * when it is created): every request goes to the current test's stub, or fails.
+ */
+export function installFetch(): void {
+  globalThis.fetch = (input, init) => handler(input, init);
+}
+
+/** Back to "no network" (between tests). */
+export function resetFetch(): void {
+  handler = offline;
+}
 
 /**
  * Stubs `fetch` with replies in order (the last one repeats), recording each call: the tests run
@@ -16,21 +35,18 @@ type Reply = Response | ((call: Call) => Response | Promise<Response>);
  */
 export function stubFetch(...replies: Reply[]): Call[] {
   const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-      const url = input instanceof Request ? input.url : String(input);
-      const call: Call = {
-        url,
-        method: init.method ?? (input instanceof Request ? input.method : 'GET'),
-        headers: new Headers(init.headers ?? (input instanceof Request ? input.headers : {})),
-        body: init.body,
-      };
-      calls.push(call);
-      const reply = replies[Math.min(calls.length - 1, replies.length - 1)];
-      return typeof reply === 'function' ? reply(call) : reply.clone();
-    }),
-  );
+  handler = async (input, init = {}) => {
+    const request = input instanceof Request ? input : null;
+    const call: Call = {
+      url: urlOf(input),
+      method: init.method ?? request?.method ?? 'GET',
+      headers: new Headers(init.headers ?? request?.headers ?? {}),
+      body: init.body ?? (request ? await request.clone().text() : undefined),
+    };
+    calls.push(call);
+    const reply = replies[Math.min(calls.length - 1, replies.length - 1)];
+    return typeof reply === 'function' ? reply(call) : reply.clone();
+  };
   return calls;
 }
 
