@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { PlanItem } from '../api/round3';
 
 const ICONS: Record<PlanItem['status'], string> = {
@@ -18,14 +19,18 @@ export function planProgress(items: readonly PlanItem[]): string {
   return `${done} of ${items.length} done`;
 }
 
-/** The agent's plan (its `update_plan` todo list) as a checklist: each entry with its status. */
+/**
+ * The agent's plan (its `update_plan` todo list) as a checklist: each entry with its status. A named
+ * group, not a region: every turn may have one, and landmarks must be unique.
+ */
 export function Plan({ items }: { items: readonly PlanItem[] | null | undefined }) {
+  const head = useId();
   if (!items || items.length === 0) {
     return null;
   }
   return (
-    <section className="plan" aria-label="Plan">
-      <p className="plan-head">
+    <div className="plan" role="group" aria-labelledby={head}>
+      <p className="plan-head" id={head}>
         Plan <span className="muted">· {planProgress(items)}</span>
       </p>
       <ol className="plan-items">
@@ -40,6 +45,6 @@ export function Plan({ items }: { items: readonly PlanItem[] | null | undefined 
           </li>
         ))}
       </ol>
-    </section>
+    </div>
   );
 }

@@ -31,7 +31,7 @@ describe('Plan', () => {
 
   it('is a labelled checklist that says each entry’s status in words', () => {
     render(<Plan items={items} />);
-    const plan = screen.getByRole('region', { name: 'Plan' });
+    const plan = screen.getByRole('group', { name: 'Plan · 1 of 3 done' });
     const entries = within(plan).getAllByRole('listitem');
     expect(entries.map((li) => li.textContent)).toEqual([
       '✓Write index.html(done)',
