@@ -1,11 +1,11 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Model } from '../api/round3';
 import { keys } from '../api/keys';
 import { testClient, withClient } from '../test/query';
 import { ModelInfo } from './ModelInfo';
+import type { ModelLike } from './model-profile';
 
-const models: Model[] = [
+const models: ModelLike[] = [
   {
     id: 'deepseek-reasoner',
     default: true,

@@ -1,9 +1,8 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import type { Model } from '../api/round3';
-import { modelFor, profileRows, profileSummary } from './model-profile';
+import { modelFor, profileRows, profileSummary, type ModelLike } from './model-profile';
 
-const o3: Model = {
+const o3: ModelLike = {
   id: 'o3-mini',
   default: false,
   vision: false,
@@ -16,7 +15,7 @@ const o3: Model = {
     learned: ['output_param'],
   },
 };
-const plain: Model = { id: 'gpt-4o-mini', default: true };
+const plain: ModelLike = { id: 'gpt-4o-mini', default: true };
 
 describe('modelFor', () => {
   it('finds the named model, or the default for none', () => {
@@ -38,7 +37,7 @@ describe('profileRows', () => {
   });
 
   it('marks a context size learned from the provider’s error', () => {
-    const learned: Model = {
+    const learned: ModelLike = {
       ...o3,
       profile: { ...o3.profile!, context_tokens: 32_768, learned: ['context_tokens'] },
     };

@@ -8,13 +8,23 @@ export interface ProfileRow {
   learned: boolean;
 }
 
+/**
+ * A model as `GET /api/models` lists it, with the issue-19 fields optional: the console also reads a
+ * server that does not send them (yet), whatever the generated types say.
+ */
+export type ModelLike = Pick<Model, 'id' | 'default'> &
+  Partial<Pick<Model, 'vision' | 'context_tokens' | 'profile'>>;
+
 const tokens = (n: number) => `${n.toLocaleString('en-US')} tokens`;
 
 /**
  * The model a `<select>` value stands for: the named one, or the default for "" / null. Undefined
  * while the list is loading or for a model the list no longer has.
  */
-export function modelFor(list: readonly Model[], value: string | null): Model | undefined {
+export function modelFor<M extends ModelLike>(
+  list: readonly M[],
+  value: string | null,
+): M | undefined {
   return value ? list.find((m) => m.id === value) : list.find((m) => m.default);
 }
 
@@ -22,7 +32,7 @@ export function modelFor(list: readonly Model[], value: string | null): Model | 
  * What the console tells about a model: images, context, output limit and how it is asked for. Empty
  * for a server that reports no profile (before issue 19).
  */
-export function profileRows(model: Model | undefined): ProfileRow[] {
+export function profileRows(model: ModelLike | undefined): ProfileRow[] {
   if (!model) {
     return [];
   }

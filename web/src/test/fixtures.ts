@@ -14,6 +14,9 @@ export function message(over: Partial<Message> = {}): Message {
     completion_tokens: null,
     version_before: 1,
     version_after: null,
+    reasoning: null,
+    plan: null,
+    tokens_estimated: false,
     ...over,
   };
 }
