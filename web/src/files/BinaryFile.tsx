@@ -1,6 +1,6 @@
 import { errorMessage } from '../api/client';
 import { isImage, type LoadedFile } from './file-api';
-import { useRawFile } from './hooks/use-raw-file';
+import { useRawFile } from './hooks/query/use-raw-file';
 
 /** An image shows as itself; other binary files as a note (their text would be garbage). */
 export function BinaryFile({ sessionId, file }: { sessionId: string; file: LoadedFile }) {

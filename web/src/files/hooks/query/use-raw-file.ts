@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { keys } from '../../api/keys';
-import { readRaw, type LoadedFile } from '../file-api';
+import { keys } from '../../../api/keys';
+import { readRaw, type LoadedFile } from '../../file-api';
 
 /**
  * An object URL of a file's bytes (an image preview), fetched with the Authorization header; the URL

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { keys, sandboxChanged } from '../../api/keys';
-import { draftStore } from '../drafts';
-import { deleteFile, type LoadedFile } from '../file-api';
+import { keys, sandboxChanged } from '../../../api/keys';
+import { draftStore } from '../../drafts';
+import { deleteFile, type LoadedFile } from '../../file-api';
 
 /** Deletes a file (with the ETag last read as `If-Match`), its draft and its cached text. */
 export function useDeleteFile(sessionId: string) {

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { keys, sandboxChanged } from '../../api/keys';
-import { draftStore } from '../drafts';
-import { writeFile, type LoadedFile } from '../file-api';
+import { keys, sandboxChanged } from '../../../api/keys';
+import { draftStore } from '../../drafts';
+import { writeFile, type LoadedFile } from '../../file-api';
 
 /**
  * Saves a file's draft: with the draft's base ETag as `If-Match` (412 when the file changed

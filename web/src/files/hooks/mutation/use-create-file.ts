@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { sandboxChanged } from '../../api/keys';
-import { writeFile } from '../file-api';
+import { sandboxChanged } from '../../../api/keys';
+import { writeFile } from '../../file-api';
 
 /** Creates an empty file (the service judges the name: 400 with the reason). */
 export function useCreateFile(sessionId: string) {

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { sandboxChanged } from '../../api/keys';
-import { importZip } from '../file-api';
+import { sandboxChanged } from '../../../api/keys';
+import { importZip } from '../../file-api';
 
 /** Replaces the sandbox with a zip's files, as a new version. */
 export function useImportZip(sessionId: string) {
