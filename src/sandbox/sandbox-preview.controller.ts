@@ -7,6 +7,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewErrorsView, PreviewTokenView, toPreviewErrorView } from './sandbox.views.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -23,6 +24,9 @@ import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { sendPreviewResult } from './send-sandbox-file.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
+
+/** One preview error report: two 2 KB texts and a few numbers, with room for JSON escapes. */
+const PREVIEW_REPORT_BYTES = 32 * 1024;
 
 const source = (req: AuthedRequest): TokenSource =>
   req.tokenSource ?? { kind: 'access', fromUrl: false, token: '' };
@@ -75,7 +79,7 @@ export class SandboxPreviewController {
 
   @ApiOperation({ summary: 'A sandbox file, raw, with the Content-Type of its extension' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
@@ -94,7 +98,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
-  @Get('static/*filename')
+  @Get('static/*')
   async asset(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -110,7 +114,7 @@ export class SandboxPreviewController {
   })
   @ApiParam({ name: 'token', description: 'a preview token' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     required: false,
     description: 'relative path; empty for index.html',
   })
@@ -120,7 +124,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
-  @Get('site/:token{/*filename}')
+  @Get(['site/:token/*', 'site/:token'])
   async siteFile(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -143,6 +147,7 @@ export class SandboxPreviewController {
   @ApiSessionErrors(422)
   @PreviewRoute()
   @Post('site/:token/__errors')
+  @BodyLimit(PREVIEW_REPORT_BYTES, { type: 'text/plain' })
   @HttpCode(204)
   async reportError(
     @CurrentUser() user: AuthUser,

@@ -113,7 +113,7 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/sessions/{id}/fork'].post.responses['201']).toBeDefined();
     const restore = doc.paths['/api/sessions/{id}/versions/{v}/restore'].post.responses;
     expect(Object.keys(restore)).toEqual(expect.arrayContaining(['200', '409', '410', '413']));
-    const file = doc.paths['/api/sessions/{id}/sandbox/files/{filename}'];
+    const file = doc.paths['/api/sessions/{id}/sandbox/files/{path}'];
     expect(file.get.responses['200'].headers.ETag).toBeDefined();
     expect(file.post.parameters.map((p: any) => p.name)).toContain('If-Match');
     expect(Object.keys(file.post.responses)).toContain('412');
