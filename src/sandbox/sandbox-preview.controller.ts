@@ -1,5 +1,6 @@
 import {
   ApiBearerAuth,
+  ApiExcludeEndpoint,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -124,7 +125,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
-  @Get(['site/:token/*', 'site/:token'])
+  @Get('site/:token/*')
   async siteFile(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -135,6 +136,19 @@ export class SandboxPreviewController {
     const result = await this.preview.siteFile(user, session.id, token, path);
     // The page's own fetch(), module scripts and fonts come from its opaque origin: CORS mode.
     sendPreviewResult(res, result, { crossOrigin: true });
+  }
+
+  /** `site/<token>` with no path (the router's `*` needs a `/`): the page itself, as documented above. */
+  @ApiExcludeEndpoint()
+  @PreviewRoute()
+  @Get('site/:token')
+  siteIndex(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: OwnedSession,
+    @Param('token') token: string,
+    @Res() res: object,
+  ) {
+    return this.siteFile(user, session, token, undefined, res);
   }
 
   @ApiOperation({

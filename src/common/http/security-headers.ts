@@ -4,7 +4,7 @@ import helmet from 'helmet';
 /**
  * Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. Anchored at both
  * ends, so API routes beside them (`preview-token`, `previewXYZ`) keep helmet. Case-insensitive and with
- * an optional trailing slash, as both adapters route them.
+ * an optional trailing slash, as the router matches them.
  */
 const PREVIEW_PATH =
   /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
