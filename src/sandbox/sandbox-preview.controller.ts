@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BodyLimit } from '../common/http/body-limit.decorator.js';
+import { PreviewHeaders } from '../common/http/security-headers.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewErrorsView, PreviewTokenView, toPreviewErrorView } from './sandbox.views.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -68,6 +69,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors()
   @PreviewRoute()
+  @PreviewHeaders()
   @Get('preview')
   async entry(
     @CurrentUser() user: AuthUser,
@@ -99,6 +101,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
+  @PreviewHeaders()
   @Get('static/*')
   async asset(
     @CurrentUser() user: AuthUser,
@@ -125,6 +128,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
+  @PreviewHeaders({ anyOrigin: true })
   @Get('site/:token/*')
   async siteFile(
     @CurrentUser() user: AuthUser,
@@ -141,6 +145,7 @@ export class SandboxPreviewController {
   /** `site/<token>` with no path (the router's `*` needs a `/`): the page itself, as documented above. */
   @ApiExcludeEndpoint()
   @PreviewRoute()
+  @PreviewHeaders({ anyOrigin: true })
   @Get('site/:token')
   siteIndex(
     @CurrentUser() user: AuthUser,
@@ -160,6 +165,7 @@ export class SandboxPreviewController {
   @ApiResponse({ status: 204, description: 'stored' })
   @ApiSessionErrors(422)
   @PreviewRoute()
+  @PreviewHeaders({ anyOrigin: true })
   @Post('site/:token/__errors')
   @BodyLimit(PREVIEW_REPORT_BYTES, { type: 'text/plain' })
   @HttpCode(204)

@@ -1,5 +1,5 @@
-import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants.js';
 import type { AppConfig } from '../../config/app-config.js';
+import { routeConfigEntry } from './route-config.js';
 
 /** A limit in bytes, or the config value it comes from when it is configurable. */
 export type BodyLimitBytes = number | ((http: AppConfig['http']) => number);
@@ -18,9 +18,8 @@ export const BODY_RULE = 'bodyRule';
 
 /**
  * Declares, on the route itself, how much body it reads and how: every route without one reads JSON
- * up to `BODY_LIMIT_DEFAULT_BYTES`. The rule travels in the route's Fastify `config` (what
- * `@RouteConfig` sets), so the body parser finds it on the matched route; more is refused with 413
- * before any guard or handler runs. It keeps any `@RouteConfig` placed below it.
+ * up to `BODY_LIMIT_DEFAULT_BYTES`. The rule travels in the route's Fastify `config`, so the body
+ * parser finds it on the matched route; more is refused with 413 before any guard or handler runs.
  */
 export function BodyLimit(
   limit: BodyLimitBytes,
@@ -32,13 +31,5 @@ export function BodyLimit(
     parser,
     type: opts.type ?? (parser === 'raw' ? 'application/octet-stream' : 'application/json'),
   };
-  return (_target, _key, descriptor) => {
-    const handler = descriptor.value as object;
-    const config = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as object;
-    Reflect.defineMetadata(
-      FASTIFY_ROUTE_CONFIG_METADATA,
-      { ...config, [BODY_RULE]: rule },
-      handler,
-    );
-  };
+  return routeConfigEntry(BODY_RULE, rule);
 }

@@ -3,6 +3,7 @@ import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/app-config.js';
 import { BODY_RULE, type BodyRule } from './body-limit.decorator.js';
+import { routeConfigOf } from './route-config.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -109,8 +110,7 @@ const readJson = (bytes: Buffer): unknown => {
  */
 export function bodyParser(http: AppConfig['http']) {
   return (request: FastifyRequest, payload: IncomingMessage, done: Done): void => {
-    const config = request.routeOptions.config as { [BODY_RULE]?: BodyRule } | undefined;
-    const rule = config?.[BODY_RULE];
+    const rule = routeConfigOf<BodyRule>(request, BODY_RULE);
     if (mediaType(payload.headers['content-type']) !== (rule?.type ?? 'application/json')) {
       done(null, undefined);
       return;

@@ -3,7 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { AppConfig } from '../../config/app-config.js';
 import { pickRequestId } from '../logging/request-id.js';
 import { bodyParser } from './body-parser.js';
-import { securityHeaders } from './security-headers.js';
+import { routeConfigOf } from './route-config.js';
+import { OWN_HEADERS, securityHeaders, type OwnHeaders } from './security-headers.js';
 import {
   ConsoleSite,
   consoleDir,
@@ -18,7 +19,7 @@ const trustProxy = (value: string | boolean | number) =>
 /**
  * The Nest application on Fastify: routes match case-insensitively and with a trailing slash (the
  * router's own options), long path parameters (preview tokens) are allowed, keep-alive idles out after
- * Node's 5 s, helmet's headers go on API routes, and bodies are read as each route's `@BodyLimit`
+ * Node's 5 s, helmet's headers go on every route but the preview's own (`@PreviewHeaders`), and bodies are read as each route's `@BodyLimit`
  * says. Fastify sends no ETag and no x-powered-by.
  */
 export async function createFastifyApp(module: object, config: AppConfig) {
@@ -47,7 +48,8 @@ export async function createFastifyApp(module: object, config: AppConfig) {
       writeConsoleAnswer(reply.raw, page);
       return;
     }
-    headers(path, request.raw, reply.raw, (err) => done(err as Error | undefined));
+    const own = routeConfigOf<OwnHeaders>(request, OWN_HEADERS);
+    headers(own, path, request.raw, reply.raw, (err) => done(err as Error | undefined));
   });
   // One parser for every content type; each route's `@BodyLimit` says what it reads (body-parser.ts).
   fastify.removeAllContentTypeParsers();
