@@ -2,9 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
+ * The preview's `site/:token` serves what `site/:token/*` serves with an empty tail (the router's `*`
+ * needs the `/`): the document shows it once, as `site/{token}/{path}`.
+ */
+const DOCUMENTED_BY_WILDCARD = ['get /api/sessions/{id}/sandbox/site/{token}'];
+
+/**
  * The routes Nest mapped, read from its start-up log: `Mapped {/api/x/:id, GET} route`. A wildcard
- * tail (`/*`) is documented as `{path}`; a route that is its wildcard sibling with an empty tail (the
- * preview's `site/:token` beside `site/:token/*`) is documented by that sibling.
+ * tail (`/*`) is documented as `{path}`.
  */
 function mappedRoutes(output: string): string[] {
   const routes = new Set<string>();
@@ -12,7 +17,7 @@ function mappedRoutes(output: string): string[] {
     const path = match[1].replace(/\/\*$/, '/{path}').replace(/:(\w+)/g, '{$1}');
     routes.add(`${match[2].toLowerCase()} ${path}`);
   }
-  return [...routes].filter((route) => !routes.has(`${route}/{path}`)).sort();
+  return [...routes].filter((route) => !DOCUMENTED_BY_WILDCARD.includes(route)).sort();
 }
 
 const PUBLIC = [

@@ -104,9 +104,9 @@ const readJson = (bytes: Buffer): unknown => {
  * Fastify's body parsing, by the rule the matched route declares with `@BodyLimit` (routing happens
  * before parsing, so the route's `config` is known here): which content type is read, how and up to
  * what size; a route without one reads JSON up to `BODY_LIMIT_DEFAULT_BYTES`. A body of another
- * content type is not read (the handler sees none). A declared length
- * past the limit is refused before reading, a streamed one as soon as it passes it. Malformed JSON is
- * a `SyntaxError` cause, which the filter words plainly. Registered for every content type (`*`).
+ * content type is not read (the handler sees none). A declared length past the limit is refused
+ * before reading, a streamed one as soon as it passes it. Malformed JSON is a `SyntaxError` cause,
+ * which the filter words plainly. Registered for every content type (`*`).
  */
 export function bodyParser(http: AppConfig['http']) {
   return (request: FastifyRequest, payload: IncomingMessage, done: Done): void => {

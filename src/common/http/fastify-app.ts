@@ -18,8 +18,9 @@ const trustProxy = (value: string | boolean | number) =>
 
 /**
  * The Nest application on Fastify: routes match case-insensitively and with a trailing slash (the
- * router's own options), long path parameters (preview tokens) are allowed, keep-alive idles out after
- * Node's 5 s, helmet's headers go on every route but the preview's own (`@PreviewHeaders`), and bodies are read as each route's `@BodyLimit`
+ * router's own options; routes are registered as declared, never rewritten), long path parameters
+ * (preview tokens) are allowed, keep-alive idles out after Node's 5 s, helmet's headers go on every
+ * route but the preview's (`@PreviewHeaders`), and bodies are read as each route's `@BodyLimit`
  * says. Fastify sends no ETag and no x-powered-by.
  */
 export async function createFastifyApp(module: object, config: AppConfig) {
