@@ -8,6 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { MessageView } from '../messages/messages.views.js';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -69,6 +70,7 @@ export class AgentController {
   @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiSessionErrors(409, 422, 429, 502, 503)
   @Post()
+  @BodyLimit((http) => http.bodyLimitMessageBytes)
   @HttpCode(200)
   async post(
     @CurrentUser() user: AuthUser,

@@ -13,17 +13,12 @@ export interface TierCaps {
   tokensPerDay: number;
 }
 
-export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
-export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
-
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
   http: {
     port: number;
     host: string;
-    /** The HTTP server under Nest (`HTTP_ADAPTER`); both serve the same API the same way. */
-    adapter: HttpAdapterName;
     /** Largest JSON body of a sandbox file write (`BODY_LIMIT_BYTES`). */
     bodyLimitBytes: number;
     /** Largest JSON body of a chat message. */
@@ -269,7 +264,7 @@ function agentModels(env: Env): string[] {
   return [...new Set([fallback, ...list(env, 'AGENT_MODELS')])];
 }
 
-/** Express's `trust proxy`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
+/** `TRUST_PROXY`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
 function parseTrustProxy(raw: string | undefined): string | boolean | number {
   if (raw === undefined || raw === 'false') {
     return false;
@@ -293,15 +288,18 @@ function tierCaps(env: Env, tier: string, defaults: [number, number, number, num
   };
 }
 
-function httpAdapter(env: Env): HttpAdapterName {
-  // Fastify by default: the same API at about 1.5× Express's read throughput (BENCHMARKS.md).
-  const name = str(env, 'HTTP_ADAPTER') ?? 'fastify';
-  if (!(HTTP_ADAPTERS as readonly string[]).includes(name)) {
+/**
+ * The service runs on Fastify only. `HTTP_ADAPTER=express` used to choose Express; a deployment that
+ * still sets it is told at boot rather than silently served by the other stack. `fastify`, the old
+ * default, is harmless and ignored.
+ */
+function refuseRemovedAdapter(env: Env): void {
+  const name = str(env, 'HTTP_ADAPTER');
+  if (name !== undefined && name !== 'fastify') {
     throw new ConfigError(
-      `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')} (got "${name}")`,
+      `HTTP_ADAPTER is no longer supported: the service runs on Fastify only; remove HTTP_ADAPTER (got "${name}")`,
     );
   }
-  return name as HttpAdapterName;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -351,6 +349,7 @@ export function databaseConfig(env: Env): AppConfig['database'] {
 }
 
 export function loadConfig(env: Env): AppConfig {
+  refuseRemovedAdapter(env);
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
   const { dataDir } = database;
@@ -359,7 +358,6 @@ export function loadConfig(env: Env): AppConfig {
     http: {
       port: int(env, 'PORT', 3000, 0),
       host: str(env, 'HOST') ?? '0.0.0.0',
-      adapter: httpAdapter(env),
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
       bodyLimitMessageBytes: int(env, 'BODY_LIMIT_MESSAGE_BYTES', 1024 * 1024),
       bodyLimitDefaultBytes: int(env, 'BODY_LIMIT_DEFAULT_BYTES', 64 * 1024),

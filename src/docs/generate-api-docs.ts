@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
 import { createOpenApiDocument } from '../common/openapi/openapi-document.js';
 import { loadConfig } from '../config/app-config.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const url = 'postgres://unused@127.0.0.1:1/unused';
   const app = await NestFactory.create(
     AppModule.forRoot({ ...config, database: { ...config.database, url } }),
+    new FastifyAdapter(),
     { preview: true, logger: false },
   );
   app.setGlobalPrefix('api');

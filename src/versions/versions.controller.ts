@@ -69,10 +69,10 @@ export class VersionsController {
 
   @ApiOperation({ summary: 'A file as it was at a version' })
   @ApiParam(V)
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css' })
+  @ApiParam({ name: 'path', description: 'relative path, e.g. css/site.css' })
   @ApiOkResponse({ type: FileContentView })
   @ApiSessionErrors(400, 410)
-  @Get('versions/:v/files/*filename')
+  @Get('versions/:v/files/*')
   async file(
     @CurrentSession() session: OwnedSession,
     @Param('v') v: string,

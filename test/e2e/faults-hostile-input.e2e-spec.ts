@@ -134,7 +134,7 @@ describe('faults: hostile input', () => {
   });
 
   it.each(['%74oken', 't%6Fken', 'to%6Ben'])(
-    'takes ?%s= as the token, as Express reads it, and never logs it',
+    'takes ?%s= as the token, as the query parser reads it, and never logs it',
     async (key) => {
       const fresh = await registerUser(t.http, 'encoded');
       const sessionId = await createSession(t.http, fresh.token, 'Encoded');

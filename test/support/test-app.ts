@@ -78,8 +78,6 @@ export async function startTestApp(
       THROTTLE_LIMIT_FREE: '100000',
       // Replicas of one test share a database and so a Redis namespace; other tests do not.
       REDIS_PREFIX: `test:${new URL(database.url).pathname.slice(1)}:`,
-      // `HTTP_ADAPTER=express npm test` runs the whole suite on the other adapter.
-      ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
       ...env,
       DATABASE_URL: database.url,
     },

@@ -153,7 +153,7 @@ export function consoleDir(): string {
   return new URL('../../web/', import.meta.url).pathname;
 }
 
-/** Writes a console answer on the raw Node response (both adapters hand theirs over). */
+/** Writes a console answer on the raw Node response (Fastify's `reply.raw`). */
 export function writeConsoleAnswer(
   res: import('node:http').ServerResponse,
   answer: ConsoleAnswer,

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AppConfig, Tier } from '../../config/app-config.js';
 import type { RedisConnection } from '../redis/redis.module.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
@@ -11,7 +11,7 @@ import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
 
 /** What the JWT guard leaves on the request, as far as limits care (common/ knows no feature types). */
-type AuthedRequest = Request & { user?: { id: number; tier: Tier } };
+type AuthedRequest = FastifyRequest & { user?: { id: number; tier: Tier } };
 
 /**
  * One throttler: signed-in callers are counted per user at their tier's limit; register/login per IP.

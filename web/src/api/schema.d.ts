@@ -236,7 +236,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/files/{filename}": {
+    "/api/sessions/{id}/sandbox/files/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -289,7 +289,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/static/{filename}": {
+    "/api/sessions/{id}/sandbox/static/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -306,7 +306,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/site/{token}/{filename}": {
+    "/api/sessions/{id}/sandbox/site/{token}/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -445,7 +445,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/versions/{v}/files/{filename}": {
+    "/api/sessions/{id}/versions/{v}/files/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -2267,7 +2267,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2341,7 +2341,7 @@ export interface operations {
             };
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2446,7 +2446,7 @@ export interface operations {
             };
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2654,7 +2654,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2733,7 +2733,7 @@ export interface operations {
                 /** @description a preview token */
                 token: string;
                 /** @description relative path; empty for index.html */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3290,7 +3290,7 @@ export interface operations {
                 /** @description version number (0 = the empty sandbox) */
                 v: number;
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
