@@ -9,16 +9,16 @@ import {
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSse, openSseGet } from '../support/sse-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 describe('streamed runs, concurrency and cancel', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let t: TestApp;
+  let t: TestProcess;
   let user: TestUser;
 
   beforeAll(async () => {
     await fake.start();
-    t = await startTestApp(llmEnv(fake, { SSE_HEARTBEAT_MS: '150' }));
+    t = await startTestProcess(llmEnv(fake, { SSE_HEARTBEAT_MS: '150' }));
     user = await registerUser(t.http);
   });
   afterAll(async () => {
@@ -265,7 +265,7 @@ describe('a run whose process dies', () => {
 
   it('ends up failed as interrupted after a restart, and the session takes new messages', async () => {
     const env = llmEnv(fake, { AGENT_STALE_RUN_MS: '1500', OPENAI_TIMEOUT_MS: '60000' });
-    const first = await startTestApp(env);
+    const first = await startTestProcess(env);
     const user = await registerUser(first.http);
     const sessionId = await createSession(first.http, user.token);
     void postMessage(first.http, user.token, sessionId, 'build').catch(() => undefined);
@@ -273,7 +273,7 @@ describe('a run whose process dies', () => {
     first.process.kill('SIGKILL');
     await new Promise((r) => first.process.once('exit', r));
 
-    const second = await startTestApp(env, first.db);
+    const second = await startTestProcess(env, first.db);
     try {
       const message = await eventually(
         async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createSession, registerUser, writeFile } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 /** The JSON lines the server wrote (pino). */
-const logLines = (t: TestApp) =>
+const logLines = (t: TestProcess) =>
   t
     .output()
     .split('\n')
@@ -11,9 +11,9 @@ const logLines = (t: TestApp) =>
     .map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('logs, request ids and security headers', () => {
-  let t: TestApp;
+  let t: TestProcess;
   beforeAll(async () => {
-    t = await startTestApp({
+    t = await startTestProcess({
       CORS_ORIGINS: 'https://app.example.com',
       TRUST_PROXY: '1',
       THROTTLE_AUTH_LIMIT: '3',
@@ -118,10 +118,10 @@ describe('logs, request ids and security headers', () => {
 });
 
 describe('readiness', () => {
-  let t: TestApp;
+  let t: TestProcess;
   beforeAll(async () => {
     // Redis configured but unreachable: the process lives and serves (limits fall back to per-replica).
-    t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    t = await startTestProcess({ REDIS_URL: 'redis://127.0.0.1:1' });
   });
   afterAll(() => t.close());
 
