@@ -9,16 +9,16 @@ import {
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSse, openSseGet } from '../support/sse-client.js';
-import { startTestProcess, type TestProcess } from '../support/test-app.js';
+import { startTestApp, startTestProcess, type TestApp } from '../support/test-app.js';
 
 describe('streamed runs, concurrency and cancel', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let t: TestProcess;
+  let t: TestApp;
   let user: TestUser;
 
   beforeAll(async () => {
     await fake.start();
-    t = await startTestProcess(llmEnv(fake, { SSE_HEARTBEAT_MS: '150' }));
+    t = await startTestApp(llmEnv(fake, { SSE_HEARTBEAT_MS: '150' }));
     user = await registerUser(t.http);
   });
   afterAll(async () => {
@@ -273,7 +273,7 @@ describe('a run whose process dies', () => {
     first.process.kill('SIGKILL');
     await new Promise((r) => first.process.once('exit', r));
 
-    const second = await startTestProcess(env, first.db);
+    const second = await startTestApp(env, first.db);
     try {
       const message = await eventually(
         async () => {
