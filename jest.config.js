@@ -23,7 +23,8 @@ const withDatabase = {
 
 /** @type {import('jest').Config} */
 export default {
-  testTimeout: 60000,
+  // Generous: a hook that starts two service processes on a busy machine needs it; a passing test never waits.
+  testTimeout: 120000,
   // The e2e and service tests spend most of their time waiting on sockets, child processes and
   // PostgreSQL, not on Jest's own CPU: more workers than cores keeps the two cores busy.
   maxWorkers: 4,

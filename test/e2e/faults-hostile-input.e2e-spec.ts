@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { llmEnv, postMessage, steps, toolResults } from '../support/agent-helpers.js';
+import { eventually, llmEnv, postMessage, steps, toolResults } from '../support/agent-helpers.js';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { startTestProcess, type TestProcess } from '../support/test-app.js';
@@ -148,8 +148,8 @@ describe('faults: hostile input', () => {
         'token',
       )!;
       expect((await t.http.get(res.headers.get('location')!)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(t.output()).toContain(`/sandbox/preview?${key}=[REDACTED]`);
+      const redacted = `/sandbox/preview?${key}=[REDACTED]`;
+      await eventually(async () => (t.output().includes(redacted) ? true : undefined));
       expect(t.output()).not.toContain(fresh.token);
       expect(t.output()).not.toContain(previewToken);
     },
