@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 /**
  * The preview's `site/:token` serves what `site/:token/*` serves with an empty tail (the router's `*`
@@ -28,10 +28,10 @@ const PUBLIC = [
 ];
 
 describe('OpenAPI document', () => {
-  let t: TestApp;
+  let t: TestProcess;
   let doc: any;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestProcess();
     const res = await t.http.get('/api/docs-json');
     expect(res.status).toBe(200);
     doc = res.body;

@@ -795,7 +795,9 @@ describe('AgentLoop', () => {
   });
 
   it('keeps waiting while the stream is slow but not silent', async () => {
-    const pause: ScriptItem = { type: 'sleep', ms: 20 };
+    // Each pause is well inside the idle window even when a loaded machine runs timers late, while the
+    // whole stream (5 pauses) lasts longer than the window: only per-chunk waiting passes.
+    const pause: ScriptItem = { type: 'sleep', ms: 250 };
     const h = harness(
       [
         [
@@ -813,7 +815,7 @@ describe('AgentLoop', () => {
         ],
       ],
       {
-        streamIdleMs: 50,
+        streamIdleMs: 1000,
       },
     );
     expect(await h.run()).toMatchObject({ finishReason: 'completed', content: 'abcdef' });
