@@ -198,7 +198,7 @@ export class OpenAiLlmClient implements LlmClient {
           yield {
             type: 'tool_call',
             // Gemini omits `index`; the SDK's type says it is always there.
-            index: slots.slotOf(call.index as number | undefined, call.id),
+            index: slots.slotOf(call.index, call.id),
             id: call.id ?? undefined,
             name: call.function?.name ?? undefined,
             argumentsDelta: call.function?.arguments ?? undefined,

@@ -58,10 +58,8 @@ export function repairArguments(raw: string): RepairedArguments | null {
   const text = raw.trim() === '' ? '{}' : raw;
   const fixes: string[] = [];
   let parsed = tryParse(text);
-  let source = text;
   if (!parsed.ok) {
-    source = removeTrailingCommas(text);
-    parsed = tryParse(source);
+    parsed = tryParse(removeTrailingCommas(text));
     if (!parsed.ok) {
       return null;
     }

@@ -74,7 +74,7 @@ function jsonCall(body: string): TextToolCall | null {
   if (typeof name !== 'string' || !name) {
     return null;
   }
-  const args = parsed!.value.arguments ?? parsed!.value.parameters ?? {};
+  const args = parsed.value.arguments ?? parsed.value.parameters ?? {};
   return { name, arguments: typeof args === 'string' ? args : JSON.stringify(args) };
 }
 
