@@ -132,6 +132,39 @@ function reasoningOf(delta: unknown): LlmStreamEvent | null {
   return null;
 }
 
+/**
+ * Error bodies in OpenAI's shape (`{"error": {message, type, code}}`), which the SDK reads. Older vLLM
+ * answers `{"object": "error", "message", "type": "BadRequestError", "code": 400}` at the top level and
+ * Ollama's native routes `{"error": "text"}`; the SDK would drop both messages ("400 status code").
+ */
+async function openAiShapedErrors(url: string | URL | Request, init?: RequestInit) {
+  const res = await fetch(url, init);
+  if (res.ok || !res.headers.get('content-type')?.includes('json')) {
+    return res;
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const b = body as Record<string, unknown> | undefined;
+  if (b && typeof b === 'object' && !('error' in b) && typeof b.message === 'string') {
+    body = { error: b };
+  } else if (typeof b?.error === 'string') {
+    body = { error: { message: b.error } };
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(body === undefined ? text : JSON.stringify(body), {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  });
+}
+
 /** OpenAI Chat Completions, streamed; works with any compatible server through OPENAI_BASE_URL. */
 @Injectable()
 export class OpenAiLlmClient implements LlmClient {
@@ -150,6 +183,7 @@ export class OpenAiLlmClient implements LlmClient {
       baseURL: baseUrl,
       timeout: timeoutMs,
       maxRetries,
+      fetch: openAiShapedErrors,
     });
   }
 
