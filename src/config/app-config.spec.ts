@@ -87,6 +87,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads AGENT_MODEL_OPTIONS and refuses invalid JSON or values, naming the variable', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      AGENT_MODEL_OPTIONS: '{"o3": {"output_param": "max_completion_tokens", "vision": true}}',
+    });
+    expect(c.agent.modelOptions).toEqual({
+      o3: { output_param: 'max_completion_tokens', vision: true },
+    });
+    for (const raw of ['{o3:', '{"o3": {"context_tokens": "big"}}']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        ConfigError,
+      );
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        /AGENT_MODEL_OPTIONS/,
+      );
+    }
+  });
+
   it('refuses to start in production without a JWT_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
