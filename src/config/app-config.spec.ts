@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       contextTokens: 100000,
       roundRetries: 2,
       models: ['gpt-4o-mini'],
+      modelOptions: {},
     });
     expect(c.sandbox).toEqual({
       maxFileBytes: 1048576,
