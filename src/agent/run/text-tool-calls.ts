@@ -89,7 +89,8 @@ export function extractTextToolCalls(
   const calls: TextToolCall[] = [];
   let found = false;
   // A whole block, or one left open at the end of the answer (the model stopped right after it).
-  const block = /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)|<function=[^>\s]+>[\s\S]*?(?:<\/function>|$)/g;
+  const block =
+    /<tool_call>([\s\S]*?)(?:<\/tool_call>|$)|<function=[^>\s]+>[\s\S]*?(?:<\/function>|$)/g;
   const content = text.replace(block, (whole: string, inner: string | undefined) => {
     found = true;
     const body = inner ?? whole;
