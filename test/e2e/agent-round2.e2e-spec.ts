@@ -55,10 +55,17 @@ describe('agent, round 2: models, budgets and the loop', () => {
     it('lists the models with the default marked, to signed-in users only', async () => {
       const res = await t.http.get('/api/models', { token: user.token });
       expect(res.status).toBe(200);
+      const profile = {
+        output_param: 'max_tokens',
+        max_output_tokens: 2048,
+        context_tokens: 3000,
+        vision: false,
+        learned: [],
+      };
       expect(res.body).toEqual({
         models: [
-          { id: 'fake-model', default: true },
-          { id: 'model-b', default: false },
+          { id: 'fake-model', default: true, vision: false, context_tokens: 3000, profile },
+          { id: 'model-b', default: false, vision: false, context_tokens: 3000, profile },
         ],
         configured: true,
       });

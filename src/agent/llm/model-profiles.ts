@@ -40,12 +40,16 @@ export class ModelProfiles {
 
   get(model: string): ModelProfile {
     const configured = this.options[model] ?? {};
-    const learned = this.learnedAnswers.get(model) ?? {};
+    const learned = { ...this.learnedAnswers.get(model) };
+    const context = configured.context_tokens ?? this.defaults.contextTokens;
+    // A learned size only counts when it is smaller than what the configuration already allows.
+    if (learned.context_tokens !== undefined && learned.context_tokens >= context) {
+      delete learned.context_tokens;
+    }
     return {
       output_param: learned.output_param ?? configured.output_param ?? 'max_tokens',
       max_output_tokens: configured.max_output_tokens ?? this.defaults.maxOutputTokens,
-      context_tokens:
-        learned.context_tokens ?? configured.context_tokens ?? this.defaults.contextTokens,
+      context_tokens: learned.context_tokens ?? context,
       vision: configured.vision ?? false,
       learned: (Object.keys(learned) as LearnedField[]).sort(),
     };

@@ -337,10 +337,12 @@ export class AgentLoop {
     }
     const window = sharedWindow(err.contextTokens, maxTokens ?? err.contextTokens);
     const scale = err.promptTokens ? Math.min(1, estimate / err.promptTokens) : 1;
-    return {
-      limit: Math.max(1, Math.floor(Math.min(limit, window.limit * scale))),
-      maxTokens: window.maxTokens,
-    };
+    let target = Math.floor(Math.min(limit, window.limit * scale));
+    if (target >= estimate) {
+      // The provider counts more than this estimate says: what was sent must shrink all the same.
+      target = Math.floor(estimate / 2);
+    }
+    return { limit: Math.max(1, target), maxTokens: window.maxTokens };
   }
 
   /** How long to wait before retrying the round after `err`, or null when it must not be retried. */
