@@ -111,6 +111,7 @@ describe('agent runs', () => {
       'move_file',
       'read_file',
       'search_files',
+      'update_plan',
       'write_file',
     ]);
     expect(requests[0].body.messages[0].role).toBe('system');
@@ -167,7 +168,10 @@ describe('agent runs', () => {
     const tools = second.filter((m: any) => m.role === 'tool');
     expect(tools.map((m: any) => m.tool_call_id)).toEqual(['call_a', 'call_b', 'call_c']);
     // list_files ran after both writes.
-    expect(JSON.parse(tools[2].content).files.map((f: any) => f.name)).toEqual(['a.html', 'b.css']);
+    expect(JSON.parse(withoutEnvironment(tools[2].content)).files.map((f: any) => f.name)).toEqual([
+      'a.html',
+      'b.css',
+    ]);
   });
 
   it('edits an existing file with an exact, unique replacement', async () => {
