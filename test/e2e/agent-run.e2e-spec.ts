@@ -116,17 +116,16 @@ describe('agent runs', () => {
     ]);
     expect(requests[0].body.messages[0].role).toBe('system');
     expect(requests[0].body.messages[0].content).toContain('index.html');
-    // The system message is the same in every round; the sandbox listing follows the conversation.
+    // The system message is the same in every round; the sandbox state ends the last message.
     expect(requests.map((r) => r.body.messages[0])).toEqual(
       requests.map(() => requests[0].body.messages[0]),
     );
-    expect(requests[0].body.messages.at(-2)).toEqual({
-      role: 'user',
-      content: 'Build me a landing page',
-    });
+    expect(requests[0].body.messages).toHaveLength(2);
     expect(requests[0].body.messages.at(-1)).toEqual({
       role: 'user',
-      content: expect.stringContaining('(the sandbox is empty)'),
+      content: expect.stringMatching(
+        /^Build me a landing page\n\n<environment_details>\n[\s\S]*\(the sandbox is empty\)/,
+      ),
     });
     expect(requests[3].body.messages.at(-1).content).toMatch(/js\/app\.js \(\d+ bytes\)/);
     const results = Object.values(toolResults(requests[3].body));
