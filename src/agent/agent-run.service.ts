@@ -14,6 +14,7 @@ import { Sql } from '../database/sql.service.js';
 import { HistoryService } from '../versions/history/history.service.js';
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
+import { MODEL_PROFILES, type ModelProfiles } from './llm/model-profiles.js';
 import { AgentLoop } from './run/agent-loop.js';
 import { DbStepStore } from './run/db-step-store.js';
 import { endEvent, type RunListener } from './run/run-events.js';
@@ -51,6 +52,7 @@ export class AgentRunService {
     private readonly previewErrors: PreviewErrorsService,
     private readonly outbox: WebhookOutbox,
     private readonly sql: Sql,
+    @Inject(MODEL_PROFILES) private readonly profiles: ModelProfiles,
   ) {}
 
   /**
@@ -161,6 +163,8 @@ export class AgentRunService {
         observer: {
           step: (s) => emit({ event: 'step', data: stepView(s) }),
           delta: (content) => emit({ event: 'delta', data: { content } }),
+          reasoning: (content) => emit({ event: 'reasoning', data: { content } }),
+          plan: (items) => emit({ event: 'plan', data: { items } }),
         },
         conversation,
         listFiles: () => this.sandbox.list(scope),
@@ -173,6 +177,7 @@ export class AgentRunService {
         maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
         contextTokens: this.config.agent.contextTokens,
         roundRetries: this.config.agent.roundRetries,
+        profiles: this.profiles,
       }).run();
     } catch (err) {
       this.logger.error(

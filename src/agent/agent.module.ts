@@ -8,6 +8,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AgentRunService } from './agent-run.service.js';
 import { AgentController } from './agent.controller.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
+import { ModelProfilesModule } from './llm/model-profiles.module.js';
 import { OpenAiLlmClient } from './llm/openai-llm.client.js';
 import { RunEventBus } from './events/run-event-bus.service.js';
 import { RunFollowService } from './events/run-follow.service.js';
@@ -22,6 +23,7 @@ import { StreamSlots } from './stream-slots.service.js';
     IdempotencyModule,
     HistoryModule,
     WebhooksModule,
+    ModelProfilesModule,
   ],
   controllers: [AgentController],
   providers: [

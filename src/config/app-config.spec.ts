@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       contextTokens: 100000,
       roundRetries: 2,
       models: ['gpt-4o-mini'],
+      modelOptions: {},
     });
     expect(c.sandbox).toEqual({
       maxFileBytes: 1048576,
@@ -85,6 +86,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(
       ConfigError,
     );
+  });
+
+  it('reads AGENT_MODEL_OPTIONS and refuses invalid JSON or values, naming the variable', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      AGENT_MODEL_OPTIONS: '{"o3": {"output_param": "max_completion_tokens", "vision": true}}',
+    });
+    expect(c.agent.modelOptions).toEqual({
+      o3: { output_param: 'max_completion_tokens', vision: true },
+    });
+    for (const raw of ['{o3:', '{"o3": {"context_tokens": "big"}}']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        ConfigError,
+      );
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        /AGENT_MODEL_OPTIONS/,
+      );
+    }
   });
 
   it('refuses to start in production without a JWT_SECRET', () => {

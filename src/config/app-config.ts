@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDurationSeconds } from './duration.js';
+import { parseModelOptions, type ModelOptions } from '../agent/llm/model-profiles.js';
 
 export type Tier = 'free' | 'pro' | 'enterprise';
 
@@ -77,6 +78,8 @@ export interface AppConfig {
     roundRetries: number;
     /** Models a session may choose (`AGENT_MODELS`); the first is the default (`OPENAI_MODEL`). */
     models: string[];
+    /** `AGENT_MODEL_OPTIONS`: per model id, what differs from the defaults above. */
+    modelOptions: Record<string, ModelOptions>;
   };
   sandbox: { maxFileBytes: number; maxSessionBytes: number; maxFiles: number };
   /** Bytes of stored contents a session's history may keep before its oldest versions are pruned. */
@@ -259,6 +262,15 @@ function list(env: Env, key: string): string[] {
 }
 
 /** The default model (OPENAI_MODEL) first, then the others of AGENT_MODELS, each once. */
+/** `AGENT_MODEL_OPTIONS`, refused at boot with the variable named when it is not valid. */
+function modelOptions(env: Env): Record<string, ModelOptions> {
+  try {
+    return parseModelOptions(str(env, 'AGENT_MODEL_OPTIONS'));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 function agentModels(env: Env): string[] {
   const fallback = str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini';
   return [...new Set([fallback, ...list(env, 'AGENT_MODELS')])];
@@ -391,6 +403,7 @@ export function loadConfig(env: Env): AppConfig {
       contextTokens: int(env, 'AGENT_CONTEXT_TOKENS', 100_000, 2000),
       roundRetries: int(env, 'AGENT_ROUND_RETRIES', 2, 0),
       models: agentModels(env),
+      modelOptions: modelOptions(env),
     },
     sandbox: {
       maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),

@@ -158,7 +158,13 @@ describe('OpenAPI document', () => {
       'updated_at',
     ]);
     expect(Object.keys(schemas.ModelsView.properties).sort()).toEqual(['configured', 'models']);
-    expect(Object.keys(schemas.ModelView.properties).sort()).toEqual(['default', 'id']);
+    expect(Object.keys(schemas.ModelView.properties).sort()).toEqual([
+      'context_tokens',
+      'default',
+      'id',
+      'profile',
+      'vision',
+    ]);
     expect(Object.keys(schemas.StepView.properties)).toEqual(
       expect.arrayContaining([
         'id',
