@@ -1,13 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AGENT_TOOLS } from '../tools/tool-registry.js';
 import { estimateTokens } from './context-window.js';
-import { sandboxListing, systemPrompt } from './system-prompt.js';
-
-/**
- * Tools the prompt may name before they are registered: update_plan is built on another branch of
- * issue 19 (m-models). Once it is in AGENT_TOOLS this list is redundant and can go.
- */
-const ANNOUNCED_TOOLS = ['update_plan'];
+import { environmentDetails } from './environment.js';
+import { systemPrompt } from './system-prompt.js';
 
 /** Sent with every request of every turn: its size is paid on each round. */
 const MAX_PROMPT_TOKENS = 2000;
@@ -27,7 +22,7 @@ describe('the system prompt', () => {
 
   it('lists only tools the registry has (or that another branch of issue 19 adds)', () => {
     const listed = [...section('Your tools').matchAll(/^- ([a-z_]+):/gm)].map((m) => m[1]);
-    const known = new Set([...AGENT_TOOLS.map((t) => t.name), ...ANNOUNCED_TOOLS]);
+    const known = new Set(AGENT_TOOLS.map((t) => t.name));
     expect(listed.length).toBeGreaterThanOrEqual(AGENT_TOOLS.length);
     expect(listed.filter((name) => !known.has(name))).toEqual([]);
   });
@@ -94,7 +89,10 @@ describe('the system prompt', () => {
 
   it('holds nothing per session or per round: the same text every time, no listing', () => {
     expect(systemPrompt()).toBe(prompt);
-    const listing = sandboxListing({ files: [{ name: 'index.html', size: 11 }], total_size: 11 });
+    const listing = environmentDetails({
+      files: [{ name: 'index.html', size: 11 }],
+      total_size: 11,
+    });
     expect(prompt).not.toContain('Files in the sandbox now');
     expect(prompt).not.toContain(listing);
     expect(prompt).not.toMatch(/\b20\d\d-\d\d-\d\d\b/);

@@ -1,5 +1,3 @@
-import type { FileListing } from '../../sandbox/sandbox.service.js';
-
 /**
  * The agent's standing instructions: the same text for every round of every turn, so providers can
  * cache it. Nothing per session or per round belongs here (the sandbox listing rides in the
@@ -57,19 +55,4 @@ const INSTRUCTIONS = `You are an expert front-end developer and designer working
 /** The agent's standing instructions: the same text in every round, so providers can cache it. */
 export function systemPrompt(): string {
   return INSTRUCTIONS;
-}
-
-/**
- * The sandbox as it is right now, for the <environment_details> block. It never goes in the system
- * message, so the system message stays byte-identical across rounds and providers can cache it.
- */
-export function sandboxListing(files: FileListing): string {
-  const listing = files.files.length
-    ? files.files.map((f) => `- ${f.name} (${f.size} bytes)`).join('\n')
-    : '(the sandbox is empty)';
-  return [
-    '(Sandbox state, written by the system, not by the user.)',
-    `Files in the sandbox now (${files.total_size} bytes in all):`,
-    listing,
-  ].join('\n');
 }
