@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 60000,
       authLimit: 20,
+      authFailureLimit: 20,
       tierLimits: { free: 120, pro: 600, enterprise: 3000 },
     });
     expect(c.database.url).toBeUndefined();
@@ -151,6 +152,7 @@ describe('loadConfig', () => {
       SANDBOX_MAX_FILE_BYTES: '1000',
       THROTTLE_TTL_MS: '1000',
       THROTTLE_AUTH_LIMIT: '3',
+      THROTTLE_AUTH_FAILURE_LIMIT: '7',
       THROTTLE_LIMIT_FREE: '4',
       THROTTLE_LIMIT_PRO: '5',
       THROTTLE_LIMIT_ENTERPRISE: '6',
@@ -178,6 +180,7 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 1000,
       authLimit: 3,
+      authFailureLimit: 7,
       tierLimits: { free: 4, pro: 5, enterprise: 6 },
     });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');

@@ -88,7 +88,13 @@ export interface AppConfig {
   history: { maxBytes: number };
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
-  throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
+  throttle: {
+    ttlMs: number;
+    authLimit: number;
+    /** Failed bearer authentications per window per client address before it gets 429. */
+    authFailureLimit: number;
+    tierLimits: Record<Tier, number>;
+  };
   /** Outgoing webhooks: the delivery worker and the SSRF guard. */
   webhooks: WebhooksConfig;
   redisUrl: string | undefined;
@@ -408,6 +414,7 @@ export function loadConfig(env: Env): AppConfig {
     throttle: {
       ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),
       authLimit: int(env, 'THROTTLE_AUTH_LIMIT', 20),
+      authFailureLimit: int(env, 'THROTTLE_AUTH_FAILURE_LIMIT', 20),
       tierLimits: {
         free: int(env, 'THROTTLE_LIMIT_FREE', 120),
         pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
