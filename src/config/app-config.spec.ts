@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       ttlMs: 60000,
       authLimit: 20,
       authFailureLimit: 20,
+      previewLimit: 1200,
       tierLimits: { free: 120, pro: 600, enterprise: 3000 },
     });
     expect(c.database.url).toBeUndefined();
@@ -153,6 +154,7 @@ describe('loadConfig', () => {
       THROTTLE_TTL_MS: '1000',
       THROTTLE_AUTH_LIMIT: '3',
       THROTTLE_AUTH_FAILURE_LIMIT: '7',
+      THROTTLE_LIMIT_PREVIEW: '8',
       THROTTLE_LIMIT_FREE: '4',
       THROTTLE_LIMIT_PRO: '5',
       THROTTLE_LIMIT_ENTERPRISE: '6',
@@ -181,6 +183,7 @@ describe('loadConfig', () => {
       ttlMs: 1000,
       authLimit: 3,
       authFailureLimit: 7,
+      previewLimit: 8,
       tierLimits: { free: 4, pro: 5, enterprise: 6 },
     });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');

@@ -93,6 +93,8 @@ export interface AppConfig {
     authLimit: number;
     /** Failed bearer authentications per window per client address before it gets 429. */
     authFailureLimit: number;
+    /** Requests per window per user on preview routes, a bucket apart from the tier's API limit. */
+    previewLimit: number;
     tierLimits: Record<Tier, number>;
   };
   /** Outgoing webhooks: the delivery worker and the SSRF guard. */
@@ -415,6 +417,7 @@ export function loadConfig(env: Env): AppConfig {
       ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),
       authLimit: int(env, 'THROTTLE_AUTH_LIMIT', 20),
       authFailureLimit: int(env, 'THROTTLE_AUTH_FAILURE_LIMIT', 20),
+      previewLimit: int(env, 'THROTTLE_LIMIT_PREVIEW', 1200),
       tierLimits: {
         free: int(env, 'THROTTLE_LIMIT_FREE', 120),
         pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
