@@ -201,6 +201,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 5000,
       retentionDays: 7,
       maxPerUser: 20,
+      dnsServers: [],
+      dnsMaxInFlight: 64,
+      dnsMaxPerUser: 4,
     });
   });
 
@@ -215,6 +218,9 @@ describe('loadConfig: webhooks', () => {
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_RETENTION_DAYS: '1',
       WEBHOOK_MAX_PER_USER: '3',
+      WEBHOOK_DNS_SERVERS: '10.0.0.2, 10.0.0.3:5353',
+      WEBHOOK_DNS_MAX_IN_FLIGHT: '9',
+      WEBHOOK_DNS_MAX_PER_USER: '2',
     });
     expect(c.webhooks).toEqual({
       timeoutMs: 2000,
@@ -225,6 +231,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 250,
       retentionDays: 1,
       maxPerUser: 3,
+      dnsServers: ['10.0.0.2', '10.0.0.3:5353'],
+      dnsMaxInFlight: 9,
+      dnsMaxPerUser: 2,
     });
     expect(() => loadConfig({ DATA_DIR: dataDir(), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
       new ConfigError('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false (got "yes")'),

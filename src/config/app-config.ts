@@ -134,6 +134,12 @@ export interface WebhooksConfig {
   retentionDays: number;
   /** Webhooks one user may register (`WEBHOOK_MAX_PER_USER`). */
   maxPerUser: number;
+  /** DNS servers (`ip` or `ip:port`) webhook hosts are resolved at; empty: the system's (`WEBHOOK_DNS_SERVERS`). */
+  dnsServers: string[];
+  /** Webhook host look-ups one replica has in flight at most (`WEBHOOK_DNS_MAX_IN_FLIGHT`). */
+  dnsMaxInFlight: number;
+  /** …and of those, one user's (`WEBHOOK_DNS_MAX_PER_USER`). */
+  dnsMaxPerUser: number;
 }
 
 /** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
@@ -433,6 +439,9 @@ export function loadConfig(env: Env): AppConfig {
       pollMs: int(env, 'WEBHOOK_POLL_MS', 5000, 100),
       retentionDays: int(env, 'WEBHOOK_RETENTION_DAYS', 7),
       maxPerUser: int(env, 'WEBHOOK_MAX_PER_USER', 20),
+      dnsServers: list(env, 'WEBHOOK_DNS_SERVERS'),
+      dnsMaxInFlight: int(env, 'WEBHOOK_DNS_MAX_IN_FLIGHT', 64),
+      dnsMaxPerUser: int(env, 'WEBHOOK_DNS_MAX_PER_USER', 4),
     },
     redisUrl: str(env, 'REDIS_URL'),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),
