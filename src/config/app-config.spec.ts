@@ -46,6 +46,8 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 60000,
       authLimit: 20,
+      authFailureLimit: 20,
+      previewLimit: 1200,
       tierLimits: { free: 120, pro: 600, enterprise: 3000 },
     });
     expect(c.database.url).toBeUndefined();
@@ -170,6 +172,8 @@ describe('loadConfig', () => {
       SANDBOX_MAX_FILE_BYTES: '1000',
       THROTTLE_TTL_MS: '1000',
       THROTTLE_AUTH_LIMIT: '3',
+      THROTTLE_AUTH_FAILURE_LIMIT: '7',
+      THROTTLE_LIMIT_PREVIEW: '8',
       THROTTLE_LIMIT_FREE: '4',
       THROTTLE_LIMIT_PRO: '5',
       THROTTLE_LIMIT_ENTERPRISE: '6',
@@ -197,6 +201,8 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 1000,
       authLimit: 3,
+      authFailureLimit: 7,
+      previewLimit: 8,
       tierLimits: { free: 4, pro: 5, enterprise: 6 },
     });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
@@ -214,6 +220,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 5000,
       retentionDays: 7,
       maxPerUser: 20,
+      dnsServers: [],
+      dnsMaxInFlight: 64,
+      dnsMaxPerUser: 4,
     });
   });
 
@@ -228,6 +237,9 @@ describe('loadConfig: webhooks', () => {
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_RETENTION_DAYS: '1',
       WEBHOOK_MAX_PER_USER: '3',
+      WEBHOOK_DNS_SERVERS: '10.0.0.2, 10.0.0.3:5353',
+      WEBHOOK_DNS_MAX_IN_FLIGHT: '9',
+      WEBHOOK_DNS_MAX_PER_USER: '2',
     });
     expect(c.webhooks).toEqual({
       timeoutMs: 2000,
@@ -238,6 +250,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 250,
       retentionDays: 1,
       maxPerUser: 3,
+      dnsServers: ['10.0.0.2', '10.0.0.3:5353'],
+      dnsMaxInFlight: 9,
+      dnsMaxPerUser: 2,
     });
     expect(() => loadConfig({ DATA_DIR: dataDir(), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
       new ConfigError('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false (got "yes")'),

@@ -86,7 +86,15 @@ export interface AppConfig {
   history: { maxBytes: number };
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
-  throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
+  throttle: {
+    ttlMs: number;
+    authLimit: number;
+    /** Failed bearer authentications per window per client address before it gets 429. */
+    authFailureLimit: number;
+    /** Requests per window per user on preview routes, a bucket apart from the tier's API limit. */
+    previewLimit: number;
+    tierLimits: Record<Tier, number>;
+  };
   /** Outgoing webhooks: the delivery worker and the SSRF guard. */
   webhooks: WebhooksConfig;
   redisUrl: string | undefined;
@@ -124,6 +132,12 @@ export interface WebhooksConfig {
   retentionDays: number;
   /** Webhooks one user may register (`WEBHOOK_MAX_PER_USER`). */
   maxPerUser: number;
+  /** DNS servers (`ip` or `ip:port`) webhook hosts are resolved at; empty: the system's (`WEBHOOK_DNS_SERVERS`). */
+  dnsServers: string[];
+  /** Webhook host look-ups one replica has in flight at most (`WEBHOOK_DNS_MAX_IN_FLIGHT`). */
+  dnsMaxInFlight: number;
+  /** …and of those, one user's (`WEBHOOK_DNS_MAX_PER_USER`). */
+  dnsMaxPerUser: number;
 }
 
 /** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
@@ -419,6 +433,8 @@ export function loadConfig(env: Env): AppConfig {
     throttle: {
       ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),
       authLimit: int(env, 'THROTTLE_AUTH_LIMIT', 20),
+      authFailureLimit: int(env, 'THROTTLE_AUTH_FAILURE_LIMIT', 20),
+      previewLimit: int(env, 'THROTTLE_LIMIT_PREVIEW', 1200),
       tierLimits: {
         free: int(env, 'THROTTLE_LIMIT_FREE', 120),
         pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
@@ -434,6 +450,9 @@ export function loadConfig(env: Env): AppConfig {
       pollMs: int(env, 'WEBHOOK_POLL_MS', 5000, 100),
       retentionDays: int(env, 'WEBHOOK_RETENTION_DAYS', 7),
       maxPerUser: int(env, 'WEBHOOK_MAX_PER_USER', 20),
+      dnsServers: list(env, 'WEBHOOK_DNS_SERVERS'),
+      dnsMaxInFlight: int(env, 'WEBHOOK_DNS_MAX_IN_FLIGHT', 64),
+      dnsMaxPerUser: int(env, 'WEBHOOK_DNS_MAX_PER_USER', 4),
     },
     redisUrl: str(env, 'REDIS_URL'),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),

@@ -48,7 +48,7 @@ export class ArchivesController {
   @ApiConsumes('application/zip')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: ImportedView })
-  @ApiSessionErrors(400, 413, 422)
+  @ApiSessionErrors(400, 409, 413, 422)
   @Post()
   @BodyLimit(ARCHIVE_IMPORT_BYTES, { parser: 'raw', type: 'application/zip' })
   @HttpCode(200)

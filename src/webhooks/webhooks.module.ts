@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TargetVetter } from './delivery/target-vetter.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -10,7 +11,7 @@ import { WebhooksService } from './webhooks.service.js';
  */
 @Module({
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookOutbox, WebhookWorker],
+  providers: [WebhooksService, WebhookOutbox, WebhookWorker, TargetVetter],
   exports: [WebhookOutbox, WebhookWorker],
 })
 export class WebhooksModule {}

@@ -48,6 +48,7 @@ function serviceEnv(database: TestDatabase, env: Record<string, string>): Record
     DATA_DIR: dataDir,
     // Generous by default so tests that are not about rate limits never hit one.
     THROTTLE_AUTH_LIMIT: '100000',
+    THROTTLE_AUTH_FAILURE_LIMIT: '100000',
     THROTTLE_LIMIT_FREE: '100000',
     // Replicas of one test share a database and so a Redis namespace; other tests do not.
     REDIS_PREFIX: `test:${new URL(database.url).pathname.slice(1)}:`,

@@ -1719,7 +1719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2098,7 +2098,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,7 +3033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3769,6 +3769,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description File, sandbox, your storage or file-count cap exceeded, or body too large */
             413: {
                 headers: {
@@ -3920,7 +3929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
