@@ -2,6 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ExecutionStep } from './execution-step.entity.js';
 import type { Message } from './message.entity.js';
 
+/** One item of the plan the model keeps with `update_plan`. */
+export class PlanItemView {
+  @ApiProperty({ example: 'Write index.html' })
+  text!: string;
+
+  @ApiProperty({ enum: ['pending', 'in_progress', 'completed'], example: 'completed' })
+  status!: 'pending' | 'in_progress' | 'completed';
+}
+
 export class MessageView {
   @ApiProperty({ example: 3 })
   id!: number;
@@ -68,11 +77,11 @@ export class MessageView {
   reasoning!: string | null;
 
   @ApiProperty({
+    type: [PlanItemView],
     nullable: true,
-    description: 'the last plan of the turn (`update_plan`): [{text, status}]',
-    example: [{ text: 'Write index.html', status: 'completed' }],
+    description: 'the last plan of the turn (`update_plan`)',
   })
-  plan!: { text: string; status: 'pending' | 'in_progress' | 'completed' }[] | null;
+  plan!: PlanItemView[] | null;
 
   @ApiProperty({
     description: 'true when the provider sent no `usage` for some round and tokens were estimated',

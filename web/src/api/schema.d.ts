@@ -171,7 +171,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The models a session may use (`AGENT_MODELS`), the default marked */
+        /** The models a session may use (`AGENT_MODELS`), the default marked, each with its profile */
         get: operations["ModelsController_list"];
         put?: never;
         post?: never;
@@ -859,16 +859,44 @@ export interface components {
              */
             model?: string | null;
         };
+        ModelProfileView: {
+            /** @enum {string} */
+            output_param: "max_tokens" | "max_completion_tokens";
+            /** @example 8192 */
+            max_output_tokens: number;
+            /** @example 100000 */
+            context_tokens: number;
+            vision: boolean;
+            /** @description fields learned from the provider’s own answers (a 400 naming `max_tokens`, a context error naming its size) rather than configured (`AGENT_MODEL_OPTIONS`) or defaulted */
+            learned: ("output_param" | "context_tokens")[];
+        };
         ModelView: {
             /** @example gpt-4o-mini */
             id: string;
             /** @description the model of sessions whose `model` is null */
             default: boolean;
+            /** @description whether the model reads images (`AGENT_MODEL_OPTIONS`) */
+            vision: boolean;
+            /**
+             * @description tokens one request may hold
+             * @example 100000
+             */
+            context_tokens: number;
+            profile: components["schemas"]["ModelProfileView"];
         };
         ModelsView: {
             models: components["schemas"]["ModelView"][];
             /** @description whether an LLM provider is configured (`OPENAI_API_KEY` or `OPENAI_BASE_URL`); without one, sending a message answers 503 and everything else works */
             configured: boolean;
+        };
+        PlanItemView: {
+            /** @example Write index.html */
+            text: string;
+            /**
+             * @example completed
+             * @enum {string}
+             */
+            status: "pending" | "in_progress" | "completed";
         };
         MessageView: {
             /** @example 3 */
@@ -896,6 +924,12 @@ export interface components {
             version_before?: number | null;
             /** @description assistant only: the sandbox version when the turn ended; null while it runs */
             version_after?: number | null;
+            /** @description the turn’s reasoning (thinking the model streamed apart from its answer), cut to 64 KiB; null for user messages and models that do not reason */
+            reasoning: string | null;
+            /** @description the last plan of the turn (`update_plan`) */
+            plan: components["schemas"]["PlanItemView"][] | null;
+            /** @description true when the provider sent no `usage` for some round and tokens were estimated */
+            tokens_estimated: boolean;
         };
         StepView: {
             /** @example 1 */

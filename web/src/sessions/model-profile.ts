@@ -37,7 +37,7 @@ export function profileRows(model: ModelLike | undefined): ProfileRow[] {
     return [];
   }
   const profile = model.profile;
-  const learned = new Set(profile?.learned ?? []);
+  const learned = new Set<string>(profile?.learned ?? []);
   const vision = profile?.vision ?? model.vision;
   const context = profile?.context_tokens ?? model.context_tokens;
   const rows: ProfileRow[] = [];
