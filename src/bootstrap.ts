@@ -1,11 +1,11 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { AppError } from './common/errors/app-error.js';
-import { BEARER_AUTH } from './common/openapi/bearer-auth.js';
-import { createExpressApp } from './common/http/adapters/express.adapter.js';
-import { createFastifyApp } from './common/http/adapters/fastify.adapter.js';
+import { createOpenApiDocument } from './common/openapi/openapi-document.js';
+import { createFastifyApp } from './common/http/fastify-app.js';
 import type { AppConfig } from './config/app-config.js';
 
 /** Validation failures are 422 with one line per field; values are never coerced to another type. */
@@ -31,30 +31,17 @@ export function validationPipe(): ValidationPipe {
 
 /** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json, both public. */
 function setUpOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Aeio Dev Agent')
-      .setDescription(
-        'Describe a website in a chat; an AI agent builds it in a per-session sandbox. ' +
-          'Every error is {"detail": "…"}.',
-      )
-      .setVersion('1')
-      .addBearerAuth(BEARER_AUTH)
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 }
 
-/** Builds the HTTP application exactly as production runs it, on the adapter `HTTP_ADAPTER` names. */
+/** Builds the HTTP application exactly as production runs it (on Fastify). */
 export async function createApp(
   config: AppConfig & { database: { url: string } },
-): Promise<INestApplication> {
+): Promise<NestFastifyApplication> {
   const module = AppModule.forRoot(config);
-  const { app, afterInit } =
-    config.http.adapter === 'fastify'
-      ? await createFastifyApp(module, config)
-      : await createExpressApp(module, config);
+  const app = await createFastifyApp(module, config);
   app.useLogger(app.get(Logger));
   app.flushLogs();
   if (config.http.corsOrigins.length > 0) {
@@ -68,6 +55,5 @@ export async function createApp(
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.init();
-  afterInit();
   return app;
 }

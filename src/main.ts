@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { pino } from 'pino';
 import { RunRegistry } from './turns/run-registry.service.js';
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
     stopping = true;
     const log = app.get(Logger);
     log.log(`${signal}: shutting down`);
-    const server = app.getHttpServer() as Server;
+    const server = app.getHttpServer();
     // 1. Stop accepting; idle keep-alive connections close now, busy ones when their request ends.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     // 2. This replica's agent turns end as failed ("interrupted by shutdown"), closing their streams;

@@ -350,7 +350,7 @@ const server = createServer((req, res) => {
     }
   });
 });
-// Same keep-alive behaviour as the service's Express server (Node's defaults).
+// Node's default keep-alive behaviour.
 server.listen(Number(env.PORT ?? 3100), '127.0.0.1', () => {
   console.log(`floor listening on ${env.PORT}`);
 });

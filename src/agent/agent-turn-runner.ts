@@ -11,6 +11,7 @@ import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { DbStepStore } from './db-step-store.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
+import { MODEL_PROFILES, type ModelProfiles } from './llm/model-profiles.js';
 import { AgentLoop } from './run/agent-loop.js';
 import type { RunListener } from './run/run-events.js';
 import type { StepState, TurnOutcome } from './run/run-ports.js';
@@ -50,6 +51,7 @@ export class AgentTurnRunner {
     private readonly previewErrors: PreviewErrorsService,
     private readonly outbox: WebhookOutbox,
     private readonly sql: Sql,
+    @Inject(MODEL_PROFILES) private readonly profiles: ModelProfiles,
   ) {}
 
   get configured(): boolean {
@@ -85,6 +87,8 @@ export class AgentTurnRunner {
       observer: {
         step: (s) => controls.emit({ event: 'step', data: stepView(s) }),
         delta: (content) => controls.emit({ event: 'delta', data: { content } }),
+        reasoning: (content) => controls.emit({ event: 'reasoning', data: { content } }),
+        plan: (items) => controls.emit({ event: 'plan', data: { items } }),
       },
       conversation,
       listFiles: () => this.sandbox.list(scope),
@@ -97,6 +101,7 @@ export class AgentTurnRunner {
       maxTokensPerTurn: this.config.agent.maxTokensPerTurn,
       contextTokens: this.config.agent.contextTokens,
       roundRetries: this.config.agent.roundRetries,
+      profiles: this.profiles,
     }).run();
   }
 }

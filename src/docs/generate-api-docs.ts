@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
-import { BEARER_AUTH } from '../common/openapi/bearer-auth.js';
+import { createOpenApiDocument } from '../common/openapi/openapi-document.js';
 import { loadConfig } from '../config/app-config.js';
 import { renderApiDocs, type OpenApiDocument } from './render-api-docs.js';
 
@@ -21,13 +21,11 @@ async function main(): Promise<void> {
   const url = 'postgres://unused@127.0.0.1:1/unused';
   const app = await NestFactory.create(
     AppModule.forRoot({ ...config, database: { ...config.database, url } }),
+    new FastifyAdapter(),
     { preview: true, logger: false },
   );
   app.setGlobalPrefix('api');
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().addBearerAuth(BEARER_AUTH).build(),
-  );
+  const doc = createOpenApiDocument(app);
   await app.close();
   const outputs: [string, string][] = [
     [TARGET, renderApiDocs(doc as unknown as OpenApiDocument)],

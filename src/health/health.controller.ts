@@ -1,4 +1,10 @@
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorDto } from '../common/openapi/api-errors.js';
 import { Controller, Get } from '@nestjs/common';
 import {
@@ -9,9 +15,14 @@ import {
 } from '@nestjs/terminus';
 import { AppError } from '../common/errors/app-error.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { HealthIndicatorView, HealthView } from './health.views.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
+// Terminus' own Swagger decorators are off: they document its 503 body, not our `{"detail"}` one.
+const HEALTH_CHECK = { noCache: true, swaggerDocumentation: false };
+
 @ApiTags('health')
+@ApiExtraModels(HealthIndicatorView)
 @Controller('health')
 @Public()
 export class HealthController {
@@ -23,9 +34,10 @@ export class HealthController {
 
   /** Liveness, and the contract's health check: 200 once the database answers, 503 otherwise. */
   @ApiOperation({ summary: 'Liveness: 200 once the database answers' })
-  @ApiResponse({ status: 503, description: 'a dependency is down', type: ErrorDto })
+  @ApiOkResponse({ description: 'the database answers', type: HealthView })
+  @ApiServiceUnavailableResponse({ description: 'a dependency is down', type: ErrorDto })
   @Get()
-  @HealthCheck()
+  @HealthCheck(HEALTH_CHECK)
   check() {
     return this.run([() => this.db.pingCheck('database', { timeout: 1500 })]);
   }
@@ -41,9 +53,13 @@ export class HealthController {
       '{"status": "degraded", "message"}}}` while Redis is unreachable (rate limits per replica, ' +
       'messages between replicas via PostgreSQL); 503 `{"detail"}` when the database is unreachable.',
   })
-  @ApiResponse({ status: 503, description: 'the database is down', type: ErrorDto })
+  @ApiOkResponse({
+    description: 'ready (`ok`), or ready without Redis (`degraded`)',
+    type: HealthView,
+  })
+  @ApiServiceUnavailableResponse({ description: 'the database is down', type: ErrorDto })
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck(HEALTH_CHECK)
   ready() {
     return this.run([
       () => this.db.pingCheck('database', { timeout: 1500 }),

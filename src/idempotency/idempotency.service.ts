@@ -25,7 +25,7 @@ export interface Answer {
   body: unknown;
 }
 
-/** What is read of the request, by shape: Express's and Fastify's requests both have it. */
+/** What is read of the request (a Fastify request), by shape. */
 export interface IdempotentRequest {
   method: string;
   originalUrl: string;
@@ -59,7 +59,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Runs `work` once per key and writes its answer to `res` (the handler's `@Res()`, either adapter's),
+   * Runs `work` once per key and writes its answer to `res` (the handler's `@Res()`),
    * or replays the stored one.
    */
   async respond(

@@ -26,6 +26,12 @@ export type FinishReason =
   | 'error'
   | StopReason;
 
+/** One item of the plan a model keeps with `update_plan`. */
+export interface PlanItem {
+  text: string;
+  status: 'pending' | 'in_progress' | 'completed';
+}
+
 /** How a turn ended: what the agent loop returns and what `finishTurn` stores on its message. */
 export interface TurnOutcome {
   status: 'completed' | 'failed';
@@ -35,6 +41,14 @@ export interface TurnOutcome {
   completionTokens: number;
   /** The sandbox version the turn leaves behind (set when the turn's end is stored; the loop leaves it out). */
   versionAfter?: number | null;
+  /** The turn's reasoning text (never part of `content`), cut to 64 KiB. */
+  reasoning?: string | null;
+  /** The last plan of the turn (`update_plan`). */
+  plan?: PlanItem[] | null;
+  /** True when the provider sent no `usage` for some round and its tokens were estimated. */
+  tokensEstimated?: boolean;
+  /** The summary of older rounds the model wrote when the context filled up (a later turn may use it). */
+  contextSummary?: string | null;
 }
 
 @Entity('messages')
@@ -101,4 +115,20 @@ export class Message {
   /** Assistant turns: the sandbox version when the turn ended; null while it runs. */
   @Column({ name: 'version_after', type: 'int', nullable: true })
   versionAfter!: number | null;
+
+  /** Assistant turns: the reasoning the model streamed (kept for display, never sent as content). */
+  @Column({ type: 'text', nullable: true })
+  reasoning!: string | null;
+
+  /** Assistant turns: the last plan the model made with `update_plan`. */
+  @Column({ type: 'jsonb', nullable: true })
+  plan!: PlanItem[] | null;
+
+  /** Assistant turns: tokens were estimated because the provider reported no `usage`. */
+  @Column({ name: 'tokens_estimated', type: 'boolean', default: false })
+  tokensEstimated!: boolean;
+
+  /** Assistant turns: the model's own summary of rounds condensed out of the context. */
+  @Column({ name: 'context_summary', type: 'text', nullable: true })
+  contextSummary!: string | null;
 }

@@ -6,12 +6,14 @@ import {
   type FinishReason,
   type MessageRole,
   type MessageStatus,
+  type PlanItem,
   type TurnOutcome,
 } from './message.entity.js';
 
 const COLUMNS =
   'id, session_id, role, content, status, finish_reason, prompt_tokens, completion_tokens, ' +
-  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at, version_before, version_after';
+  'cancel_requested, heartbeat_at, runner_id, created_at, finished_at, version_before, version_after, ' +
+  'reasoning, plan, tokens_estimated, context_summary';
 
 interface MessageRow {
   id: number;
@@ -29,6 +31,10 @@ interface MessageRow {
   finished_at: Date | null;
   version_before: number | null;
   version_after: number | null;
+  reasoning: string | null;
+  plan: PlanItem[] | null;
+  tokens_estimated: boolean;
+  context_summary: string | null;
 }
 
 /** The one row mapper of `messages`. */
@@ -49,6 +55,10 @@ const toMessage = (r: MessageRow): Message =>
     finishedAt: r.finished_at,
     versionBefore: r.version_before,
     versionAfter: r.version_after,
+    reasoning: r.reasoning,
+    plan: r.plan,
+    tokensEstimated: r.tokens_estimated,
+    contextSummary: r.context_summary,
   });
 
 /**
@@ -142,7 +152,8 @@ export class MessagesRepository {
     const [row] = await tx.query<MessageRow>(
       `UPDATE messages
           SET status = $3, finish_reason = $4, content = $5, prompt_tokens = $6,
-              completion_tokens = $7, version_after = $8, finished_at = now()
+              completion_tokens = $7, version_after = $8, finished_at = now(), reasoning = $9,
+              plan = $10::jsonb, tokens_estimated = $11, context_summary = $12
         WHERE id = $1 AND status = 'running' AND runner_id = $2 RETURNING ${COLUMNS}`,
       [
         id,
@@ -153,6 +164,10 @@ export class MessagesRepository {
         end.promptTokens,
         end.completionTokens,
         end.versionAfter ?? null,
+        end.reasoning ? stripNul(end.reasoning) : null,
+        end.plan ? JSON.stringify(end.plan) : null,
+        end.tokensEstimated ?? false,
+        end.contextSummary ? stripNul(end.contextSummary) : null,
       ],
     );
     return row ? toMessage(row) : null;
@@ -183,9 +198,10 @@ export class MessagesRepository {
   ): Promise<void> {
     await this.sql.query(
       `INSERT INTO messages (session_id, role, content, status, finish_reason, prompt_tokens,
-                             completion_tokens, created_at, finished_at)
+                             completion_tokens, created_at, finished_at, reasoning, plan,
+                             tokens_estimated, context_summary)
        SELECT $2, role, content, status, finish_reason, prompt_tokens, completion_tokens, created_at,
-              finished_at
+              finished_at, reasoning, plan, tokens_estimated, context_summary
          FROM messages
         WHERE session_id = $1 AND status <> 'running'
           AND (CASE WHEN $3::int IS NULL THEN created_at <= $4 ELSE id <= $3 END)

@@ -2,6 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ExecutionStep } from './execution-step.entity.js';
 import type { Message } from './message.entity.js';
 
+/** One item of the plan the model keeps with `update_plan`. */
+export class PlanItemView {
+  @ApiProperty({ example: 'Write index.html' })
+  text!: string;
+
+  @ApiProperty({ enum: ['pending', 'in_progress', 'completed'], example: 'completed' })
+  status!: 'pending' | 'in_progress' | 'completed';
+}
+
 export class MessageView {
   @ApiProperty({ example: 3 })
   id!: number;
@@ -58,6 +67,26 @@ export class MessageView {
     description: 'assistant only: the sandbox version when the turn ended; null while it runs',
   })
   version_after?: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'the turn’s reasoning (thinking the model streamed apart from its answer), cut to 64 KiB; null for user messages and models that do not reason',
+  })
+  reasoning!: string | null;
+
+  @ApiProperty({
+    type: [PlanItemView],
+    nullable: true,
+    description: 'the last plan of the turn (`update_plan`)',
+  })
+  plan!: PlanItemView[] | null;
+
+  @ApiProperty({
+    description: 'true when the provider sent no `usage` for some round and tokens were estimated',
+  })
+  tokens_estimated!: boolean;
 }
 
 export class StepView {
@@ -118,6 +147,9 @@ export function toMessageView(m: Message): MessageView {
     role: m.role,
     status: m.status,
     created_at: m.createdAt.toISOString(),
+    reasoning: m.reasoning ?? null,
+    plan: m.plan ?? null,
+    tokens_estimated: m.tokensEstimated ?? false,
   };
   if (m.role === 'assistant') {
     view.finish_reason = m.finishReason;

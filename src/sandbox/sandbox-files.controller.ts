@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HttpAdapterHost } from '@nestjs/core';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
 import { ApiSessionErrors, MessageDto } from '../common/openapi/api-errors.js';
 import { FileContentView, FileListing, FileSavedView, toFileContentView } from './sandbox.views.js';
 import {
@@ -61,13 +62,13 @@ export class SandboxFilesController {
 
   @ApiOperation({ summary: 'Read a file' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
   @ApiOkResponse({ type: FileContentView, headers: ETAG_HEADER })
   @ApiSessionErrors(400)
-  @Get('*filename')
+  @Get('*')
   async read(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -75,21 +76,21 @@ export class SandboxFilesController {
     @Res({ passthrough: true }) res: object,
   ) {
     const { file, etag } = await this.sandbox.readTagged(scope(user, session), path);
-    // Through the adapter: an Express response and a Fastify reply set headers differently.
     this.adapterHost.httpAdapter.setHeader(res, 'ETag', etag);
     return toFileContentView(file);
   }
 
   @ApiOperation({ summary: 'Create or replace a file' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: FileSavedView, headers: ETAG_HEADER })
   @ApiSessionErrors(400, 412, 413, 422)
-  @Post('*filename')
+  @Post('*')
+  @BodyLimit((http) => http.bodyLimitBytes)
   @HttpCode(200)
   async write(
     @CurrentUser() user: AuthUser,
@@ -106,14 +107,14 @@ export class SandboxFilesController {
 
   @ApiOperation({ summary: 'Delete a file' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: MessageDto })
   @ApiSessionErrors(400, 412)
-  @Delete('*filename')
+  @Delete('*')
   async remove(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,

@@ -1,5 +1,6 @@
 import {
   ApiBearerAuth,
+  ApiExcludeEndpoint,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -7,6 +8,8 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
+import { PreviewHeaders } from '../common/http/security-headers.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { PreviewErrorsView, PreviewTokenView, toPreviewErrorView } from './sandbox.views.js';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -23,6 +26,9 @@ import { PreviewService } from './preview.service.js';
 import { SandboxPathParam } from './sandbox-path.decorator.js';
 import { sendPreviewResult } from './send-sandbox-file.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
+
+/** One preview error report: two 2 KB texts and a few numbers, with room for JSON escapes. */
+const PREVIEW_REPORT_BYTES = 32 * 1024;
 
 const source = (req: AuthedRequest): TokenSource =>
   req.tokenSource ?? { kind: 'access', fromUrl: false, token: '' };
@@ -63,6 +69,7 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors()
   @PreviewRoute()
+  @PreviewHeaders()
   @Get('preview')
   async entry(
     @CurrentUser() user: AuthUser,
@@ -75,7 +82,7 @@ export class SandboxPreviewController {
 
   @ApiOperation({ summary: 'A sandbox file, raw, with the Content-Type of its extension' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     description: 'relative path, e.g. css/site.css',
     example: 'index.html',
   })
@@ -94,7 +101,8 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
-  @Get('static/*filename')
+  @PreviewHeaders()
+  @Get('static/*')
   async asset(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -110,7 +118,7 @@ export class SandboxPreviewController {
   })
   @ApiParam({ name: 'token', description: 'a preview token' })
   @ApiParam({
-    name: 'filename',
+    name: 'path',
     required: false,
     description: 'relative path; empty for index.html',
   })
@@ -120,7 +128,8 @@ export class SandboxPreviewController {
   })
   @ApiSessionErrors(400)
   @PreviewRoute()
-  @Get('site/:token{/*filename}')
+  @PreviewHeaders({ anyOrigin: true })
+  @Get('site/:token/*')
   async siteFile(
     @CurrentUser() user: AuthUser,
     @CurrentSession() session: OwnedSession,
@@ -133,6 +142,20 @@ export class SandboxPreviewController {
     sendPreviewResult(res, result, { crossOrigin: true });
   }
 
+  /** `site/<token>` with no path (the router's `*` needs a `/`): the page itself, as documented above. */
+  @ApiExcludeEndpoint()
+  @PreviewRoute()
+  @PreviewHeaders({ anyOrigin: true })
+  @Get('site/:token')
+  siteIndex(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: OwnedSession,
+    @Param('token') token: string,
+    @Res() res: object,
+  ) {
+    return this.siteFile(user, session, token, undefined, res);
+  }
+
   @ApiOperation({
     summary: 'Where the preview page reports a runtime error (its injected script posts here)',
     description:
@@ -142,7 +165,9 @@ export class SandboxPreviewController {
   @ApiResponse({ status: 204, description: 'stored' })
   @ApiSessionErrors(422)
   @PreviewRoute()
+  @PreviewHeaders({ anyOrigin: true })
   @Post('site/:token/__errors')
+  @BodyLimit(PREVIEW_REPORT_BYTES, { type: 'text/plain' })
   @HttpCode(204)
   async reportError(
     @CurrentUser() user: AuthUser,

@@ -8,7 +8,7 @@ import type { PreviewResult } from './preview.service.js';
 const PREVIEW_CSP =
   'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
-/** Writes a preview answer on the Node response itself (either adapter's `@Res()`). */
+/** Writes a preview answer on the Node response itself (under the handler's `@Res()`). */
 export function sendPreviewResult(
   res: object,
   result: PreviewResult,

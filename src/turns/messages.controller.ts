@@ -8,6 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import {
   Body,
@@ -106,6 +107,7 @@ export class MessagesController {
   @ApiHeader(IDEMPOTENCY_API_HEADER)
   @ApiSessionErrors(409, 422, 429, 502, 503)
   @Post()
+  @BodyLimit((http) => http.bodyLimitMessageBytes)
   @HttpCode(200)
   async post(
     @CurrentUser() user: AuthUser,

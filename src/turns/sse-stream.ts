@@ -43,11 +43,11 @@ export class SseStream {
   private readonly closeHandlers: (() => void)[] = [];
   private readonly heartbeatMs: number;
   private readonly maxBufferedBytes: number;
-  /** Written directly on either adapter, for back-pressure (`write()` → false, then `drain`). */
+  /** Written directly on the Node response, for back-pressure (`write()` → false, then `drain`). */
   private readonly res: ServerResponse;
   private readonly take: () => void;
 
-  /** `response` is the handler's `@Res()`, Express's or Fastify's. */
+  /** `response` is the handler's `@Res()` (a Fastify reply). */
   constructor(response: object, options: SseOptions = {}) {
     const { raw, take } = rawResponse(response);
     this.res = raw;

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from './auth-user.js';
 
 /** How the request's token was presented; preview routes swap an access token seen in the URL. */
@@ -9,8 +9,14 @@ export interface TokenSource {
   token: string;
 }
 
+/** Path parameters and query as Fastify hands them to a route. */
+type RouteParts = {
+  Params: Record<string, string | undefined>;
+  Querystring: Record<string, unknown>;
+};
+
 /** A request the JWT guard authenticated. */
-export interface AuthedRequest extends Request {
+export interface AuthedRequest extends FastifyRequest<RouteParts> {
   user: AuthUser;
   tokenSource?: TokenSource;
 }

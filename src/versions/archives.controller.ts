@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../users/auth-user.js';
 import { CurrentUser } from '../users/current-user.decorator.js';
+import { BodyLimit } from '../common/http/body-limit.decorator.js';
 import { ApiSessionErrors } from '../common/openapi/api-errors.js';
 import { CurrentSession } from '../sessions/current-session.decorator.js';
 import { SessionOwnerGuard } from '../sessions/session-owner.guard.js';
@@ -17,6 +18,9 @@ import { ArchivesService } from './archives.service.js';
 import { ArchiveQueryDto, ImportQueryDto } from './dto/version-query.dto.js';
 import { ImportedView, toImportedView } from './versions.views.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
+
+/** Zip imports are read raw up to this (the contract's 50 MiB). */
+const ARCHIVE_IMPORT_BYTES = 50 * 1024 * 1024;
 
 @ApiTags('versions')
 @ApiBearerAuth()
@@ -44,8 +48,9 @@ export class ArchivesController {
   @ApiConsumes('application/zip')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: ImportedView })
-  @ApiSessionErrors(400, 413, 422)
+  @ApiSessionErrors(400, 409, 413, 422)
   @Post()
+  @BodyLimit(ARCHIVE_IMPORT_BYTES, { parser: 'raw', type: 'application/zip' })
   @HttpCode(200)
   async import(
     @CurrentUser() user: AuthUser,

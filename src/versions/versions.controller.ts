@@ -24,7 +24,14 @@ import {
 } from './versions.views.js';
 import { ApiSessionParam } from '../sessions/api-session-param.decorator.js';
 
-const V = { name: 'v', description: 'version number (0 = the empty sandbox)', example: 3 };
+// An integer (parseVersion takes digits only), so the example and the schema agree.
+const V = {
+  name: 'v',
+  type: 'integer',
+  minimum: 0,
+  description: 'version number (0 = the empty sandbox)',
+  example: 3,
+} as const;
 
 @ApiTags('versions')
 @ApiBearerAuth()
@@ -62,10 +69,10 @@ export class VersionsController {
 
   @ApiOperation({ summary: 'A file as it was at a version' })
   @ApiParam(V)
-  @ApiParam({ name: 'filename', description: 'relative path, e.g. css/site.css' })
+  @ApiParam({ name: 'path', description: 'relative path, e.g. css/site.css' })
   @ApiOkResponse({ type: FileContentView })
   @ApiSessionErrors(400, 410)
-  @Get('versions/:v/files/*filename')
+  @Get('versions/:v/files/*')
   async file(
     @CurrentSession() session: OwnedSession,
     @Param('v') v: string,

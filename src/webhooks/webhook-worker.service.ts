@@ -12,7 +12,9 @@ import { Sql } from '../database/sql.service.js';
 import { retryDelayMs } from './delivery/backoff.js';
 import { postWebhook, type AttemptOutcome } from './delivery/http-sender.js';
 import { signWebhook } from './delivery/signature.js';
-import { TargetRefused, vetTarget } from './delivery/target-address.js';
+import { LookupsBusy } from './delivery/lookup-gate.js';
+import { TargetRefused } from './delivery/target-address.js';
+import { TargetVetter } from './delivery/target-vetter.js';
 import { SecretBox } from './secret-box.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import type { WebhookDelivery } from './webhook-delivery.entity.js';
@@ -47,6 +49,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly webhooks: WebhooksRepository,
+    private readonly targets: TargetVetter,
     sql: Sql,
   ) {
     this.box = new SecretBox(config.auth.jwtSecret);
@@ -159,7 +162,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     if (!hook) {
       return; // deleted meanwhile; its deliveries went with it
     }
-    const outcome = await this.send(delivery, hook.url, hook.secretSealed);
+    const outcome = await this.send(delivery, hook.userId, hook.url, hook.secretSealed);
     const { maxAttempts, retryBaseMs } = this.config.webhooks;
     const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     if (ok) {
@@ -189,6 +192,7 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
   /** One signed POST; the target is checked again now, and the connection goes to the checked address. */
   private async send(
     delivery: WebhookDelivery,
+    userId: number,
     rawUrl: string,
     sealedSecret: string,
   ): Promise<AttemptOutcome> {
@@ -199,14 +203,13 @@ export class WebhookWorker implements OnApplicationBootstrap, BeforeApplicationS
     const url = new URL(rawUrl);
     let target;
     try {
-      target = await vetTarget(
-        url,
-        this.config.webhooks.allowPrivateTargets,
-        this.config.webhooks.timeoutMs,
-      );
+      target = await this.targets.vet(url, userId);
     } catch (err) {
       if (err instanceof TargetRefused) {
         return { statusCode: null, error: 'refused: the target is not a public address' };
+      }
+      if (err instanceof LookupsBusy) {
+        return { statusCode: null, error: `not attempted: ${err.message}` };
       }
       throw err;
     }

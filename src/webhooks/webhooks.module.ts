@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { Webhook } from './webhook.entity.js';
+import { TargetVetter } from './delivery/target-vetter.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { WebhookWorker } from './webhook-worker.service.js';
 import { WebhooksController } from './webhooks.controller.js';
@@ -22,6 +23,7 @@ import { WebhooksService } from './webhooks.service.js';
     WebhookWorker,
     WebhooksRepository,
     WebhookDeliveriesRepository,
+    TargetVetter,
   ],
   exports: [WebhookOutbox, WebhookWorker],
 })

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, forbidden, notFound } from '../common/errors/app-error.js';
+import { AppError, forbidden, notFound, rateLimited } from '../common/errors/app-error.js';
 import {
   decodeCursor,
   pageLimit,
@@ -11,7 +11,9 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Sql } from '../database/sql.service.js';
 import { newSigningSecret } from './delivery/signature.js';
-import { TargetRefused, vetTarget } from './delivery/target-address.js';
+import { LookupsBusy } from './delivery/lookup-gate.js';
+import { TargetRefused } from './delivery/target-address.js';
+import { TargetVetter } from './delivery/target-vetter.js';
 import { SecretBox } from './secret-box.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import type { WebhookDelivery } from './webhook-delivery.entity.js';
@@ -41,6 +43,7 @@ export class WebhooksService {
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly outbox: WebhookOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly targets: TargetVetter,
   ) {
     this.box = new SecretBox(config.auth.jwtSecret);
   }
@@ -56,14 +59,13 @@ export class WebhooksService {
   ): Promise<{ webhook: Webhook; secret: string }> {
     const url = this.parseUrl(rawUrl);
     try {
-      await vetTarget(
-        url,
-        this.config.webhooks.allowPrivateTargets,
-        this.config.webhooks.timeoutMs,
-      );
+      await this.targets.vet(url, userId);
     } catch (err) {
       if (err instanceof TargetRefused) {
         throw urlInvalid(`url is refused: ${err.message}`);
+      }
+      if (err instanceof LookupsBusy) {
+        throw rateLimited(`${err.message}; retry shortly`, 5);
       }
       throw err;
     }

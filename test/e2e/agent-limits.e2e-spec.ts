@@ -7,6 +7,7 @@ import {
   say,
   streamed,
   type Reply,
+  withoutEnvironment,
 } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -93,7 +94,7 @@ describe('agent limits and provider failures', () => {
     expect(fake.requests.length - before).toBe(3);
     const results = fake.requests[before + 2].body.messages
       .filter((m: any) => m.role === 'tool')
-      .map((m: any) => JSON.parse(m.content));
+      .map((m: any) => JSON.parse(withoutEnvironment(m.content)));
     expect(results.map((r: any) => typeof r.warning)).toEqual([
       'undefined',
       'undefined',

@@ -4,7 +4,8 @@ import { fileContent, llmEnv, postMessage, steps } from '../support/agent-helper
 import {
   callTools,
   FakeOpenAi,
-  isSandboxListing,
+  hasEnvironment,
+  withoutEnvironment,
   lastUserText,
   say,
   streamed,
@@ -18,7 +19,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const toolResults = (r: RecordedRequest): Record<string, unknown>[] =>
   (r.body.messages as { role: string; content: string }[])
     .filter((m) => m.role === 'tool')
-    .map((m) => JSON.parse(m.content) as Record<string, unknown>);
+    .map((m) => JSON.parse(withoutEnvironment(m.content)) as Record<string, unknown>);
 
 describe('agent, round 2: models, budgets and the loop', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
@@ -54,10 +55,17 @@ describe('agent, round 2: models, budgets and the loop', () => {
     it('lists the models with the default marked, to signed-in users only', async () => {
       const res = await t.http.get('/api/models', { token: user.token });
       expect(res.status).toBe(200);
+      const profile = {
+        output_param: 'max_tokens',
+        max_output_tokens: 2048,
+        context_tokens: 3000,
+        vision: false,
+        learned: [],
+      };
       expect(res.body).toEqual({
         models: [
-          { id: 'fake-model', default: true },
-          { id: 'model-b', default: false },
+          { id: 'fake-model', default: true, vision: false, context_tokens: 3000, profile },
+          { id: 'model-b', default: false, vision: false, context_tokens: 3000, profile },
         ],
         configured: true,
       });
@@ -244,7 +252,8 @@ describe('agent, round 2: models, budgets and the loop', () => {
     const calls = messages.flatMap((m) => (m.tool_calls ?? []).map((c: any) => c.id));
     const answered = messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id);
     expect(answered).toEqual(calls);
-    expect(isSandboxListing(messages.at(-1))).toBe(true);
+    expect(messages.at(-1).role).toBe('tool');
+    expect(hasEnvironment(messages.at(-1))).toBe(true);
     expect((await fileContent(t.http, user.token, sessionId, 'big.txt')).body.content).toBe(big);
   });
 

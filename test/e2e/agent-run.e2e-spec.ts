@@ -10,7 +10,7 @@ import {
 import {
   callTools,
   FakeOpenAi,
-  isSandboxListing,
+  withoutEnvironment,
   say,
   streamed,
   type Reply,
@@ -111,21 +111,21 @@ describe('agent runs', () => {
       'move_file',
       'read_file',
       'search_files',
+      'update_plan',
       'write_file',
     ]);
     expect(requests[0].body.messages[0].role).toBe('system');
     expect(requests[0].body.messages[0].content).toContain('index.html');
-    // The system message is the same in every round; the sandbox listing follows the conversation.
+    // The system message is the same in every round; the sandbox state ends the last message.
     expect(requests.map((r) => r.body.messages[0])).toEqual(
       requests.map(() => requests[0].body.messages[0]),
     );
-    expect(requests[0].body.messages.at(-2)).toEqual({
-      role: 'user',
-      content: 'Build me a landing page',
-    });
+    expect(requests[0].body.messages).toHaveLength(2);
     expect(requests[0].body.messages.at(-1)).toEqual({
       role: 'user',
-      content: expect.stringContaining('(the sandbox is empty)'),
+      content: expect.stringMatching(
+        /^Build me a landing page\n\n<environment_details>\n[\s\S]*\(the sandbox is empty\)/,
+      ),
     });
     expect(requests[3].body.messages.at(-1).content).toMatch(/js\/app\.js \(\d+ bytes\)/);
     const results = Object.values(toolResults(requests[3].body));
@@ -167,7 +167,10 @@ describe('agent runs', () => {
     const tools = second.filter((m: any) => m.role === 'tool');
     expect(tools.map((m: any) => m.tool_call_id)).toEqual(['call_a', 'call_b', 'call_c']);
     // list_files ran after both writes.
-    expect(JSON.parse(tools[2].content).files.map((f: any) => f.name)).toEqual(['a.html', 'b.css']);
+    expect(JSON.parse(withoutEnvironment(tools[2].content)).files.map((f: any) => f.name)).toEqual([
+      'a.html',
+      'b.css',
+    ]);
   });
 
   it('edits an existing file with an exact, unique replacement', async () => {
@@ -328,9 +331,9 @@ describe('agent runs', () => {
     await postMessage(t.http, user.token, sessionId, 'first question');
     const second = script([streamed(say('Second answer.'))]);
     await postMessage(t.http, user.token, sessionId, 'second question');
-    const messages = fake.requests[second].body.messages.filter(
-      (m: any) => m.role !== 'system' && !isSandboxListing(m),
-    );
+    const messages = fake.requests[second].body.messages
+      .filter((m: any) => m.role !== 'system')
+      .map((m: any) => ({ ...m, content: withoutEnvironment(m.content) }));
     expect(messages).toEqual([
       { role: 'user', content: 'first question' },
       { role: 'assistant', content: 'First answer.' },

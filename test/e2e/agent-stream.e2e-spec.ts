@@ -9,7 +9,7 @@ import {
 import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSse, openSseGet } from '../support/sse-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, startTestProcess, type TestApp } from '../support/test-app.js';
 
 describe('streamed runs, concurrency and cancel', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
@@ -265,7 +265,7 @@ describe('a run whose process dies', () => {
 
   it('ends up failed as interrupted after a restart, and the session takes new messages', async () => {
     const env = llmEnv(fake, { AGENT_STALE_RUN_MS: '1500', OPENAI_TIMEOUT_MS: '60000' });
-    const first = await startTestApp(env);
+    const first = await startTestProcess(env);
     const user = await registerUser(first.http);
     const sessionId = await createSession(first.http, user.token);
     void postMessage(first.http, user.token, sessionId, 'build').catch(() => undefined);

@@ -95,7 +95,7 @@ describe('agent tools over the real loop (scripted model)', () => {
     ]);
   });
 
-  it('offers the model all eight tools, and the system prompt names each', async () => {
+  it('offers the model all nine tools, and the system prompt names each', async () => {
     const sessionId = await createSession(t.http, user.token);
     const first = script([streamed(say('Hello.'))]);
     expect((await postMessage(t.http, user.token, sessionId, 'hi')).status).toBe(200);
@@ -109,6 +109,7 @@ describe('agent tools over the real loop (scripted model)', () => {
       'move_file',
       'read_file',
       'search_files',
+      'update_plan',
       'write_file',
     ]);
     const system = (body.messages as { role: string; content: string }[]).find(

@@ -8,7 +8,7 @@ import {
   writeFile,
   type TestUser,
 } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, startTestProcess, type TestApp } from '../support/test-app.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -424,8 +424,9 @@ describe.each([
   let user: TestUser;
 
   beforeAll(async () => {
-    a = await startTestApp(transportEnv);
-    b = await startTestApp(transportEnv, a.db);
+    // Replicas are processes of their own, as in production.
+    a = await startTestProcess(transportEnv);
+    b = await startTestProcess(transportEnv, a.db);
     user = await registerUser(a.http, 'replicakey');
     // Give both replicas' listeners a moment to subscribe.
     await sleep(300);

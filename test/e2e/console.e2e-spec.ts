@@ -6,10 +6,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const script = () => readdirSync('dist/web/assets').find((f) => f.endsWith('.js'))!;
 
-describe.each(['fastify', 'express'])('the web console at / (%s adapter)', (adapter) => {
+describe('the web console at /', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HTTP_ADAPTER: adapter });
+    t = await startTestApp();
   });
   afterAll(() => t.close());
 

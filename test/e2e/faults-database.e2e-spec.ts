@@ -16,7 +16,7 @@ import {
   sleep,
   startLoad,
 } from '../support/fault-load.js';
-import { freePort, startTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, startTestProcess, type TestProcess } from '../support/test-app.js';
 
 /** The contract's bound: while the database is away every answer is a 503 within 5 s. */
 const MAX_LATENCY_MS = 5000;
@@ -61,8 +61,8 @@ async function startOwnCluster() {
 describe('PostgreSQL stopped under load and started again', () => {
   let server: EmbeddedPostgres;
   let dir: string;
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let cached: TestUser;
   let uncached: TestUser;
   let admin: TestUser;
@@ -73,8 +73,8 @@ describe('PostgreSQL stopped under load and started again', () => {
     server = own.server;
     dir = own.dir;
     db = own.db;
-    a = await startTestApp({}, own.db);
-    b = await startTestApp({}, own.db);
+    a = await startTestProcess({}, own.db);
+    b = await startTestProcess({}, own.db);
     admin = await registerAdmin(a, 'fault_admin');
     cached = await registerUser(a.http, 'cached');
     // Registered through b and never seen by a: a has to look this user up during the outage.

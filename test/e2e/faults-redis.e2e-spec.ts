@@ -15,7 +15,7 @@ import {
   startRedis,
 } from '../support/fault-load.js';
 import { openSseGet } from '../support/sse-client.js';
-import { freePort, startTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, startTestProcess, type TestProcess } from '../support/test-app.js';
 
 /** The bound this suite holds every answer to while Redis is killed and restarted. */
 const MAX_LATENCY_MS = 1000;
@@ -27,8 +27,8 @@ describe('Redis killed under load and started again (two replicas)', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
   let redisPort: number;
   let redis: ChildProcess;
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let admin: TestUser;
   let loader: TestUser;
 
@@ -70,8 +70,8 @@ describe('Redis killed under load and started again (two replicas)', () => {
       THROTTLE_LIMIT_FREE: String(FREE_LIMIT),
       THROTTLE_LIMIT_PRO: '100000',
     };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.db);
+    a = await startTestProcess(env);
+    b = await startTestProcess(env, a.db);
     admin = await registerAdmin(a, 'fault_admin');
     await makePro(admin);
     loader = await registerUser(a.http, 'loader');
@@ -88,12 +88,12 @@ describe('Redis killed under load and started again (two replicas)', () => {
 
   it('keeps answering without 5xx or delay, reports Redis degraded, and recovers by itself', async () => {
     const sessionId = await createSession(a.http, loader.token);
-    const authed = (app: TestApp, path: string) => () => ({
+    const authed = (app: TestProcess, path: string) => () => ({
       label: `GET ${path}`,
       path: `${app.baseUrl}${path}`,
       init: bearer(loader.token),
     });
-    const login = (app: TestApp) => () => ({
+    const login = (app: TestProcess) => () => ({
       label: 'POST /api/auth/login',
       path: `${app.baseUrl}/api/auth/login`,
       init: jsonPost({ username: loader.username, password: loader.password }),

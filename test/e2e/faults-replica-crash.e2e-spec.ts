@@ -4,7 +4,7 @@ import { eventually, llmEnv, postMessage, untilFirstStep } from '../support/agen
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSseGet, type SseEvent, type SseReader } from '../support/sse-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The contract's bound: a run whose replica died is failed and its followers hear `error` within it. */
@@ -30,8 +30,8 @@ describe.each([
   ['Redis', { REDIS_URL, REDIS_PREFIX: `test:crash:${randomBytes(4).toString('hex')}:` }],
 ])('a replica killed mid-run (%s)', (_label, transportEnv: Record<string, string>) => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let user: TestUser;
   // The service's defaults are what is under test: no AGENT_STALE_RUN_MS here.
   let env: Record<string, string>;
@@ -39,8 +39,8 @@ describe.each([
   beforeAll(async () => {
     await fake.start();
     env = { ...llmEnv(fake), ...transportEnv };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.db);
+    a = await startTestProcess(env);
+    b = await startTestProcess(env, a.db);
     user = await registerUser(a.http);
   });
   afterAll(async () => {
@@ -123,7 +123,7 @@ describe.each([
 
     // The killed replica comes back on the same database and serves the session.
     const restartedAt = Date.now();
-    const a2 = await startTestApp(env, a.db);
+    const a2 = await startTestProcess(env, a.db);
     try {
       const restartS = (Date.now() - restartedAt) / 1000;
       fake.script = () => streamed(say('Back again.'));
@@ -161,14 +161,14 @@ function chinese(chars: number): string {
 
 describe('events over LISTEN/NOTIFY with Chinese text (no Redis)', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let user: TestUser;
 
   beforeAll(async () => {
     await fake.start();
-    a = await startTestApp(llmEnv(fake));
-    b = await startTestApp(llmEnv(fake), a.db);
+    a = await startTestProcess(llmEnv(fake));
+    b = await startTestProcess(llmEnv(fake), a.db);
     user = await registerUser(a.http);
   });
   afterAll(async () => {
@@ -226,13 +226,13 @@ describe('events over LISTEN/NOTIFY with Chinese text (no Redis)', () => {
 
 describe('a turn the stale sweep ended while its replica still ran it', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let app: TestApp;
+  let app: TestProcess;
   let user: TestUser;
 
   beforeAll(async () => {
     await fake.start();
     // Beats every 12 s: the turn below ends between two beats, so only TurnStateService.finish's guard can save it.
-    app = await startTestApp(llmEnv(fake, { AGENT_STALE_RUN_MS: '60000' }));
+    app = await startTestProcess(llmEnv(fake, { AGENT_STALE_RUN_MS: '60000' }));
     user = await registerUser(app.http);
   });
   afterAll(async () => {
@@ -275,14 +275,14 @@ describe('a turn the stale sweep ended while its replica still ran it', () => {
 
 describe('a follower whose run ended without word reaching it', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let user: TestUser;
 
   beforeAll(async () => {
     await fake.start();
-    a = await startTestApp(llmEnv(fake));
-    b = await startTestApp(llmEnv(fake), a.db);
+    a = await startTestProcess(llmEnv(fake));
+    b = await startTestProcess(llmEnv(fake), a.db);
     user = await registerUser(a.http);
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, llmEnv } from '../support/agent-helpers.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { FakeOpenAi, streamed, type Piece } from '../support/fake-openai.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 const MiB = 1024 * 1024;
 /** Small enough that the stalled reader is given up once the kernel's socket buffers are full. */
@@ -28,7 +28,7 @@ const manyDeltas = (n: number, size: number): Piece[] =>
  * POSTs a streamed message over a raw socket and reads nothing: the socket is never put in flowing
  * mode, so after Node's own 16 KiB the kernel's buffers fill and the service's writes back up.
  */
-function stalledStream(t: TestApp, token: string, sessionId: string): Socket {
+function stalledStream(t: TestProcess, token: string, sessionId: string): Socket {
   const { port } = new URL(t.baseUrl);
   const body = JSON.stringify({ content: 'Write a lot', stream: true });
   const socket = connect(Number(port), '127.0.0.1');
@@ -59,7 +59,7 @@ function readToEnd(socket: Socket): Promise<{ event: string; data: any }[]> {
   });
 }
 
-async function assistantOf(t: TestApp, token: string, sessionId: string) {
+async function assistantOf(t: TestProcess, token: string, sessionId: string) {
   return eventually(
     async () => {
       const res = await t.http.get(`/api/sessions/${sessionId}/messages`, { token });
@@ -73,7 +73,7 @@ async function assistantOf(t: TestApp, token: string, sessionId: string) {
 
 interface SlowReaderApp {
   fake: FakeOpenAi;
-  t: TestApp;
+  t: TestProcess;
   user: TestUser;
 }
 
@@ -82,7 +82,7 @@ function useApp(env: Record<string, string>): SlowReaderApp {
   const app = { fake: new FakeOpenAi(() => streamed(manyDeltas(10, 1))) } as SlowReaderApp;
   beforeAll(async () => {
     await app.fake.start();
-    app.t = await startTestApp(llmEnv(app.fake, env));
+    app.t = await startTestProcess(llmEnv(app.fake, env));
     app.user = await registerUser(app.t.http);
   });
   afterAll(async () => {

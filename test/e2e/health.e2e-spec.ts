@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { startTestProcess, TEST_JWT_SECRET, type TestProcess } from '../support/test-app.js';
 
 /** Runs one statement on the server's maintenance database, outside the app's own database. */
 async function onServer(sql: string): Promise<void> {
@@ -17,7 +17,7 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-async function waitForStatus(t: TestApp, status: number): Promise<number> {
+async function waitForStatus(t: TestProcess, status: number): Promise<number> {
   const deadline = Date.now() + 15_000;
   let last = 0;
   while (Date.now() < deadline) {
@@ -32,9 +32,9 @@ async function waitForStatus(t: TestApp, status: number): Promise<number> {
 
 describe('health', () => {
   describe('GET /api/health', () => {
-    let t: TestApp;
+    let t: TestProcess;
     beforeAll(async () => {
-      t = await startTestApp();
+      t = await startTestProcess();
     });
     afterAll(() => t.close());
 
@@ -60,12 +60,12 @@ describe('health', () => {
 
   describe('when the database stops answering', () => {
     let db: TestDatabase;
-    let t: TestApp;
+    let t: TestProcess;
     let name: string;
     beforeAll(async () => {
       db = await createTestDatabase();
       name = new URL(db.url).pathname.slice(1);
-      t = await startTestApp({}, db);
+      t = await startTestProcess({}, db);
     });
     afterAll(async () => {
       await onServer(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/agent-helpers.js';
 import { createSession, registerUser, writeFile } from '../support/factories.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 /** The JSON lines the server wrote (pino). */
-const logLines = (t: TestApp) =>
+const logLines = (t: TestProcess) =>
   t
     .output()
     .split('\n')
@@ -11,9 +12,9 @@ const logLines = (t: TestApp) =>
     .map((l) => JSON.parse(l) as Record<string, any>);
 
 describe('logs, request ids and security headers', () => {
-  let t: TestApp;
+  let t: TestProcess;
   beforeAll(async () => {
-    t = await startTestApp({
+    t = await startTestProcess({
       CORS_ORIGINS: 'https://app.example.com',
       TRUST_PROXY: '1',
       THROTTLE_AUTH_LIMIT: '3',
@@ -40,8 +41,10 @@ describe('logs, request ids and security headers', () => {
       headers: { 'x-request-id': 'bad id <script>' },
     });
     expect(bogus.headers.get('x-request-id')).not.toBe('bad id <script>');
-    await new Promise((r) => setTimeout(r, 100));
-    const line = logLines(t).find((l) => l.req?.id === 'gateway-abc.123');
+    // The request's log line is written once its response has gone: wait for it, not a fixed time.
+    const line = await eventually(async () =>
+      logLines(t).find((l) => l.req?.id === 'gateway-abc.123'),
+    );
     expect(line).toMatchObject({
       req: { method: 'GET', url: '/api/sessions' },
       res: { statusCode: 401 },
@@ -60,9 +63,9 @@ describe('logs, request ids and security headers', () => {
     );
     expect(preview.status).toBe(302);
     await t.http.get(preview.headers.get('location')!);
-    await new Promise((r) => setTimeout(r, 100));
+    const redacted = `/api/sessions/${sessionId}/sandbox/preview?token=[REDACTED]`;
+    await eventually(async () => (t.output().includes(redacted) ? true : undefined));
     const output = t.output();
-    expect(output).toContain(`/api/sessions/${sessionId}/sandbox/preview?token=[REDACTED]`);
     expect(output).not.toContain(user.token);
     expect(output).not.toContain(user.password);
     expect(output).not.toContain('SECRET-FILE-CONTENT-42');
@@ -118,10 +121,10 @@ describe('logs, request ids and security headers', () => {
 });
 
 describe('readiness', () => {
-  let t: TestApp;
+  let t: TestProcess;
   beforeAll(async () => {
     // Redis configured but unreachable: the process lives and serves (limits fall back to per-replica).
-    t = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    t = await startTestProcess({ REDIS_URL: 'redis://127.0.0.1:1' });
   });
   afterAll(() => t.close());
 

@@ -10,7 +10,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { registerAdmin, registerUser, type TestUser } from '../support/factories.js';
-import { freePort, startTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, startTestProcess, type TestProcess } from '../support/test-app.js';
 
 const ISSUER = 'https://idp.corp.example/';
 const AUDIENCE = 'aeio-api';
@@ -80,7 +80,7 @@ function idpToken(key: SigningKey, claims: JWTPayload = {}, kid = key.kid): Prom
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid }).sign(key.privateKey);
 }
 
-const me = (t: TestApp, token: string) => t.http.get('/api/auth/me', { token });
+const me = (t: TestProcess, token: string) => t.http.get('/api/auth/me', { token });
 
 describe('corporate identity (OIDC)', () => {
   const jwks = new JwksServer();
@@ -88,7 +88,7 @@ describe('corporate identity (OIDC)', () => {
   let ec: SigningKey;
   let rotated: SigningKey;
   let unpublished: SigningKey;
-  let t: TestApp;
+  let t: TestProcess;
   let local: TestUser;
   const env = () => ({
     AUTH_JWKS_URL: jwks.url,
@@ -105,7 +105,7 @@ describe('corporate identity (OIDC)', () => {
     ]);
     jwks.keys = [rsa.jwk, ec.jwk];
     await jwks.start();
-    t = await startTestApp(env());
+    t = await startTestProcess(env());
     local = await registerUser(t.http, 'localuser');
   });
   afterAll(async () => {
@@ -317,9 +317,9 @@ describe('corporate identity (OIDC)', () => {
   });
 
   describe('with AUTH_LOCAL_LOGIN=false, a short JWKS cooldown, on a second replica', () => {
-    let sso: TestApp;
+    let sso: TestProcess;
     beforeAll(async () => {
-      sso = await startTestApp(
+      sso = await startTestProcess(
         { ...env(), AUTH_LOCAL_LOGIN: 'false', AUTH_JWKS_COOLDOWN_SEC: '1' },
         t.db,
       );
@@ -380,19 +380,19 @@ describe('corporate identity (OIDC)', () => {
   });
 
   it('refuses to start with only part of the IdP configured', async () => {
-    await expect(startTestApp({ AUTH_JWKS_URL: jwks.url }, t.db)).rejects.toThrow(
+    await expect(startTestProcess({ AUTH_JWKS_URL: jwks.url }, t.db)).rejects.toThrow(
       /Configuration error: corporate identity needs all of AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE/,
     );
   });
 });
 
 describe('without corporate identity configured', () => {
-  let t: TestApp;
+  let t: TestProcess;
   let key: SigningKey;
 
   beforeAll(async () => {
     key = await signingKey('k', 'RS256');
-    t = await startTestApp();
+    t = await startTestProcess();
   });
   afterAll(() => t.close());
 
@@ -405,7 +405,7 @@ describe('without corporate identity configured', () => {
 });
 
 describe('with the identity provider unreachable', () => {
-  let t: TestApp;
+  let t: TestProcess;
   let key: SigningKey;
   let local: TestUser;
 
@@ -413,7 +413,7 @@ describe('with the identity provider unreachable', () => {
     key = await signingKey('k', 'RS256');
     // Nothing listens on this port: every JWKS fetch is refused.
     const port = await freePort();
-    t = await startTestApp({
+    t = await startTestProcess({
       AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
@@ -436,7 +436,7 @@ describe('with the identity provider unreachable', () => {
 
 describe('with the identity provider failing (JWKS answers 500)', () => {
   const jwks = new JwksServer();
-  let t: TestApp;
+  let t: TestProcess;
   let key: SigningKey;
 
   beforeAll(async () => {
@@ -444,7 +444,7 @@ describe('with the identity provider failing (JWKS answers 500)', () => {
     jwks.keys = [key.jwk];
     jwks.failing = true;
     await jwks.start();
-    t = await startTestApp({
+    t = await startTestProcess({
       AUTH_JWKS_URL: jwks.url,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { createSession, registerUser, writeFile, type TestUser } from '../support/factories.js';
 import type { HttpResponse } from '../support/http-client.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+import { startTestProcess, TEST_JWT_SECRET, type TestProcess } from '../support/test-app.js';
 
 const FILES: Record<string, string> = {
   'index.html':
@@ -52,7 +52,7 @@ function expectSandboxHeaders(res: HttpResponse | Response): void {
 }
 
 describe('sandbox preview', () => {
-  let t: TestApp;
+  let t: TestProcess;
   let user: TestUser;
   let sessionId: string;
 
@@ -76,7 +76,7 @@ describe('sandbox preview', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestProcess();
     user = await registerUser(t.http, 'preview');
     sessionId = await createSession(t.http, user.token, 'Preview site');
     for (const [name, content] of Object.entries(FILES)) {

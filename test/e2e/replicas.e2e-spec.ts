@@ -4,7 +4,7 @@ import { runCli } from '../support/cli.js';
 import { callTools, FakeOpenAi, say, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { openSseGet } from '../support/sse-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestProcess, type TestProcess } from '../support/test-app.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -30,8 +30,8 @@ describe.each([
   ['PostgreSQL LISTEN/NOTIFY', {}],
 ])('two replicas on one database (%s)', (_label, transportEnv: Record<string, string>) => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   let user: TestUser;
 
   beforeAll(async () => {
@@ -41,8 +41,8 @@ describe.each([
       ...transportEnv,
       THROTTLE_LIMIT_FREE: '1000',
     };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.db);
+    a = await startTestProcess(env);
+    b = await startTestProcess(env, a.db);
     user = await registerUser(a.http);
   });
   afterAll(async () => {
@@ -202,8 +202,8 @@ describe.each([
 });
 
 describe('a rate limit shared by two replicas through Redis', () => {
-  let a: TestApp;
-  let b: TestApp;
+  let a: TestProcess;
+  let b: TestProcess;
   beforeAll(async () => {
     const env = {
       REDIS_URL,
@@ -211,8 +211,8 @@ describe('a rate limit shared by two replicas through Redis', () => {
       THROTTLE_AUTH_LIMIT: '1000',
       THROTTLE_TTL_MS: '60000',
     };
-    a = await startTestApp(env);
-    b = await startTestApp(env, a.db);
+    a = await startTestProcess(env);
+    b = await startTestProcess(env, a.db);
   });
   afterAll(async () => {
     await b.close();

@@ -6,7 +6,7 @@ describe('the database schema', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ empty: true });
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { eventually, llmEnv, postMessage } from '../support/agent-helpers.js';
 import { callTools, FakeOpenAi, streamed } from '../support/fake-openai.js';
 import { createSession, registerUser } from '../support/factories.js';
 import { HttpClient } from '../support/http-client.js';
-import { freePort, startTestApp, TEST_JWT_SECRET } from '../support/test-app.js';
+import { freePort, startTestProcess, TEST_JWT_SECRET } from '../support/test-app.js';
 
 const exitOf = (child: {
   exitCode: number | null;
@@ -24,7 +24,7 @@ describe('graceful shutdown on SIGTERM', () => {
   afterAll(() => fake.close());
 
   it('lets a short request finish, fails the running turn as interrupted by shutdown, and exits 0', async () => {
-    const t = await startTestApp(llmEnv(fake, { SHUTDOWN_GRACE_MS: '5000' }));
+    const t = await startTestProcess(llmEnv(fake, { SHUTDOWN_GRACE_MS: '5000' }));
     try {
       const user = await registerUser(t.http);
       const sessionId = await createSession(t.http, user.token);
@@ -92,7 +92,7 @@ describe('graceful shutdown on SIGTERM', () => {
   });
 
   it('refuses new connections once it is shutting down', async () => {
-    const t = await startTestApp();
+    const t = await startTestProcess();
     try {
       t.process.kill('SIGTERM');
       expect(await exitOf(t.process)).toBe(0);

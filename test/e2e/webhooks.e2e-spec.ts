@@ -5,7 +5,7 @@ import { callTools, FakeOpenAi, say, streamed, type Reply } from '../support/fak
 import { createSession, registerUser, type TestUser } from '../support/factories.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import type { HttpClient } from '../support/http-client.js';
-import { freePort, startTestApp, type TestApp } from '../support/test-app.js';
+import { freePort, startTestApp, startTestProcess, type TestApp } from '../support/test-app.js';
 import { WebhookReceiver, type ReceivedDelivery } from '../support/webhook-receiver.js';
 
 const ALL_EVENTS = ['run.started', 'step.finished', 'run.finished'];
@@ -500,7 +500,7 @@ describe('webhooks: restarts and dead replicas', () => {
     const sink = new WebhookReceiver((n) => (n === 0 ? 'hang' : 200));
     receivers.push(sink);
     await sink.start();
-    const a = await startTestApp(env(), db);
+    const a = await startTestProcess(env(), db);
     const user = await registerUser(a.http, 'lease');
     const hook = (await register(a.http, user, sink.url, ['run.finished'])).body;
     const sessionId = await createSession(a.http, user.token);
@@ -535,7 +535,7 @@ describe('webhooks: restarts and dead replicas', () => {
     const sink = new WebhookReceiver();
     receivers.push(sink);
     await sink.start();
-    const a = await startTestApp(env(), db);
+    const a = await startTestProcess(env(), db);
     const user = await registerUser(a.http, 'swept');
     const hook = (await register(a.http, user, sink.url, ['run.started', 'run.finished'])).body;
     const sessionId = await createSession(a.http, user.token);

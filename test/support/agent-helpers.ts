@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { FakeOpenAi } from './fake-openai.js';
+import { withoutEnvironment, type FakeOpenAi } from './fake-openai.js';
 import type { HttpClient } from './http-client.js';
 
 /** Points the service at the scripted provider; retries off so every scripted reply is used once. */
@@ -70,7 +70,7 @@ export function toolResults(requestBody: any): Record<string, any> {
   const out: Record<string, any> = {};
   for (const m of requestBody.messages as any[]) {
     if (m.role === 'tool') {
-      out[m.tool_call_id] = JSON.parse(m.content);
+      out[m.tool_call_id] = JSON.parse(withoutEnvironment(m.content));
     }
   }
   return out;

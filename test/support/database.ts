@@ -36,10 +36,21 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database of its own for one test file; the app's migrations build its schema. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database of its own for one test file: a copy of the template the global setup migrated once per
+ * run (so the app finds nothing to migrate at boot), or with `empty`, one with no schema at all, for
+ * the tests about the migrations themselves.
+ */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `aeio_test_${randomBytes(6).toString('hex')}`;
-  await onServer((c) => c.query(`CREATE DATABASE ${name}`));
+  const template = process.env.TEST_PG_TEMPLATE;
+  await onServer((c) =>
+    c.query(
+      opts.empty || !template
+        ? `CREATE DATABASE ${name}`
+        : `CREATE DATABASE ${name} TEMPLATE ${template}`,
+    ),
+  );
   const url = withDatabase(serverUrl(), name);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   // Dropping the database (WITH FORCE) ends idle connections; that is expected, not a test failure.

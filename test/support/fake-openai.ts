@@ -1,8 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One piece of a streamed answer: text, or a piece of tool call number `index`. */
-export type Piece = { text: string } | { index: number; id?: string; name?: string; args?: string };
+/**
+ * One piece of a streamed answer: text, reasoning, or a piece of a tool call. A call piece without
+ * `index` is sent without the field, as Gemini's OpenAI-compatible endpoint does.
+ */
+export type Piece =
+  | { text: string }
+  /** DeepSeek streams `delta.reasoning_content`; vLLM's reasoning parsers and OpenRouter `delta.reasoning`. */
+  | { reasoning: string; field?: 'reasoning_content' | 'reasoning' }
+  | { index?: number; id?: string; name?: string; args?: string };
+
+const isCallPiece = (p: Piece): p is Extract<Piece, { args?: string }> =>
+  !('text' in p) && !('reasoning' in p);
 
 export type Reply =
   /** A streamed answer, `delayMs` between chunks; `stallAfter` stops sending (without closing) after that many. */
@@ -13,7 +23,8 @@ export type Reply =
       stallAfter?: number;
       /** Closes the connection (no `[DONE]`, no finish_reason) after that many chunks: a dropped stream. */
       dropAfter?: number;
-      usage?: [number, number];
+      /** null: no usage chunk at all, as servers that ignore `stream_options.include_usage`. */
+      usage?: [number, number] | null;
       /** The finish_reason of the last choice chunk (default: `tool_calls` or `stop`). */
       finishReason?: string;
     }
@@ -67,14 +78,21 @@ export const streamed = (
   ...extra,
 });
 
-/** The sandbox listing the agent sends as the last message of every request. */
-export const isSandboxListing = (m: { role: string; content?: unknown }): boolean =>
-  m.role === 'user' && typeof m.content === 'string' && m.content.startsWith('(Sandbox state');
+/** The sandbox state the agent appends to the last message of every request (issue 19). */
+const ENVIRONMENT = /\n*<environment_details>[\s\S]*?<\/environment_details>\s*$/;
 
-/** The newest message the user wrote (not the sandbox listing that follows it). */
+/** Whether a message carries the sandbox state block. */
+export const hasEnvironment = (m: { content?: unknown }): boolean =>
+  typeof m.content === 'string' && ENVIRONMENT.test(m.content);
+
+/** A message's text without the sandbox state block. */
+export const withoutEnvironment = (content: string): string => content.replace(ENVIRONMENT, '');
+
+/** The newest message the user wrote, without the sandbox state appended to it. */
 export function lastUserText(body: any): string | undefined {
   const messages = body.messages as { role: string; content: string }[];
-  return messages.filter((m) => m.role === 'user' && !isSandboxListing(m)).at(-1)?.content;
+  const last = messages.filter((m) => m.role === 'user').at(-1)?.content;
+  return last === undefined ? undefined : withoutEnvironment(last);
 }
 
 export interface RecordedRequest {
@@ -182,7 +200,7 @@ export class FakeOpenAi {
       ...base,
       choices: [{ index: 0, delta: toDelta(p), finish_reason: null }],
     }));
-    const usesTools = reply.pieces.some((p) => 'index' in p);
+    const usesTools = reply.pieces.some(isCallPiece);
     chunks.push({
       ...base,
       choices: [
@@ -193,16 +211,18 @@ export class FakeOpenAi {
         },
       ],
     });
-    const [prompt, completion] = reply.usage ?? [100, 20];
-    chunks.push({
-      ...base,
-      choices: [],
-      usage: {
-        prompt_tokens: prompt,
-        completion_tokens: completion,
-        total_tokens: prompt + completion,
-      },
-    });
+    if (reply.usage !== null) {
+      const [prompt, completion] = reply.usage ?? [100, 20];
+      chunks.push({
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: prompt,
+          completion_tokens: completion,
+          total_tokens: prompt + completion,
+        },
+      });
+    }
     for (const [i, chunk] of chunks.entries()) {
       if (reply.stallAfter !== undefined && i >= reply.stallAfter) {
         return;
@@ -228,7 +248,10 @@ function toDelta(p: Piece): Record<string, unknown> {
   if ('text' in p) {
     return { content: p.text };
   }
-  const call: Record<string, unknown> = { index: p.index };
+  if ('reasoning' in p) {
+    return { role: 'assistant', content: null, [p.field ?? 'reasoning_content']: p.reasoning };
+  }
+  const call: Record<string, unknown> = p.index === undefined ? {} : { index: p.index };
   if (p.id) {
     call.id = p.id;
     call.type = 'function';
@@ -243,3 +266,113 @@ function toDelta(p: Piece): Record<string, unknown> {
   call.function = fn;
   return { role: 'assistant', tool_calls: [call] };
 }
+
+/**
+ * Tool calls as Gemini's OpenAI-compatible endpoint streams them: each call whole in one chunk with its
+ * id and no `index` (https://github.com/THU-MAIC/OpenMAIC/issues/1556 shows a measured chunk;
+ * https://github.com/AstrBotDevs/AstrBot/issues/6661), finish_reason "stop" even for tool calls
+ * (https://github.com/googleapis/python-genai/issues/2868).
+ */
+export function geminiCalls(calls: ToolCallSpec[]): Piece[] {
+  return calls.map((c, i) => ({
+    id: c.id ?? `function-call-${i}`,
+    name: c.name,
+    args: typeof c.args === 'string' ? c.args : JSON.stringify(c.args),
+  }));
+}
+
+/**
+ * Several calls all at `index: 0`, told apart only by their ids (seen from proxies converting Gemini
+ * responses: https://github.com/QuantumNous/new-api/pull/2701).
+ */
+export function sameIndexCalls(calls: ToolCallSpec[], argPieces = 2): Piece[] {
+  return callTools(calls, argPieces).map((p) => (isCallPiece(p) ? { ...p, index: 0 } : p));
+}
+
+/** Error answers as each server sends them, with where the shape comes from. */
+export const providerErrors = {
+  /**
+   * OpenAI o-series / gpt-5 on `max_tokens` (body quoted in e.g.
+   * https://github.com/griptape-ai/ComfyUI-Griptape/issues/312 and
+   * https://github.com/ITSpecialist111/ai_automation_suggester/issues/38).
+   */
+  openAiMaxTokens: (): Reply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      error: {
+        message:
+          "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        type: 'invalid_request_error',
+        param: 'max_tokens',
+        code: 'unsupported_parameter',
+      },
+    },
+  }),
+  /**
+   * llama.cpp's server (tools/server: `exceed_context_size_error`, with `n_prompt_tokens` and `n_ctx`);
+   * 400, and 500 in some builds.
+   */
+  llamaCppContext: (nPrompt: number, nCtx: number, status = 400): Reply => ({
+    kind: 'status',
+    status,
+    body: {
+      error: {
+        code: status,
+        message: `request (${nPrompt} tokens) exceeds the available context size (${nCtx} tokens), try increasing it`,
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: nPrompt,
+        n_ctx: nCtx,
+      },
+    },
+  }),
+  /**
+   * vLLM's OpenAI server (serving_engine's input validation), in its older top-level error shape
+   * `{"object": "error", "message", "type": "BadRequestError", "param", "code"}`.
+   */
+  vllmContext: (max: number, prompt: number, completion: number): Reply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      object: 'error',
+      message:
+        `This model's maximum context length is ${max} tokens. However, you requested ` +
+        `${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). ` +
+        'Please reduce the length of the messages or completion.',
+      type: 'BadRequestError',
+      param: null,
+      code: 400,
+    },
+  }),
+  /** Ollama's OpenAI layer: "the input length exceeds the context length", no sizes. */
+  ollamaContext: (): Reply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      error: {
+        message: 'the input length exceeds the context length',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    },
+  }),
+  /**
+   * DeepSeek's thinking mode when an assistant message that made tool calls comes back without its
+   * `reasoning_content` (https://api-docs.deepseek.com/guides/thinking_mode: "If your code does not
+   * correctly pass back reasoning_content, the API will return a 400 error").
+   */
+  deepSeekMissingReasoning: (): Reply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      error: {
+        message:
+          'Missing `reasoning_content` field in the assistant message at message index 2. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_request_error',
+      },
+    },
+  }),
+};

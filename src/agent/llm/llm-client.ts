@@ -9,7 +9,16 @@ export interface LlmToolCall {
 
 export type LlmMessage =
   | { role: 'system' | 'user'; content: string }
-  | { role: 'assistant'; content: string | null; toolCalls?: LlmToolCall[] }
+  | {
+      role: 'assistant';
+      content: string | null;
+      toolCalls?: LlmToolCall[];
+      /**
+       * The reasoning the provider streamed as `reasoning_content` in the round that made these tool
+       * calls, sent back unchanged (DeepSeek's thinking mode answers 400 without it).
+       */
+      reasoningContent?: string;
+    }
   | { role: 'tool'; toolCallId: string; content: string };
 
 export interface LlmToolSpec {
@@ -22,7 +31,12 @@ export interface LlmToolSpec {
 /** What the stream yields, in order, as the model writes. */
 export type LlmStreamEvent =
   | { type: 'text'; delta: string }
-  /** A piece of tool call number `index`: its id and name arrive first, its arguments in pieces. */
+  /** Thinking the model streams before (or between) its answer; never part of the content. */
+  | { type: 'reasoning'; delta: string; field: 'reasoning_content' | 'reasoning' }
+  /**
+   * A piece of tool call number `index`: its id and name arrive first, its arguments in pieces. The
+   * client numbers calls itself when the provider sends no index or reuses one for several ids.
+   */
   | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta?: string }
   | { type: 'usage'; promptTokens: number; completionTokens: number }
   /** Why the model stopped writing: `length` means its output hit `maxTokens` and was cut off. */
@@ -35,7 +49,7 @@ export interface LlmRequest {
   signal: AbortSignal;
   /** The model to ask; absent = the configured default. */
   model?: string;
-  /** Upper bound of the response's tokens (`max_tokens`). */
+  /** Upper bound of the response's tokens (`max_tokens` or `max_completion_tokens`, per the model's profile). */
   maxTokens?: number;
 }
 
@@ -48,6 +62,10 @@ export class LlmError extends Error {
     readonly status?: number,
     /** How long the provider asked to wait before trying again (`Retry-After`), in ms. */
     readonly retryAfterMs?: number,
+    /** Context errors: the context size the provider named (`n_ctx`, "maximum context length is N"). */
+    readonly contextTokens?: number,
+    /** Context errors: the prompt size the provider counted, when it said (`n_prompt_tokens`). */
+    readonly promptTokens?: number,
   ) {
     super(message);
     this.name = 'LlmError';

@@ -11,6 +11,7 @@ import { fakeToolContext, TEST_SCOPE } from '../tools/testing/fake-sandbox.js';
 import { ToolRegistry } from '../tools/tool-registry.js';
 import { systemPrompt } from './system-prompt.js';
 import { AgentLoop, type LoopInput } from './agent-loop.js';
+import { stripEnvironment } from './environment.js';
 import type { RunObserver, StepPatch, StepState, StepStore } from './run-ports.js';
 
 /** One item of a scripted model response: an event to yield, or something the fake provider does. */
@@ -90,6 +91,7 @@ class FakeLlm implements LlmClient {
           item.run();
           break;
         case 'text':
+        case 'reasoning':
         case 'tool_call':
         case 'usage':
         case 'finish':
@@ -218,7 +220,7 @@ const parseTool = (message: LlmMessage) => {
   }
   return {
     toolCallId: message.toolCallId,
-    result: JSON.parse(message.content) as Record<string, unknown>,
+    result: JSON.parse(stripEnvironment(message.content)) as Record<string, unknown>,
   };
 };
 
@@ -297,6 +299,7 @@ describe('AgentLoop', () => {
         'move_file',
         'read_file',
         'search_files',
+        'update_plan',
         'write_file',
       ]);
     }
@@ -451,8 +454,8 @@ describe('AgentLoop', () => {
     expect(runOrder).toEqual(['call_a', 'call_b', 'call_c']);
     expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.txt')).toBe('two');
 
-    // The last message is the sandbox listing.
-    const [system, user, assistant, ...tools] = h.llm.requests[1].messages.slice(0, -1);
+    // The sandbox state rides at the end of the last tool result.
+    const [system, user, assistant, ...tools] = h.llm.requests[1].messages;
     expect(system.role).toBe('system');
     expect(user).toEqual({ role: 'user', content: 'Build me a small site' });
     expect(assistant).toEqual({
@@ -563,7 +566,7 @@ describe('AgentLoop', () => {
       error: expect.stringContaining('Unknown tool "run_shell"'),
       toolArguments: { cmd: 'rm -rf /' },
     });
-    const results = h.llm.requests[1].messages.slice(3, -1).map(parseTool);
+    const results = h.llm.requests[1].messages.slice(3).map(parseTool);
     expect(results).toEqual([
       { toolCallId: 'call_json', result: { ok: false, error: json.error } },
       { toolCallId: 'call_shell', result: { ok: false, error: shell.error } },
@@ -582,7 +585,7 @@ describe('AgentLoop', () => {
     const outcome = await h.run();
 
     expect(outcome).toMatchObject({ status: 'completed', content: 'Sorry.' });
-    expect(parseTool(h.llm.requests[1].messages.at(-2)!)).toEqual({
+    expect(parseTool(h.llm.requests[1].messages.at(-1)!)).toEqual({
       toolCallId: 'call_deep',
       result: { ok: false, error: expect.stringMatching(/content/) },
     });
@@ -795,7 +798,9 @@ describe('AgentLoop', () => {
   });
 
   it('keeps waiting while the stream is slow but not silent', async () => {
-    const pause: ScriptItem = { type: 'sleep', ms: 20 };
+    // Each pause is well inside the idle window even when a loaded machine runs timers late, while the
+    // whole stream (5 pauses) lasts longer than the window: only per-chunk waiting passes.
+    const pause: ScriptItem = { type: 'sleep', ms: 250 };
     const h = harness(
       [
         [
@@ -813,7 +818,7 @@ describe('AgentLoop', () => {
         ],
       ],
       {
-        streamIdleMs: 50,
+        streamIdleMs: 1000,
       },
     );
     expect(await h.run()).toMatchObject({ finishReason: 'completed', content: 'abcdef' });
@@ -837,7 +842,7 @@ describe('AgentLoop', () => {
         error: expect.stringContaining('Unknown tool "(missing)"'),
       }),
     ]);
-    const [assistant, tool] = h.llm.requests[1].messages.slice(2, -1);
+    const [assistant, tool] = h.llm.requests[1].messages.slice(2);
     expect(assistant).toMatchObject({
       toolCalls: [{ id: 'call_1_0', name: '(missing)', arguments: '{}' }],
     });
@@ -946,7 +951,7 @@ describe('AgentLoop, round 2', () => {
     const cut = '{"filename": "index.html", "content": "<!doctype html><h1>Very long';
     const h = harness([
       [...toolCall(0, 'call_cut', 'write_file', cut), finish('length')],
-      [text('I will write it in parts.')],
+      [text('Understood.')],
     ]);
 
     await h.run();
@@ -1028,7 +1033,7 @@ describe('AgentLoop, round 2', () => {
     expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'a.html')).toBe('a');
   });
 
-  it('keeps the system message identical across rounds and lists the sandbox after the conversation', async () => {
+  it('keeps the system message identical across rounds and puts the sandbox state in the last message', async () => {
     const h = harness([
       [...toolCall(0, 'c1', 'write_file', { filename: 'index.html', content: '<h1>Hi</h1>' })],
       [...toolCall(0, 'c2', 'delete_file', { filename: 'notes.txt' })],
@@ -1043,7 +1048,9 @@ describe('AgentLoop, round 2', () => {
     expect(systems.every((m) => m.content === systems[0].content)).toBe(true);
     expect(systems[0].content).not.toContain('bytes');
     const listings = h.llm.requests.map((r) => r.messages.at(-1)!);
-    expect(listings.every((m) => m.role === 'user')).toBe(true);
+    // The user's own message in the first round, the last tool result after that: never a message of its own.
+    expect(listings.map((m) => m.role)).toEqual(['user', 'tool', 'tool']);
+    expect(listings[0].content).toMatch(/^Build me a small site\n\n<environment_details>\n/);
     expect(listings[0].content).toContain('(4 bytes in all):\n- notes.txt (4 bytes)');
     expect(listings[1].content).toContain(
       '(15 bytes in all):\n- index.html (11 bytes)\n- notes.txt',
@@ -1068,10 +1075,10 @@ describe('AgentLoop, round 2', () => {
     expect(outcome).toMatchObject({ status: 'completed', finishReason: 'completed' });
     expect(h.llm.requests).toHaveLength(3);
     const second = h.llm.requests[1].messages;
-    expect(second.at(-3)).toEqual({ role: 'assistant', content: chat });
-    expect(second.at(-2)).toEqual({
+    expect(second.at(-2)).toEqual({ role: 'assistant', content: chat });
+    expect(second.at(-1)).toEqual({
       role: 'user',
-      content: expect.stringMatching(/write_file/),
+      content: expect.stringMatching(/write_file[\s\S]*<environment_details>/),
     });
     expect(h.ctx.sandbox.contentOf(TEST_SCOPE, 'index.html')).toBe('<h1>Hi</h1>');
   });

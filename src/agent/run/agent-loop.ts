@@ -1,5 +1,6 @@
 import type { FileListing } from '../../sandbox/sandbox.service.js';
 import { LlmError, type LlmClient, type LlmMessage, type LlmToolCall } from '../llm/llm-client.js';
+import type { ModelProfiles } from '../llm/model-profiles.js';
 import type { ToolContext } from '../tools/agent-tool.js';
 import { parseArguments, type ToolRegistry } from '../tools/tool-registry.js';
 import { partialFilename, streamingProgress } from './progress.js';
@@ -10,10 +11,15 @@ import type {
   StepState,
   StepStore,
   StopReason,
+  PlanItem,
 } from './run-ports.js';
 import { estimateTokens, fitContext } from './context-window.js';
+import { environmentDetails, withEnvironment } from './environment.js';
+import { repairArguments } from './json-repair.js';
+import { mergeRoles } from './merge-roles.js';
 import { StuckDetector, STUCK_WARNING } from './stuck-detector.js';
-import { sandboxListing, systemPrompt } from './system-prompt.js';
+import { systemPrompt } from './system-prompt.js';
+import { extractTextToolCalls, streamableLength } from './text-tool-calls.js';
 
 export interface LoopInput {
   llm: LlmClient;
@@ -44,6 +50,11 @@ export interface LoopInput {
   roundRetries?: number;
   /** First back-off between those retries (doubled each time) when the provider names no `Retry-After`. */
   retryBaseMs?: number;
+  /**
+   * The model's profile (configured and learned): its context size and output limit replace
+   * `contextTokens` and `maxOutputTokens`, and a context size a provider names is learned into it.
+   */
+  profiles?: ModelProfiles;
 }
 
 /** Longest `Retry-After` honoured; a longer one fails the turn rather than holding it. */
@@ -59,6 +70,15 @@ const CODE_IN_CHAT =
   'the files. Write the files now with the tools (write_file for new files, edit_file for changes), ' +
   'then answer with a short summary.';
 
+const ANNOUNCED_WORK =
+  'You said what you would do, but you called no tool, so nothing in the sandbox changed. Do it now ' +
+  'with the tools (write_file for new files, edit_file for changes); answer in text only when the ' +
+  'work is done.';
+
+const THOUGHT_ONLY =
+  'Your previous answer hit its length limit while you were still thinking, before you wrote any ' +
+  'answer or tool call. Think less: act now with the tools, in small steps.';
+
 const LAST_ROUND = (n: number) =>
   `You have used all ${n} tool-calling rounds of this turn and cannot call tools any more. Answer ` +
   'the user now with a short summary: what was done, and what is left to do.';
@@ -66,6 +86,13 @@ const LAST_ROUND = (n: number) =>
 /** A fenced block of HTML, CSS or JavaScript (or an untagged one that is a page). */
 const CODE_BLOCK =
   /```[ \t]*(?:html?|css|js|javascript|mjs)\b|```[ \t]*\r?\n\s*<(?:!doctype|html)/i;
+
+/** A reply that says it will now do the work ("I'll create index.html now."), without doing it. */
+const ANNOUNCES_WORK =
+  /\b(?:I'll|I will|I am going to|I'm going to|let me(?! know)|let's|now I(?:'ll| will)?)\b[^.!?\n]{0,80}?\b(?:create|write|build|add|make|update|edit|implement|generate|set up|start|fix|change|design|put together)\b/i;
+
+/** Stored reasoning is kept for display, cut to this many characters. */
+const MAX_REASONING_CHARS = 64 * 1024;
 
 /** Tools whose success changes a file, for sandboxes that report no version. */
 const CHANGING_TOOLS = new Set(['write_file', 'edit_file', 'delete_file', 'move_file']);
@@ -92,6 +119,8 @@ interface StreamedCall {
   id: string;
   name: string;
   args: string;
+  /** What repairing the arguments fixed (trailing commas, double encoding), for the step. */
+  repaired?: string;
   step?: StepState;
   lastWrite: number;
 }
@@ -107,6 +136,9 @@ const stopReason = (signal: AbortSignal): StopReason =>
  */
 export class AgentLoop {
   private readonly texts: string[] = [];
+  private readonly reasonings: string[] = [];
+  private plan: PlanItem[] | null = null;
+  private tokensEstimated = false;
   private promptTokens = 0;
   private completionTokens = 0;
   private readonly stuck = new StuckDetector();
@@ -125,6 +157,7 @@ export class AgentLoop {
     const { input } = this;
     const conversation = [...input.conversation];
     let nudged = false;
+    let thoughtOnly = false;
     // The latest round (its call and results) is never shortened: the model is working on it.
     let latestRound = conversation.length;
     try {
@@ -138,16 +171,37 @@ export class AgentLoop {
         if (iteration > input.maxIterations) {
           return await this.lastRound(conversation, iteration);
         }
-        const { text, calls, finish } = await this.request(conversation, iteration, latestRound);
+        const { text, calls, finish, reasoning, reasoningField } = await this.request(
+          conversation,
+          iteration,
+          latestRound,
+        );
         if (text) {
           this.texts.push(text);
         }
+        if (calls.length === 0 && !text && finish === 'length') {
+          // All of its output went into thinking: ask once more, then fail rather than end empty.
+          if (thoughtOnly) {
+            return this.outcome(
+              'provider_error',
+              'the model used its whole output (AGENT_MAX_OUTPUT_TOKENS) on reasoning twice and wrote no answer',
+            );
+          }
+          thoughtOnly = true;
+          conversation.push({ role: 'user', content: THOUGHT_ONLY });
+          continue;
+        }
         if (calls.length === 0) {
-          // Local models often "write the code in chat": ask once for the files instead of ending.
-          if (!nudged && !this.changedFiles && CODE_BLOCK.test(text)) {
+          // Local models often "write the code in chat" or announce work without doing it: one nudge.
+          const nudge = CODE_BLOCK.test(text)
+            ? CODE_IN_CHAT
+            : ANNOUNCES_WORK.test(text)
+              ? ANNOUNCED_WORK
+              : null;
+          if (nudge && !nudged && !this.changedFiles) {
             nudged = true;
             conversation.push({ role: 'assistant', content: text });
-            conversation.push({ role: 'user', content: CODE_IN_CHAT });
+            conversation.push({ role: 'user', content: nudge });
             continue;
           }
           return this.outcome('completed');
@@ -157,6 +211,8 @@ export class AgentLoop {
           role: 'assistant',
           content: text || null,
           toolCalls: calls.map(toLlmCall),
+          // DeepSeek's thinking mode answers 400 unless this round's reasoning comes back unchanged.
+          ...(reasoningField === 'reasoning_content' ? { reasoningContent: reasoning } : {}),
         });
         const ending = await this.runTools(calls, conversation, finish === 'length');
         if (ending) {
@@ -212,30 +268,29 @@ export class AgentLoop {
   ) {
     const { input } = this;
     const withTools = !finalAsk;
-    const listing: LlmMessage = {
-      role: 'user',
-      content: sandboxListing(await input.listFiles()),
-    };
-    // The listing changes every round, so it goes last: everything before it stays cacheable.
-    const full = [this.system, ...conversation, listing, ...(finalAsk ? [finalAsk] : [])];
+    // The sandbox state rides at the end of the last message (tool result or the user's message), so
+    // everything before it stays cacheable and no extra `user` message reads as a new request.
+    const environment = environmentDetails(await input.listFiles());
+    const full = [this.system, ...conversation, ...(finalAsk ? [finalAsk] : [])];
     let shape = {
       turnStart: this.turnStart,
       keepFrom: Math.min(1 + keepFrom, full.length - 1),
     };
-    let limit = input.contextTokens ?? Infinity;
-    let compacted = false;
+    let { limit, maxTokens } = this.budget();
+    let compactions = 0;
     for (let retry = 0; ;) {
-      const messages = Number.isFinite(limit) ? fitContext(full, limit, shape) : full;
+      const fitted = Number.isFinite(limit) ? fitContext(full, limit, shape) : full;
+      const messages = mergeRoles(withEnvironment(fitted, environment));
       try {
-        return await this.streamResponse(messages, iteration, withTools);
+        return await this.streamResponse(messages, iteration, withTools, maxTokens);
       } catch (err) {
         if (!(err instanceof LlmError) || input.signal.aborted) {
           throw err;
         }
-        if (err.kind === 'context_length' && !compacted) {
-          // Harder this time: half the estimate, and the latest round may become stubs too.
-          compacted = true;
-          limit = Math.floor(Math.min(limit, estimateTokens(messages)) / 2);
+        if (err.kind === 'context_length' && compactions < 2) {
+          compactions++;
+          ({ limit, maxTokens } = this.compacted(err, messages, limit, maxTokens));
+          // The latest round may become stubs too.
           shape = { ...shape, keepFrom: full.length - 1 };
           continue;
         }
@@ -247,6 +302,47 @@ export class AgentLoop {
         await delay(wait, input.signal);
       }
     }
+  }
+
+  /** The request's context budget and output limit, from the model's profile when there is one. */
+  private budget(): { limit: number; maxTokens: number | undefined } {
+    const { input } = this;
+    const profile = input.profiles?.get(input.model ?? '');
+    if (!profile) {
+      return { limit: input.contextTokens ?? Infinity, maxTokens: input.maxOutputTokens };
+    }
+    if (!profile.learned.includes('context_tokens')) {
+      return { limit: profile.context_tokens, maxTokens: profile.max_output_tokens };
+    }
+    // A size the provider named is the whole window: prompt and output share it.
+    return sharedWindow(profile.context_tokens, profile.max_output_tokens);
+  }
+
+  /**
+   * After a context error: below the size the provider named (scaled by how its count compares with
+   * this estimate), or to half the estimate when it named none; the size is learned for later turns.
+   */
+  private compacted(
+    err: LlmError,
+    sent: LlmMessage[],
+    limit: number,
+    maxTokens: number | undefined,
+  ): { limit: number; maxTokens: number | undefined } {
+    const estimate = estimateTokens(sent);
+    if (!err.contextTokens) {
+      return { limit: Math.floor(Math.min(limit, estimate) / 2), maxTokens };
+    }
+    if (this.input.model) {
+      this.input.profiles?.learn(this.input.model, { context_tokens: err.contextTokens });
+    }
+    const window = sharedWindow(err.contextTokens, maxTokens ?? err.contextTokens);
+    const scale = err.promptTokens ? Math.min(1, estimate / err.promptTokens) : 1;
+    let target = Math.floor(Math.min(limit, window.limit * scale));
+    if (target >= estimate) {
+      // The provider counts more than this estimate says: what was sent must shrink all the same.
+      target = Math.floor(estimate / 2);
+    }
+    return { limit: Math.max(1, target), maxTokens: window.maxTokens };
   }
 
   /** How long to wait before retrying the round after `err`, or null when it must not be retried. */
@@ -262,7 +358,12 @@ export class AgentLoop {
   }
 
   /** Streams one model response, creating each tool call's step as soon as the call begins. */
-  private async streamResponse(messages: LlmMessage[], iteration: number, withTools: boolean) {
+  private async streamResponse(
+    messages: LlmMessage[],
+    iteration: number,
+    withTools: boolean,
+    maxTokens: number | undefined,
+  ) {
     const { input } = this;
     const request = new AbortController();
     const onAbort = () => request.abort(input.signal.reason);
@@ -271,7 +372,8 @@ export class AgentLoop {
       onAbort();
     }
     // The idle clock measures the provider only: it does not run while this side writes steps.
-    // One coarse watchdog per response instead of re-arming a timer for every token.
+    // One coarse watchdog per response instead of re-arming a timer for every token. Reasoning
+    // chunks are activity too: a model may think for longer than the idle limit before it answers.
     let idle = false;
     let busy = false;
     let lastEvent = Date.now();
@@ -285,7 +387,13 @@ export class AgentLoop {
       Math.max(10, Math.min(1000, input.streamIdleMs / 5)),
     );
     let text = '';
+    /** How much of `text` the observer has seen; text that may be tool-call markup is held back. */
+    let shown = 0;
+    let markup = false;
+    let reasoning = '';
+    let reasoningField: 'reasoning_content' | 'reasoning' | null = null;
     let finish = '';
+    let usage = false;
     const calls = new Map<number, StreamedCall>();
     try {
       for await (const event of input.llm.stream({
@@ -293,15 +401,28 @@ export class AgentLoop {
         tools: withTools ? input.tools.specs() : [],
         signal: request.signal,
         model: input.model,
-        maxTokens: input.maxOutputTokens,
+        maxTokens,
       })) {
         busy = true;
         switch (event.type) {
           case 'text':
             text += event.delta;
-            input.observer.delta(event.delta);
+            if (!markup) {
+              const end = shown + streamableLength(text.slice(shown));
+              markup = end < text.length && /^<(?:tool_call>|function=)/.test(text.slice(end));
+              if (end > shown) {
+                input.observer.delta(text.slice(shown, end));
+                shown = end;
+              }
+            }
+            break;
+          case 'reasoning':
+            reasoning += event.delta;
+            reasoningField ??= event.field;
+            input.observer.reasoning?.(event.delta);
             break;
           case 'usage':
+            usage = true;
             this.promptTokens += event.promptTokens;
             this.completionTokens += event.completionTokens;
             break;
@@ -343,13 +464,54 @@ export class AgentLoop {
       clearInterval(watchdog);
       input.signal.removeEventListener('abort', onAbort);
     }
+    if (!usage) {
+      // Servers that report no usage: estimate, so the turn budget and the daily cap still apply.
+      this.tokensEstimated = true;
+      this.promptTokens += estimateTokens(messages);
+      const written = [...calls.values()].reduce((n, c) => n + c.args.length, 0);
+      this.completionTokens += Math.ceil((text.length + reasoning.length + written) / 4);
+    }
+    // Tool calls written as text (Hermes, Qwen3-Coder) run as calls; their markup is never content.
+    const raw = text;
+    const extracted = extractTextToolCalls(text, (tool, key) => this.isStringParam(tool, key));
+    text = extracted.content;
+    if (withTools && calls.size === 0) {
+      for (const [i, c] of extracted.calls.entries()) {
+        calls.set(i, {
+          index: i,
+          id: `call_${iteration}_text_${i}`,
+          name: c.name,
+          args: c.arguments,
+          lastWrite: 0,
+        });
+      }
+    }
+    if (text.length > shown && text.slice(0, shown) === raw.slice(0, shown)) {
+      input.observer.delta(text.slice(shown));
+    }
     const ordered = [...calls.values()].sort((a, b) => a.index - b.index);
     for (const call of ordered) {
       call.id ||= `call_${iteration}_${call.index}`;
       call.name ||= '(missing)';
+      const repaired = repairArguments(call.args);
+      if (repaired?.repaired) {
+        call.args = repaired.json;
+        call.repaired = repaired.repaired;
+      }
       call.step ??= await this.createStep(call, iteration);
     }
-    return { text, calls: ordered, finish };
+    if (reasoning) {
+      this.reasonings.push(reasoning);
+    }
+    return { text, calls: ordered, finish, reasoning, reasoningField };
+  }
+
+  /** Whether a tool's parameter is a string (kept as the model wrote it in text markup). */
+  private isStringParam(tool: string, key: string): boolean {
+    const spec = this.input.tools.specs().find((t) => t.name === tool);
+    const props = spec?.parameters.properties as Record<string, { type?: unknown }> | undefined;
+    const type = props?.[key]?.type;
+    return type === undefined || type === 'string';
   }
 
   private async trackStreamingCall(call: StreamedCall, iteration: number): Promise<void> {
@@ -419,7 +581,11 @@ export class AgentLoop {
       const step = call.step!;
       const parsed = parseArguments(call.args);
       const toolArguments = parsed
-        ? input.tools.summarize(call.name, parsed)
+        ? {
+            ...input.tools.summarize(call.name, parsed),
+            // The step says when the arguments were repaired before the call ran.
+            ...(call.repaired ? { arguments_repaired: call.repaired } : {}),
+          }
         : { invalid_json_bytes: Buffer.byteLength(call.args, 'utf8') };
       if (input.signal.aborted) {
         await this.failUnfinished(calls.slice(i), `not run: ${stopReason(input.signal)}`);
@@ -451,6 +617,10 @@ export class AgentLoop {
           await this.failUnfinished(calls.slice(i), 'not run: an internal error stopped the run');
           throw err;
         }
+      }
+      if (result.ok && call.name === 'update_plan' && Array.isArray(result.items)) {
+        this.plan = result.items as PlanItem[];
+        input.observer.plan?.(this.plan);
       }
       const version = result.ok && typeof result.version === 'number' ? result.version : null;
       this.changedFiles ||= version !== null || (result.ok && CHANGING_TOOLS.has(call.name));
@@ -513,8 +683,23 @@ export class AgentLoop {
       content: parts.join('\n\n'),
       promptTokens: this.promptTokens,
       completionTokens: this.completionTokens,
+      // Only what the turn had: most turns carry none of these.
+      ...(this.reasonings.length
+        ? { reasoning: this.reasonings.join('\n\n').slice(0, MAX_REASONING_CHARS) }
+        : {}),
+      ...(this.plan ? { plan: this.plan } : {}),
+      ...(this.tokensEstimated ? { tokensEstimated: true } : {}),
     };
   }
+}
+
+/**
+ * A context window the prompt and the output share (vLLM refuses prompt + max_tokens above it): most
+ * for the prompt's estimate, the rest for the output, which keeps its configured limit when it fits.
+ */
+function sharedWindow(window: number, maxOutput: number): { limit: number; maxTokens: number } {
+  const maxTokens = Math.max(256, Math.min(maxOutput, Math.floor(window * 0.3)));
+  return { limit: Math.max(1, Math.floor((window - maxTokens) * 0.9)), maxTokens };
 }
 
 /** Waits `ms`, or stops waiting (throwing) when the turn is aborted. */

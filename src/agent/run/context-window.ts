@@ -11,6 +11,7 @@ export function estimateTokens(messages: readonly LlmMessage[]): number {
   for (const m of messages) {
     chars += m.content?.length ?? 0;
     if (m.role === 'assistant') {
+      chars += m.reasoningContent?.length ?? 0;
       for (const c of m.toolCalls ?? []) {
         chars += c.arguments.length + c.name.length;
       }

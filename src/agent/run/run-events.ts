@@ -1,4 +1,4 @@
-import type { Message } from '../../messages/message.entity.js';
+import type { Message, PlanItem } from '../../messages/message.entity.js';
 import { toMessageView, type MessageView, type StepView } from '../../messages/messages.views.js';
 
 /** What a follower of a run receives, named as the SSE events of the contract. */
@@ -6,6 +6,10 @@ export type RunEvent =
   | { event: 'user_message'; data: MessageView }
   | { event: 'step'; data: StepView }
   | { event: 'delta'; data: { content: string } }
+  /** Reasoning text as it streams; never part of the message's content. */
+  | { event: 'reasoning'; data: { content: string } }
+  /** The whole plan, each time the model calls `update_plan`. */
+  | { event: 'plan'; data: { items: PlanItem[] } }
   | { event: 'done'; data: MessageView }
   | { event: 'error'; data: { detail: string } };
 

@@ -1,4 +1,5 @@
 import type { StepStatus } from '../../messages/execution-step.entity.js';
+import type { PlanItem } from '../../messages/message.entity.js';
 
 /** The fields of an execution step the loop writes. */
 export interface StepState {
@@ -29,6 +30,15 @@ export interface StepStore {
 export interface RunObserver {
   step(step: StepState): void;
   delta(text: string): void;
+  /** Reasoning text as it streams (never part of the answer). */
+  reasoning?(text: string): void;
+  /** The whole plan, each time the model updates it. */
+  plan?(items: PlanItem[]): void;
 }
 
-export type { FinishReason, StopReason, TurnOutcome } from '../../messages/message.entity.js';
+export type {
+  FinishReason,
+  PlanItem,
+  StopReason,
+  TurnOutcome,
+} from '../../messages/message.entity.js';

@@ -43,3 +43,35 @@ describe('StuckDetector', () => {
     ).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 });
+
+describe('StuckDetector, two-call cycles', () => {
+  it('warns at the third repetition of A B and flags A right after it', () => {
+    const d = new StuckDetector();
+    const cycle: [string, string][] = [
+      ['read a', 'x'],
+      ['edit a', 'not found'],
+    ];
+    expect(run(d, [...cycle, ...cycle, ...cycle])).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'warn']);
+    expect(d.repeatsWarnedCall('read a')).toBe(true);
+  });
+
+  it('stops at a second complete cycle after the warning', () => {
+    const d = new StuckDetector();
+    const cycle: [string, string][] = [
+      ['read a', 'x'],
+      ['edit a', 'not found'],
+    ];
+    run(d, [...cycle, ...cycle, ...cycle]);
+    expect(d.repeatsWarnedCall('list')).toBe(false);
+    expect(run(d, [['list', '[]'], ...cycle, ...cycle, ...cycle]).at(-1)).toBe('stop');
+  });
+
+  it('does not count a cycle whose results change', () => {
+    const d = new StuckDetector();
+    const pairs: [string, string][] = [1, 2, 3].flatMap((n) => [
+      ['read a', `v${n}`] as [string, string],
+      ['edit a', 'ok'] as [string, string],
+    ]);
+    expect(run(d, pairs)).toEqual(Array(6).fill('ok'));
+  });
+});

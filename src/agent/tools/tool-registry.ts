@@ -13,6 +13,7 @@ import { listFilesTool } from './list-files/list-files.tool.js';
 import { moveFileTool } from './move-file/move-file.tool.js';
 import { readFileTool } from './read-file/read-file.tool.js';
 import { searchFilesTool } from './search-files/search-files.tool.js';
+import { updatePlanTool } from './update-plan/update-plan.tool.js';
 import { writeFileTool } from './write-file/write-file.tool.js';
 
 export const AGENT_TOOLS: readonly AgentTool[] = [
@@ -24,6 +25,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   searchFilesTool,
   moveFileTool,
   getPreviewErrorsTool,
+  updatePlanTool,
 ];
 
 /** Strings longer than this are recorded on a step by their size only. */

@@ -1,6 +1,7 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import { ExtractJwt } from 'passport-jwt';
 import type { AuthedRequest } from '../../users/authed-request.js';
 import { UsersService } from '../../users/users.service.js';
@@ -9,7 +10,10 @@ import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { OidcVerifier } from '../oidc/oidc-verifier.service.js';
 import { userFromClaims } from '../strategies/claims-to-user.js';
 import { TokenService } from '../token.service.js';
-import { unauthorized } from '../../common/errors/app-error.js';
+import { AppError, unauthorized } from '../../common/errors/app-error.js';
+import { AuthFailureLimiter } from '../../common/throttling/auth-failure-limiter.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
 import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 import type { AuthUser } from '../../users/auth-user.js';
 import { IS_PREVIEW_ROUTE_KEY } from './preview-route.decorator.js';
@@ -53,11 +57,15 @@ const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
  * path never parses a JWKS or touches the network.
  * It answers exactly as passport-jwt did: no token → "Not authenticated"; a bad, expired or non-access
  * token, or a deleted or disabled user → "Could not validate credentials"; a failed lookup passes on.
+ * Failed bearer credentials are counted per client address (THROTTLE_AUTH_FAILURE_LIMIT); past the
+ * limit every credential that needs a look-up (API key, IdP token) or fails is answered 429 before any
+ * look-up. A valid access token of ours still passes: it cannot be guessed, so it costs no guessing.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   private readonly preview = new PreviewAuthGuard();
   private readonly oidc = new OidcAuthGuard();
+  private readonly failures: AuthFailureLimiter;
 
   constructor(
     private readonly reflector: Reflector,
@@ -65,7 +73,15 @@ export class JwtAuthGuard implements CanActivate {
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
     private readonly idp: OidcVerifier,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+  ) {
+    this.failures = new AuthFailureLimiter(
+      storage,
+      config.throttle.ttlMs,
+      config.throttle.authFailureLimit,
+    );
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -85,11 +101,31 @@ export class JwtAuthGuard implements CanActivate {
     if (!token) {
       throw unauthorized('Not authenticated');
     }
+    const address = req.ip ?? 'unknown';
+    const claims = looksLikeApiKey(token) ? null : this.tokens.verify(token);
+    if (claims?.typ !== 'access') {
+      await this.failures.refuseIfBlocked(address);
+    }
+    try {
+      return await this.authenticate(ctx, req, token, claims);
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'unauthorized') {
+        await this.failures.failed(address);
+      }
+      throw err;
+    }
+  }
+
+  private async authenticate(
+    ctx: ExecutionContext,
+    req: AuthedRequest,
+    token: string,
+    claims: ReturnType<TokenService['verify']>,
+  ): Promise<boolean> {
     if (looksLikeApiKey(token)) {
       req.user = toAuthUser(null, await this.apiKeys.authenticate(token), undefined);
       return true;
     }
-    const claims = this.tokens.verify(token);
     if (claims || !this.idp.enabled) {
       const user = claims?.typ === 'access' ? await userFromClaims(this.users, claims) : false;
       req.user = toAuthUser(null, user, undefined);

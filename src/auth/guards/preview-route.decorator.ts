@@ -1,6 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
-
-export const IS_PREVIEW_ROUTE_KEY = 'isPreviewRoute';
-
-/** Marks a route that a browser opens directly (iframe, link): it also takes `?token=` and preview tokens. */
-export const PreviewRoute = () => SetMetadata(IS_PREVIEW_ROUTE_KEY, true);
+// The mark lives in common/ since the rate limiter (common/throttling) reads it too.
+export {
+  IS_PREVIEW_ROUTE_KEY,
+  PreviewRoute,
+} from '../../common/decorators/preview-route.decorator.js';

@@ -1,7 +1,8 @@
-import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 
 type Done = (err: Error | null, user?: unknown, info?: unknown) => void;
+/** Passport's own type for the request it hands a strategy (on this service, Fastify's). */
+type Request = Parameters<Strategy['authenticate']>[0];
 
 /**
  * The smallest Passport strategy: hands the request to a verify callback (Nest's `validate`, through

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt } from 'passport-jwt';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { UsersService } from '../../users/users.service.js';
 import type { AuthUser } from '../../users/auth-user.js';
 import { identityFromClaims } from '../oidc/oidc-identity.js';
@@ -24,7 +24,7 @@ export class OidcStrategy extends PassportStrategy(BearerCallbackStrategy, 'oidc
     super();
   }
 
-  async validate(req: Request): Promise<AuthUser | false> {
+  async validate(req: FastifyRequest): Promise<AuthUser | false> {
     const token = fromHeader(req);
     const claims = token ? await this.verifier.verify(token) : null;
     const identity = claims && identityFromClaims(claims, this.verifier.usernameClaim);

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthedRequest } from '../../users/authed-request.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -13,13 +12,13 @@ import { userFromClaims } from './claims-to-user.js';
 const fromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** A token in the URL: the `:token` segment of the tokenised asset path, else `?token=`. */
-function fromUrl(req: Request): string | null {
+function fromUrl(req: AuthedRequest): string | null {
   const token: unknown = req.params.token ?? req.query.token;
   return typeof token === 'string' && token ? token : null;
 }
 
 /** On the tokenised asset path the path's own token decides, whatever header comes along. */
-const extract = (req: Request): string | null =>
+const extract = (req: AuthedRequest): string | null =>
   typeof req.params.token === 'string' ? req.params.token : (fromHeader(req) ?? fromUrl(req));
 
 /**

@@ -36,7 +36,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(thrown: unknown, host: ArgumentsHost): void {
-    // Through the adapter, so the same filter answers on Express and on Fastify.
+    // Through Nest's adapter: it knows how to answer on a Fastify reply.
     const http = this.adapterHost.httpAdapter;
     const res: unknown = host.switchToHttp().getResponse();
     const exception = this.unavailable(thrown) ?? thrown;
@@ -92,7 +92,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   /** Nest's own exceptions: keep their message where it is ours to show, else a generic one. */
   private httpDetail(exception: HttpException, status: number): string {
-    // Express and body-parser failures arrive wrapped, their parser text as message: say it plainly.
+    // Body parser failures arrive wrapped, their parser text as message: say it plainly.
     if (exception.cause instanceof SyntaxError) {
       return 'Malformed JSON in request body';
     }

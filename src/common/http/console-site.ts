@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import mime from 'mime-types';
+import { brotli, ENCODINGS, gzip, isCompressedCopy, worthCompressing } from './console-compress.js';
 
 /**
  * The console's own policy: its scripts come only from its own files (no inline script, no eval), so a
@@ -53,7 +53,22 @@ export interface ConsoleAnswer {
   body: Buffer | null;
 }
 
-const COMPRESSIBLE = /^(text\/|application\/(javascript|json|manifest\+json|xml)|image\/svg\+xml)/;
+/**
+ * The compressed form written beside `file` by the build (`console-compress.ts`), when it is there and
+ * not older than the file; otherwise compressed now (a console built by `vite build` alone).
+ */
+function compressedForm(
+  file: string,
+  suffix: string,
+  compress: (raw: Buffer) => Buffer,
+  raw: Buffer,
+) {
+  const copy = file + suffix;
+  if (existsSync(copy) && statSync(copy).mtimeMs >= statSync(file).mtimeMs) {
+    return readFileSync(copy);
+  }
+  return compress(raw);
+}
 
 function loadAsset(file: string, urlPath: string): Asset {
   const raw = readFileSync(file);
@@ -65,9 +80,9 @@ function loadAsset(file: string, urlPath: string): Asset {
     etag: `"${createHash('sha256').update(raw).digest('base64url').slice(0, 22)}"`,
     cacheControl: urlPath.startsWith('/assets/') ? IMMUTABLE : REVALIDATE,
   };
-  if (COMPRESSIBLE.test(type) && raw.length > 1024) {
-    asset.gzip = gzipSync(raw, { level: 9 });
-    asset.br = brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } });
+  if (worthCompressing(file, raw.length)) {
+    asset.gzip = compressedForm(file, ENCODINGS.gzip, gzip, raw);
+    asset.br = compressedForm(file, ENCODINGS.br, brotli, raw);
   }
   return asset;
 }
@@ -81,8 +96,8 @@ function walk(dir: string): string[] {
 
 /**
  * The web console's built files (`dist/web`, written by `vite build`), held in memory with their gzip
- * and brotli forms: the whole console is a few hundred KB, and answering from memory keeps `/` off the
- * disk and the compressor on every load. Paths under /api are never ours.
+ * and brotli forms (compressed at build time): the whole console is a few hundred KB, and answering
+ * from memory keeps `/` off the disk and the compressor off every load. Paths under /api are never ours.
  */
 export class ConsoleSite {
   private constructor(private readonly assets: ReadonlyMap<string, Asset>) {}
@@ -90,7 +105,9 @@ export class ConsoleSite {
   static load(dir: string): ConsoleSite {
     const assets = new Map<string, Asset>();
     if (existsSync(join(dir, 'index.html'))) {
-      for (const file of walk(dir)) {
+      const files = walk(dir);
+      const all = new Set(files);
+      for (const file of files.filter((f) => !isCompressedCopy(f, all))) {
         const urlPath = '/' + relative(dir, file).split(sep).join('/');
         assets.set(urlPath, loadAsset(file, urlPath));
       }
@@ -153,7 +170,7 @@ export function consoleDir(): string {
   return new URL('../../web/', import.meta.url).pathname;
 }
 
-/** Writes a console answer on the raw Node response (both adapters hand theirs over). */
+/** Writes a console answer on the raw Node response (Fastify's `reply.raw`). */
 export function writeConsoleAnswer(
   res: import('node:http').ServerResponse,
   answer: ConsoleAnswer,

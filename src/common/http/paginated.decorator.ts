@@ -25,7 +25,7 @@ class PageInterceptor implements NestInterceptor {
         }
         const page = result as Page<unknown>;
         if (page.next !== null) {
-          // `originalUrl` on both adapters: the URL as the client sent it, query included.
+          // `originalUrl`: the URL as the client sent it, query included.
           const req = http.getRequest<{ originalUrl: string }>();
           const link = nextPageLink(req.originalUrl, page.next);
           this.adapterHost.httpAdapter.setHeader(http.getResponse(), 'Link', link);

@@ -1,33 +1,42 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
+import { routeConfigEntry } from './route-config.js';
+
+/** Where a route's header policy sits in its Fastify `config`. */
+export const OWN_HEADERS = 'ownHeaders';
+
+export interface OwnHeaders {
+  /** `Access-Control-Allow-Origin: *`, for what a page on an opaque origin fetches itself. */
+  anyOrigin: boolean;
+}
 
 /**
- * Browser-opened preview routes send their own CSP (sandbox); helmet's would fight it. Anchored at both
- * ends, so API routes beside them (`preview-token`, `previewXYZ`) keep helmet. Case-insensitive and with
- * an optional trailing slash, as both adapters route them.
+ * A browser-opened preview route: it sends its own CSP (sandbox), which helmet's would fight, so helmet
+ * leaves it alone. With `anyOrigin` (the token-in-path site routes) the answer is readable from the
+ * preview page's opaque origin, errors too (a missing `data.json` is a readable 404 to the page's
+ * fetch() rather than a CORS failure); whoever can read it already holds its preview token.
  */
-const PREVIEW_PATH =
-  /^\/api\/sessions\/[^/]+\/sandbox\/(?:preview\/?|static\/.+|site\/[^/]+(?:\/.*)?)$/i;
-
-/** The token-in-path site route: what the preview page itself fetches from its opaque origin. */
-const SITE_PATH = /^\/api\/sessions\/[^/]+\/sandbox\/site\/[^/]+(?:\/.*)?$/i;
+export const PreviewHeaders = (opts: Partial<OwnHeaders> = {}): MethodDecorator =>
+  routeConfigEntry(OWN_HEADERS, { anyOrigin: opts.anyOrigin ?? false } satisfies OwnHeaders);
 
 export type RawMiddleware = (
+  own: OwnHeaders | undefined,
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
   next: (err?: unknown) => void,
 ) => void;
 
-/** helmet's headers on API routes, none on preview routes; Swagger UI (inline scripts) without the CSP. */
+/**
+ * helmet's headers on every route but those with `@PreviewHeaders()` (their own, set before the
+ * handler runs); Swagger UI (inline scripts) without the CSP.
+ */
 export function securityHeaders(): RawMiddleware {
   const apiHeaders = helmet();
   const docsHeaders = helmet({ contentSecurityPolicy: false });
-  return (path, req, res, next) => {
-    if (PREVIEW_PATH.test(path)) {
-      if (SITE_PATH.test(path)) {
-        // Set before routing, so its errors too (a missing `data.json`) are readable 404s to the page's
-        // fetch() rather than CORS failures; whoever can read the answer already holds its preview token.
+  return (own, path, req, res, next) => {
+    if (own) {
+      if (own.anyOrigin) {
         res.setHeader('Access-Control-Allow-Origin', '*');
       }
       next();

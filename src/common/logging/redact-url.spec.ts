@@ -15,7 +15,7 @@ describe('redactUrl', () => {
     ],
     ['/api/sessions/abc/sandbox/files/index.html', '/api/sessions/abc/sandbox/files/index.html'],
     ['/api/auth/login', '/api/auth/login'],
-    // Spellings Express's query parser (node:querystring) still reads as `token`.
+    // Spellings a query parser (Fastify's, node:querystring) still reads as `token`.
     ['/p?%74oken=eyJ.a.b', '/p?%74oken=[REDACTED]'],
     ['/p?t%6Fken=eyJ.a.b', '/p?t%6Fken=[REDACTED]'],
     ['/p?a=1&to%6ben=eyJ.a.b&b=2', '/p?a=1&to%6ben=[REDACTED]&b=2'],
@@ -25,7 +25,7 @@ describe('redactUrl', () => {
     ['/p?token[]=eyJ.a.b', '/p?token[]=[REDACTED]'],
     ['/p?tokens=kept&tok=kept', '/p?tokens=kept&tok=kept'],
     ['/p?x=%E0%A4%A&token=eyJ.a.b', '/p?x=%E0%A4%A&token=[REDACTED]'],
-    // Express routes case-insensitively, so this still reaches the tokenised asset path.
+    // Routes match case-insensitively, so this still reaches the tokenised asset path.
     [
       '/api/sessions/abc/SANDBOX/Site/eyJ.a.b/css/site.css',
       '/api/sessions/abc/SANDBOX/Site/[REDACTED]/css/site.css',

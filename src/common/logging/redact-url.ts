@@ -1,7 +1,7 @@
 import { unescape } from 'node:querystring';
 
 /**
- * Whether a raw query key names the token as Express's query parser (node:querystring) reads it:
+ * Whether a raw query key names the token as a query parser may read it (Fastify's does):
  * percent-decoded (`%74oken`), with `+` as a space. Case and a `[…]` suffix are redacted too.
  */
 function isTokenKey(rawKey: string): boolean {
@@ -37,7 +37,7 @@ export function redactUrl(rawUrl: string | undefined): string {
   const url = rawUrl.replace(API_KEY, 'aeio_[REDACTED]');
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  // Express routes case-insensitively, so `/SANDBOX/Site/<token>` reaches the asset path as well.
+  // Routes match case-insensitively, so `/SANDBOX/Site/<token>` reaches the asset path as well.
   const safePath = path.replace(/(\/sandbox\/site\/)[^/?#]+/gi, '$1[REDACTED]');
   return q === -1 ? safePath : `${safePath}?${redactQuery(url.slice(q + 1))}`;
 }

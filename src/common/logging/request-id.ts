@@ -9,7 +9,7 @@ export function pickRequestId(req: IncomingMessage): string {
   return typeof given === 'string' && ACCEPTABLE.test(given) ? given : randomUUID();
 }
 
-/** pino-http's `genReqId` on Express: the id, echoed on the response. */
+/** pino-http's `genReqId`, for a request that has no id yet: the id, echoed on the response. */
 export function requestId(req: IncomingMessage, res: ServerResponse): string {
   const id = pickRequestId(req);
   res.setHeader('X-Request-Id', id);

@@ -23,7 +23,7 @@ const MEANING: Record<number, string> = {
   401: 'Missing, invalid or expired token',
   403: 'The resource belongs to another user, admins only, or your plan’s session cap is reached',
   404: 'Not found',
-  409: 'Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin)',
+  409: 'Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running)',
   410: 'That version was pruned from the history (SANDBOX_HISTORY_MAX_BYTES)',
   412: 'If-Match does not match the file as it is now',
   413: 'File, sandbox, your storage or file-count cap exceeded, or body too large',

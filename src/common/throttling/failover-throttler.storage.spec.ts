@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { BlockAwareStorage } from './block-aware.storage.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 
 /** A shared store that can be made to fail, standing in for Redis. */
-class FlakyStore implements ThrottlerStorage {
+class FlakyStore implements BlockAwareStorage {
   down = false;
   calls = 0;
   private readonly inner = new MemoryThrottlerStorage(() => 0);
@@ -13,6 +13,9 @@ class FlakyStore implements ThrottlerStorage {
     return this.down
       ? Promise.reject(new Error('Connection is closed.'))
       : this.inner.increment(key, ttl, limit, block, name);
+  }
+  blockedForMs(key: string, name: string) {
+    return this.inner.blockedForMs(key, name);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { BlockAwareStorage } from './block-aware.storage.js';
 
 type Record_ = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -13,10 +14,10 @@ export interface SharedStoreHealth {
  * outage of the shared store neither fails requests nor slows them: limits then hold per replica
  * (fail open) until it is back. A request whose shared count fails is counted locally instead.
  */
-export class FailoverThrottlerStorage implements ThrottlerStorage {
+export class FailoverThrottlerStorage implements BlockAwareStorage {
   constructor(
-    private readonly shared: ThrottlerStorage,
-    private readonly local: ThrottlerStorage,
+    private readonly shared: BlockAwareStorage,
+    private readonly local: BlockAwareStorage,
     private readonly health: SharedStoreHealth,
   ) {}
 
@@ -35,5 +36,16 @@ export class FailoverThrottlerStorage implements ThrottlerStorage {
       }
     }
     return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  async blockedForMs(key: string, throttlerName: string): Promise<number> {
+    if (this.health.available) {
+      try {
+        return await this.shared.blockedForMs(key, throttlerName);
+      } catch (err) {
+        this.health.failed(err as Error);
+      }
+    }
+    return this.local.blockedForMs(key, throttlerName);
   }
 }

@@ -1,4 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { BlockAwareStorage } from './block-aware.storage.js';
 
 interface Window {
   hits: number;
@@ -11,7 +11,7 @@ interface Window {
  * and window, O(1) per request. (The package's default keeps a timestamp per hit and filters them on
  * every request, which grows with the limit.)
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage {
+export class MemoryThrottlerStorage implements BlockAwareStorage {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -42,6 +42,12 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked,
       timeToBlockExpire: blocked ? Math.ceil((w.blockedUntil - now) / 1000) : 0,
     });
+  }
+
+  /** Ms left in the caller's block, 0 when it is not blocked; counts nothing. */
+  blockedForMs(key: string, throttlerName: string): Promise<number> {
+    const w = this.windows.get(`${throttlerName}:${key}`);
+    return Promise.resolve(w ? Math.max(w.blockedUntil - this.now(), 0) : 0);
   }
 
   private sweep(): void {

@@ -1,4 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { BlockAwareStorage } from './block-aware.storage.js';
 import type { Redis } from 'ioredis';
 
 /**
@@ -22,7 +22,7 @@ return {hits, ttl, 0, 0}
  * Rate-limit counters in Redis, so a limit holds across replicas. Written here rather than taken from
  * `@nest-lab/throttler-storage-redis`, whose peer range stops at Nest 11.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage implements BlockAwareStorage {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'aeio:throttle:',
@@ -51,5 +51,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(Math.max(blockMs, 0) / 1000),
     };
+  }
+
+  /** Ms left in the caller's block, 0 when it is not blocked; counts nothing. */
+  async blockedForMs(key: string, throttlerName: string): Promise<number> {
+    const ms = await this.redis.pttl(`${this.prefix}${throttlerName}:${key}:block`);
+    return Math.max(ms, 0);
   }
 }

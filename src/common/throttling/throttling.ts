@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AppConfig, Tier } from '../../config/app-config.js';
 import type { RedisConnection } from '../redis/redis.module.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
@@ -9,13 +9,16 @@ import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { FailoverThrottlerStorage } from './failover-throttler.storage.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { AUTH_RATE_LIMIT_KEY } from './auth-rate-limit.decorator.js';
+import { IS_PREVIEW_ROUTE_KEY } from '../decorators/preview-route.decorator.js';
 
 /** What the JWT guard leaves on the request, as far as limits care (common/ knows no feature types). */
-type AuthedRequest = Request & { user?: { id: number; tier: Tier } };
+type AuthedRequest = FastifyRequest & { user?: { id: number; tier: Tier } };
 
 /**
  * One throttler: signed-in callers are counted per user at their tier's limit; register/login per IP.
  * Other public routes (health) are not limited. The JWT guard runs first, so `req.user` is known here.
+ * Preview routes (the page and its assets, which a browser loads by the dozen) count in a bucket of
+ * their own per user (THROTTLE_LIMIT_PREVIEW), so a preview never spends its owner's API limit.
  */
 export function throttlerOptions(
   config: AppConfig,
@@ -41,8 +44,11 @@ export function throttlerOptions(
         ttl: config.throttle.ttlMs,
         limit: (ctx) => {
           const user = request(ctx).user;
-          return flag(ctx, AUTH_RATE_LIMIT_KEY) || !user
-            ? config.throttle.authLimit
+          if (flag(ctx, AUTH_RATE_LIMIT_KEY) || !user) {
+            return config.throttle.authLimit;
+          }
+          return flag(ctx, IS_PREVIEW_ROUTE_KEY)
+            ? config.throttle.previewLimit
             : config.throttle.tierLimits[user.tier];
         },
       },
@@ -50,9 +56,10 @@ export function throttlerOptions(
     skipIf: (ctx) => flag(ctx, IS_PUBLIC_KEY) && !flag(ctx, AUTH_RATE_LIMIT_KEY),
     getTracker: (req, ctx) => {
       const r = req as AuthedRequest;
-      return flag(ctx, AUTH_RATE_LIMIT_KEY) || !r.user
-        ? `ip:${r.ip ?? 'unknown'}`
-        : `user:${r.user.id}`;
+      if (flag(ctx, AUTH_RATE_LIMIT_KEY) || !r.user) {
+        return `ip:${r.ip ?? 'unknown'}`;
+      }
+      return flag(ctx, IS_PREVIEW_ROUTE_KEY) ? `preview:${r.user.id}` : `user:${r.user.id}`;
     },
     // One counter per caller across all routes (the default key is per route).
     generateKey: (_ctx, tracker, name) => `${name}:${tracker}`,

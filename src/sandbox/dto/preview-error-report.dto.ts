@@ -17,19 +17,25 @@ export class PreviewErrorReportDto {
   @MaxLength(8192)
   message!: string;
 
-  @ApiProperty({ nullable: true, required: false, description: 'script URL', example: null })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    required: false,
+    description: 'script URL',
+    example: null,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(8192)
   source?: string | null;
 
-  @ApiProperty({ nullable: true, required: false, example: 12 })
+  @ApiProperty({ type: 'integer', nullable: true, required: false, example: 12 })
   @IsOptional()
   @IsInt()
   @Min(0)
   line?: number | null;
 
-  @ApiProperty({ nullable: true, required: false, example: 7 })
+  @ApiProperty({ type: 'integer', nullable: true, required: false, example: 7 })
   @IsOptional()
   @IsInt()
   @Min(0)

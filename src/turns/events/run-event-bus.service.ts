@@ -11,6 +11,9 @@ const EVENTS = 'run.event';
 const FOLLOW = 'run.follow';
 /** Text deltas bound for other replicas are gathered this long, so a token is not a message. */
 const DELTA_FLUSH_MS = 40;
+
+/** The events that carry text in pieces, gathered and split alike. */
+type TextEvent = 'delta' | 'reasoning';
 /** Followed runs of other replicas are looked up this often, in case word of their end was lost. */
 const RECHECK_MS = 5000;
 
@@ -27,7 +30,10 @@ export class RunEventBus {
   private readonly listeners = new Map<number, Set<RunListener>>();
   /** Local runs some other replica follows. */
   private readonly forwarded = new Set<number>();
-  private readonly pendingDeltas = new Map<number, { text: string; timer: NodeJS.Timeout }>();
+  private readonly pendingDeltas = new Map<
+    number,
+    { kind: TextEvent; text: string; timer: NodeJS.Timeout }
+  >();
   /** Received events still being loaded, per run: later ones wait so followers hear them in order. */
   private readonly inbox = new Map<number, Promise<void>>();
   private recheckTimer?: NodeJS.Timeout;
@@ -54,8 +60,8 @@ export class RunEventBus {
     if (!this.forwarded.has(messageId)) {
       return;
     }
-    if (event.event === 'delta') {
-      this.bufferDelta(messageId, event.data.content);
+    if (event.event === 'delta' || event.event === 'reasoning') {
+      this.bufferDelta(messageId, event.event, event.data.content);
       return;
     }
     this.flushDelta(messageId);
@@ -100,14 +106,16 @@ export class RunEventBus {
     }
   }
 
-  private bufferDelta(messageId: number, text: string): void {
+  private bufferDelta(messageId: number, kind: TextEvent, text: string): void {
     const pending = this.pendingDeltas.get(messageId);
-    if (pending) {
+    if (pending?.kind === kind) {
       pending.text += text;
       return;
     }
+    // Reasoning and answer text alternate: each keeps its own order, so the other kind goes first.
+    this.flushDelta(messageId);
     const timer = setTimeout(() => this.flushDelta(messageId), DELTA_FLUSH_MS);
-    this.pendingDeltas.set(messageId, { text, timer });
+    this.pendingDeltas.set(messageId, { kind, text, timer });
   }
 
   private flushDelta(messageId: number): void {
@@ -117,23 +125,27 @@ export class RunEventBus {
     }
     clearTimeout(pending.timer);
     this.pendingDeltas.delete(messageId);
-    this.send(messageId, { event: 'delta', data: { content: pending.text } });
+    this.send(messageId, { event: pending.kind, data: { content: pending.text } });
   }
 
   private send(messageId: number, event: RunEvent): void {
     const wire: RunWire = { m: messageId, e: event };
     if (this.cluster.fits(EVENTS, wire)) {
       this.cluster.publish(EVENTS, wire, this.key(messageId));
-    } else if (event.event === 'delta') {
+    } else if (event.event === 'delta' || event.event === 'reasoning') {
       // Text is split on character boundaries so each piece fits in bytes.
-      const empty: RunWire = { m: messageId, e: { event: 'delta', data: { content: '' } } };
+      const kind = event.event;
+      const empty: RunWire = { m: messageId, e: { event: kind, data: { content: '' } } };
       for (const content of splitForJson(event.data.content, this.cluster.room(EVENTS, empty))) {
         this.cluster.publish(
           EVENTS,
-          { m: messageId, e: { event: 'delta', data: { content } } } satisfies RunWire,
+          { m: messageId, e: { event: kind, data: { content } } } satisfies RunWire,
           this.key(messageId),
         );
       }
+    } else if (event.event === 'plan') {
+      // A plan too big for the channel is seen by remote followers with the finished message.
+      return;
     } else {
       this.cluster.publish(EVENTS, { m: messageId, ref: refOf(event) }, this.key(messageId));
     }

@@ -18,7 +18,9 @@ export interface RunWire {
 }
 
 /** How an event too big to carry is named on the wire (text is split instead, never sent by reference). */
-export function refOf(event: Exclude<RunEvent, { event: 'delta' }>): WireRef {
+export function refOf(
+  event: Exclude<RunEvent, { event: 'delta' | 'reasoning' | 'plan' }>,
+): WireRef {
   switch (event.event) {
     case 'step':
     case 'user_message':

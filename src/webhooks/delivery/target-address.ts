@@ -1,6 +1,7 @@
-import { lookup } from 'node:dns/promises';
+import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import type { LookupGate } from './lookup-gate.js';
 
 /** An address a delivery may connect to, checked once and then used as is (no second DNS answer). */
 export interface VettedAddress {
@@ -42,27 +43,67 @@ export function isPublicAddress(ip: string): boolean {
 /** The host of a URL as DNS or the IP parser wants it (IPv6 literals lose their brackets). */
 const bareHost = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
-/** `lookup`, or a rejection once `timeoutMs` have passed without an answer. */
-function lookupWithin(host: string, timeoutMs: number) {
+type Resolved = { address: string; family: number }[];
+
+/** What /etc/hosts and RFC 6761 say `localhost` (and `*.localhost`) is, which the resolver never asks. */
+const LOCALHOST: Resolved = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+const isLocalhost = (host: string) => /^(.+\.)?localhost\.?$/i.test(host);
+
+/** How look-ups are made: the servers to ask (default: the system's) and the gate that bounds them. */
+export interface LookupOptions {
+  servers?: string[];
+  gate?: LookupGate;
+  userId?: number;
+}
+
+/**
+ * A and AAAA records from a resolver of its own (c-ares: sockets, no libuv thread held), given up and
+ * cancelled once `timeoutMs` have passed. It reads no /etc/hosts (see `LOCALHOST`).
+ */
+async function resolveWithin(
+  host: string,
+  timeoutMs: number,
+  servers?: string[],
+): Promise<Resolved> {
+  // Two tries of a third each (c-ares doubles the second), then the timer below cancels what is left.
+  const resolver = new Resolver({ timeout: Math.max(Math.floor(timeoutMs / 3), 1), tries: 2 });
+  if (servers?.length) {
+    resolver.setServers(servers);
+  }
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    lookup(host, { all: true, verbatim: true }),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('DNS timeout')), timeoutMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  try {
+    const [v4, v6] = await Promise.race([
+      Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('DNS timeout')), timeoutMs);
+      }),
+    ]);
+    return [
+      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+    ];
+  } finally {
+    clearTimeout(timer);
+    resolver.cancel();
+  }
 }
 
 /**
  * Resolves the URL's host and checks every address it resolves to; returns the first, which is the one
  * the delivery connects to. With `allowPrivate` only the resolution is done. A resolution that takes
  * longer than `timeoutMs` counts as none: the registration answers in time, and a delivery attempt
- * stays within the lease that covers its look-up and its POST.
+ * stays within the lease that covers its look-up and its POST. Every resolved address is checked, so
+ * a name that resolves to one private address among public ones is refused. Past the gate's bounds
+ * it throws `LookupsBusy` (nothing was resolved).
  */
 export async function vetTarget(
   url: URL,
   allowPrivate: boolean,
   timeoutMs: number,
+  opts: LookupOptions = {},
 ): Promise<VettedAddress> {
   const host = bareHost(url);
   // Without private targets, "does not resolve" and "resolves to a private address" answer alike, so
@@ -75,14 +116,19 @@ export async function vetTarget(
             '(loopback, private, link-local and similar targets are refused)',
     );
   const literal = isIP(host);
-  let addresses: { address: string; family: number }[];
+  let addresses: Resolved;
   if (literal !== 0) {
     addresses = [{ address: host, family: literal }];
+  } else if (isLocalhost(host)) {
+    addresses = LOCALHOST;
   } else {
+    const release = opts.gate?.enter(opts.userId ?? 0);
     try {
-      addresses = await lookupWithin(host, timeoutMs);
+      addresses = await resolveWithin(host, timeoutMs, opts.servers);
     } catch {
       throw refused();
+    } finally {
+      release?.();
     }
   }
   if (addresses.length === 0) {

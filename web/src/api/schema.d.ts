@@ -171,7 +171,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The models a session may use (`AGENT_MODELS`), the default marked */
+        /** The models a session may use (`AGENT_MODELS`), the default marked, each with its profile */
         get: operations["ModelsController_list"];
         put?: never;
         post?: never;
@@ -195,7 +195,7 @@ export interface paths {
         get: operations["MessagesController_list"];
         put?: never;
         /** Send a message: the agent builds, and answers when done (or streams with stream: true) */
-        post: operations["MessagesController_post"];
+        post: operations["AgentController_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,40 +219,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/messages/latest/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Follow the current turn from any replica: its steps so far, then live events */
-        get: operations["MessagesController_events"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sessions/{id}/messages/latest/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop the running turn, wherever it runs */
-        post: operations["MessagesController_cancel"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/sessions/{id}/sandbox/files": {
         parameters: {
             query?: never;
@@ -270,7 +236,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/files/{filename}": {
+    "/api/sessions/{id}/sandbox/files/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -323,7 +289,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/static/{filename}": {
+    "/api/sessions/{id}/sandbox/static/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -340,7 +306,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/sandbox/site/{token}/{filename}": {
+    "/api/sessions/{id}/sandbox/site/{token}/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -388,6 +354,40 @@ export interface paths {
         get: operations["SandboxPreviewController_errors"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages/latest/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow the current turn from any replica: its steps so far, then live events */
+        get: operations["AgentController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages/latest/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the running turn, wherever it runs */
+        post: operations["AgentController_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -445,7 +445,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}/versions/{v}/files/{filename}": {
+    "/api/sessions/{id}/versions/{v}/files/{path}": {
         parameters: {
             query?: never;
             header?: never;
@@ -638,6 +638,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthIndicatorView: {
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up" | "degraded" | "down";
+            /**
+             * @description why a dependency is degraded
+             * @example unreachable: rate limits per replica, messages between replicas via PostgreSQL
+             */
+            message?: string;
+        };
+        HealthView: {
+            /**
+             * @description `degraded` while Redis (when configured) is unreachable
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /**
+             * @description the checks that are up or degraded, by name
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+            /**
+             * @description the checks that are down (always empty on 200)
+             * @example {}
+             */
+            error: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+            /**
+             * @description every check, by name
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: components["schemas"]["HealthIndicatorView"];
+            };
+        };
         FieldErrorDto: {
             /** @example username */
             field: string;
@@ -810,16 +859,44 @@ export interface components {
              */
             model?: string | null;
         };
+        ModelProfileView: {
+            /** @enum {string} */
+            output_param: "max_tokens" | "max_completion_tokens";
+            /** @example 8192 */
+            max_output_tokens: number;
+            /** @example 100000 */
+            context_tokens: number;
+            vision: boolean;
+            /** @description fields learned from the provider’s own answers (a 400 naming `max_tokens`, a context error naming its size) rather than configured (`AGENT_MODEL_OPTIONS`) or defaulted */
+            learned: ("output_param" | "context_tokens")[];
+        };
         ModelView: {
             /** @example gpt-4o-mini */
             id: string;
             /** @description the model of sessions whose `model` is null */
             default: boolean;
+            /** @description whether the model reads images (`AGENT_MODEL_OPTIONS`) */
+            vision: boolean;
+            /**
+             * @description tokens one request may hold
+             * @example 100000
+             */
+            context_tokens: number;
+            profile: components["schemas"]["ModelProfileView"];
         };
         ModelsView: {
             models: components["schemas"]["ModelView"][];
             /** @description whether an LLM provider is configured (`OPENAI_API_KEY` or `OPENAI_BASE_URL`); without one, sending a message answers 503 and everything else works */
             configured: boolean;
+        };
+        PlanItemView: {
+            /** @example Write index.html */
+            text: string;
+            /**
+             * @example completed
+             * @enum {string}
+             */
+            status: "pending" | "in_progress" | "completed";
         };
         MessageView: {
             /** @example 3 */
@@ -847,6 +924,12 @@ export interface components {
             version_before?: number | null;
             /** @description assistant only: the sandbox version when the turn ended; null while it runs */
             version_after?: number | null;
+            /** @description the turn’s reasoning (thinking the model streamed apart from its answer), cut to 64 KiB; null for user messages and models that do not reason */
+            reasoning: string | null;
+            /** @description the last plan of the turn (`update_plan`) */
+            plan: components["schemas"]["PlanItemView"][] | null;
+            /** @description true when the provider sent no `usage` for some round and tokens were estimated */
+            tokens_estimated: boolean;
         };
         StepView: {
             /** @example 1 */
@@ -880,24 +963,6 @@ export interface components {
             finished_at: string | null;
             /** @description the sandbox version this step made (restore it to go back to right after it); null if none */
             version: number | null;
-        };
-        PostMessageDto: {
-            /**
-             * @description up to 1 048 576 characters; the whole body is read up to BODY_LIMIT_MESSAGE_BYTES (1 MiB)
-             * @example Build me a landing page for a bakery
-             */
-            content: string;
-            /**
-             * @description answer as text/event-stream
-             * @default false
-             */
-            stream: boolean;
-        };
-        CancelView: {
-            /** @example Cancellation requested */
-            message: string;
-            /** @example 4 */
-            message_id: number;
         };
         FileEntryView: {
             /** @example css/site.css */
@@ -965,11 +1030,11 @@ export interface components {
              * @description script URL
              * @example null
              */
-            source?: Record<string, never> | null;
+            source?: string | null;
             /** @example 12 */
-            line?: Record<string, never> | null;
+            line?: number | null;
             /** @example 7 */
-            column?: Record<string, never> | null;
+            column?: number | null;
             /**
              * @description the sandbox version the page was served at
              * @example 3
@@ -1001,6 +1066,24 @@ export interface components {
         PreviewErrorsView: {
             /** @description the last 50, newest first */
             errors: components["schemas"]["PreviewErrorView"][];
+        };
+        PostMessageDto: {
+            /**
+             * @description up to 1 048 576 characters; the whole body is read up to BODY_LIMIT_MESSAGE_BYTES (1 MiB)
+             * @example Build me a landing page for a bakery
+             */
+            content: string;
+            /**
+             * @description answer as text/event-stream
+             * @default false
+             */
+            stream: boolean;
+        };
+        CancelView: {
+            /** @example Cancellation requested */
+            message: string;
+            /** @example 4 */
+            message_id: number;
         };
         VersionChangeView: {
             /** @example index.html */
@@ -1228,73 +1311,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description the database answers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /**
-             * @description The Health Check is not successful
-             *
-             *     a dependency is down
-             */
+            /** @description a dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1314,73 +1340,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description ready (`ok`), or ready without Redis (`degraded`) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /**
-             * @description The Health Check is not successful
-             *
-             *     the database is down
-             */
+            /** @description the database is down */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1784,7 +1753,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2107,7 +2076,7 @@ export interface operations {
             };
         };
     };
-    MessagesController_post: {
+    AgentController_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2163,7 +2132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2268,132 +2237,6 @@ export interface operations {
             };
         };
     };
-    MessagesController_events: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the session id: 32 lowercase hex characters */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description SSE: step, delta, then done or error */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    MessagesController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the session id: 32 lowercase hex characters */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CancelView"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
     SandboxFilesController_list: {
         parameters: {
             query?: never;
@@ -2458,7 +2301,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2532,7 +2375,7 @@ export interface operations {
             };
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2637,7 +2480,7 @@ export interface operations {
             };
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2845,7 +2688,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -2924,7 +2767,7 @@ export interface operations {
                 /** @description a preview token */
                 token: string;
                 /** @description relative path; empty for index.html */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3118,6 +2961,132 @@ export interface operations {
             };
         };
     };
+    AgentController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SSE: step, delta, then done or error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AgentController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelView"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     VersionsController_list: {
         parameters: {
             query?: {
@@ -3197,7 +3166,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3275,7 +3244,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3353,9 +3322,9 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description relative path, e.g. css/site.css */
-                filename: unknown;
+                path: unknown;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3512,7 +3481,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description version number (0 = the empty sandbox) */
-                v: string;
+                v: number;
                 /** @description the session id: 32 lowercase hex characters */
                 id: string;
             };
@@ -3564,7 +3533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3834,6 +3803,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description File, sandbox, your storage or file-count cap exceeded, or body too large */
             413: {
                 headers: {
@@ -3985,7 +3963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin) */
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
             409: {
                 headers: {
                     [name: string]: unknown;

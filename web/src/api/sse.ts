@@ -1,10 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { authHeaders, checked } from './client';
-
-export interface SseEvent {
-  event: string;
-  data: unknown;
-}
+import { decodeTurnEvent, type SseEvent, type TurnEvent } from './events';
 
 /**
  * Reads a `text/event-stream` answer (a streamed turn's POST, or `latest/events`) with fetch, since
@@ -49,4 +45,18 @@ export async function readEventStream(
     }
     parser.feed(value);
   }
+}
+
+/** Reads a turn's event stream, passing on each event the console knows, typed. */
+export function readTurnEvents(
+  url: string,
+  init: Parameters<typeof readEventStream>[1],
+  onEvent: (event: TurnEvent) => void,
+): Promise<void> {
+  return readEventStream(url, init, (raw) => {
+    const event = decodeTurnEvent(raw);
+    if (event) {
+      onEvent(event);
+    }
+  });
 }

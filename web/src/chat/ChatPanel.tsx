@@ -1,12 +1,19 @@
 import { useEffect, useId, useRef } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, errorMessage, unwrap } from '../api/client';
-import { keys } from '../api/keys';
+import { errorMessage } from '../api/client';
+import { ModelInfo } from '../sessions/ModelInfo';
 import { ModelSelect } from '../sessions/ModelSelect';
 import { useModels } from '../sessions/queries';
 import { Markdown } from '../ui/Markdown';
 import { Composer } from './Composer';
-import { useLatestSteps, useMessagePages, useTurnVersions } from './queries';
+import {
+  useLatestSteps,
+  useMessagePages,
+  useSession,
+  useSetSessionModel,
+  useTurnVersions,
+} from './queries';
+import { Plan } from './Plan';
+import { Reasoning } from './Reasoning';
 import { onSendRequest } from './send-bus';
 import { StepList, TurnChanges } from './Steps';
 import { TurnEnd } from './TurnEnd';
@@ -18,12 +25,8 @@ import { useTurn, type LiveTurn, type Message, type Step } from './use-turn';
  * mounts (a reload mid-turn, another tab) is followed through `latest/events`.
  */
 export function ChatPanel({ sessionId }: { sessionId: string }) {
-  const client = useQueryClient();
   const models = useModels();
-  const session = useQuery({
-    queryKey: keys.session(sessionId),
-    queryFn: () => unwrap(api.GET('/api/sessions/{id}', { params: { path: { id: sessionId } } })),
-  });
+  const session = useSession(sessionId);
   const turn = useTurn(sessionId, models.data?.configured);
   const { live, attach } = turn;
   const pages = useMessagePages(sessionId, live === null);
@@ -57,16 +60,7 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
     }
   }, [attach, latestRunningId, live]);
 
-  const setModel = useMutation({
-    mutationFn: (model: string | null) =>
-      unwrap(
-        api.PATCH('/api/sessions/{id}', { params: { path: { id: sessionId } }, body: { model } }),
-      ),
-    onSuccess: (s) => {
-      client.setQueryData(keys.session(sessionId), s);
-      void client.invalidateQueries({ queryKey: keys.sessions });
-    },
-  });
+  const setModel = useSetSessionModel(sessionId);
 
   // Scroll with the conversation while the reader is at its end (whatever grew: a message, text, a step).
   const logRef = useRef<HTMLDivElement>(null);
@@ -105,6 +99,7 @@ export function ChatPanel({ sessionId }: { sessionId: string }) {
             disabled={!session.data || setModel.isPending}
             onChange={(m) => setModel.mutate(m)}
           />
+          <ModelInfo value={session.data?.model ?? null} />
         </div>
       </div>
       {setModel.isError && (
@@ -243,6 +238,8 @@ function AssistantMessage({
       className={`message message-assistant${message.status === 'failed' ? ' message-failed' : ''}`}
       aria-label="Agent"
     >
+      <Reasoning text={message.reasoning} />
+      <Plan items={message.plan} />
       {steps && <StepList steps={steps} />}
       {changes && <TurnChanges versions={changes} />}
       {message.content ? (
@@ -264,6 +261,8 @@ function LiveAssistant({ live }: { live: LiveTurn }) {
       aria-label="Agent"
       aria-busy={!ended}
     >
+      <Reasoning text={live.done?.reasoning || live.reasoning} live={!ended} />
+      <Plan items={live.done?.plan ?? live.plan} />
       <StepList steps={live.steps} />
       {text ? <Markdown text={text} /> : !ended && <p className="muted typing">Working…</p>}
       {live.done && <TurnEnd message={live.done} />}

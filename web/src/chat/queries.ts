@@ -1,6 +1,7 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
+import type { Message } from '../api/round3';
 import { page, type Page } from '../ui/paging';
 
 const PAGE_SIZE = 50;
@@ -10,7 +11,7 @@ export function useMessagePages(sessionId: string, poll: boolean) {
   return useInfiniteQuery({
     queryKey: [...keys.messages(sessionId), 'pages'],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }): Promise<Page<Schemas['MessageView']>> =>
+    queryFn: ({ pageParam }): Promise<Page<Message>> =>
       page(
         api.GET('/api/sessions/{id}/messages', {
           params: {
@@ -62,6 +63,29 @@ export function useTurnVersions(sessionId: string, enabled: boolean) {
         }
       }
       return byMessage;
+    },
+  });
+}
+
+/** The session itself (title, model), under `keys.session`. */
+export function useSession(sessionId: string) {
+  return useQuery({
+    queryKey: keys.session(sessionId),
+    queryFn: () => unwrap(api.GET('/api/sessions/{id}', { params: { path: { id: sessionId } } })),
+  });
+}
+
+/** Changes the session's model (`null`: the default); the sidebar's list refreshes. */
+export function useSetSessionModel(sessionId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (model: string | null) =>
+      unwrap(
+        api.PATCH('/api/sessions/{id}', { params: { path: { id: sessionId } }, body: { model } }),
+      ),
+    onSuccess: (s) => {
+      client.setQueryData(keys.session(sessionId), s);
+      void client.invalidateQueries({ queryKey: keys.sessions });
     },
   });
 }

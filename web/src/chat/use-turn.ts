@@ -1,47 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, unwrap, type Schemas } from '../api/client';
+import { api, ApiError, errorMessage, unwrap } from '../api/client';
 import { keys, sandboxChanged } from '../api/keys';
-import { readEventStream, type SseEvent } from '../api/sse';
+import type { TurnEvent } from '../api/events';
+import { readTurnEvents } from '../api/sse';
+import type { Step } from '../api/round3';
+import { freshTurn, reduceTurn, turnErrorText, type LiveTurn } from './turn-reducer';
 
-export type Message = Schemas['MessageView'];
-export type Step = Schemas['StepView'];
-
-/** A turn as it streams: what was sent, the stored user message, the text so far, live steps, the end. */
-export interface LiveTurn {
-  sent: string | null;
-  user: Message | null;
-  text: string;
-  steps: Step[];
-  done: Message | null;
-  error: string | null;
-  /** Followed through `latest/events` (a reload mid-turn) rather than started here. */
-  attached: boolean;
-}
+export type { Message, Step } from '../api/round3';
+export type { LiveTurn } from './turn-reducer';
 
 export interface SendResult {
   /** The service stored the user message (clear the draft); otherwise give the text back. */
   stored: boolean;
-}
-
-const fresh = (sent: string | null, attached: boolean): LiveTurn => ({
-  sent,
-  user: null,
-  text: '',
-  steps: [],
-  done: null,
-  error: null,
-  attached,
-});
-
-function upsert(steps: Step[], step: Step): Step[] {
-  const i = steps.findIndex((s) => s.id === step.id);
-  if (i < 0) {
-    return [...steps, step].sort((a, b) => a.id - b.id);
-  }
-  const copy = steps.slice();
-  copy[i] = step;
-  return copy;
 }
 
 function retryAfter(headers: Headers | undefined): string | null {
@@ -114,41 +85,22 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
     [],
   );
 
+  // Side effects here (stored → clear the draft, a completed step → refresh the sandbox's panels,
+  // an error → the alert); the live view itself is the pure reducer's.
   const onEvent = useCallback(
-    (e: SseEvent, onStored?: () => void) => {
-      switch (e.event) {
-        case 'user_message':
-          onStored?.();
-          setLive((t) => t && { ...t, user: e.data as Message });
-          break;
-        case 'delta': {
-          const text = (e.data as { content?: unknown }).content;
-          if (typeof text === 'string') {
-            setLive((t) => t && { ...t, text: t.text + text });
-          }
-          break;
+    (e: TurnEvent, onStored?: () => void) => {
+      if (e.event === 'user_message') {
+        onStored?.();
+      } else if (e.event === 'step') {
+        const before = statuses.current.get(e.data.id);
+        statuses.current.set(e.data.id, e.data.status);
+        if (e.data.status === 'completed' && before !== 'completed') {
+          sandboxChanged(client, sessionId);
         }
-        case 'step': {
-          const step = e.data as Step;
-          const before = statuses.current.get(step.id);
-          statuses.current.set(step.id, step.status);
-          if (step.status === 'completed' && before !== 'completed') {
-            sandboxChanged(client, sessionId);
-          }
-          setLive((t) => t && { ...t, steps: upsert(t.steps, step) });
-          break;
-        }
-        case 'done':
-          setLive((t) => t && { ...t, done: e.data as Message });
-          break;
-        case 'error': {
-          const detail = (e.data as { detail?: unknown }).detail;
-          const text = typeof detail === 'string' ? detail : 'The turn failed.';
-          setLive((t) => t && { ...t, error: text });
-          setAlert(text);
-          break;
-        }
+      } else if (e.event === 'error') {
+        setAlert(turnErrorText(e.data.detail));
       }
+      setLive((t) => t && reduceTurn(t, e));
     },
     [client, sessionId],
   );
@@ -181,9 +133,9 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
       const controller = new AbortController();
       abort.current = controller;
       setAlert(null);
-      setLive(fresh(content, false));
+      setLive(freshTurn(content, false));
       try {
-        await readEventStream(
+        await readTurnEvents(
           `/api/sessions/${encodeURIComponent(sessionId)}/messages`,
           { method: 'POST', body: { content, stream: true }, signal: controller.signal },
           (e) => onEvent(e, markStored),
@@ -214,9 +166,9 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
     busy.current = true;
     const controller = new AbortController();
     abort.current = controller;
-    setLive(fresh(null, true));
+    setLive(freshTurn(null, true));
     try {
-      await readEventStream(
+      await readTurnEvents(
         `/api/sessions/${encodeURIComponent(sessionId)}/messages/latest/events`,
         { signal: controller.signal },
         (e) => onEvent(e),

@@ -9,11 +9,14 @@ export function ModelSelect({
   value,
   onChange,
   disabled,
+  describedBy,
 }: {
   id: string;
   value: string | null;
   onChange: (model: string | null) => void;
   disabled?: boolean;
+  /** The id of a text that describes the chosen model (its profile). */
+  describedBy?: string;
 }) {
   const models = useModels();
   const list = models.data?.models ?? [];
@@ -24,6 +27,7 @@ export function ModelSelect({
       id={id}
       value={value ?? ''}
       disabled={disabled}
+      aria-describedby={describedBy}
       onChange={(e) => onChange(e.target.value === '' ? null : e.target.value)}
     >
       <option value="">{fallback ? `Default (${fallback})` : 'Default model'}</option>

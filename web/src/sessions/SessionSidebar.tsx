@@ -6,7 +6,8 @@ import { navigate } from '../router';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { FormDialog } from '../ui/FormDialog';
 import { ModelSelect } from './ModelSelect';
-import { useSessionPages } from './queries';
+import { modelFor, profileRows, profileSummary } from './model-profile';
+import { useModels, useSessionPages } from './queries';
 import { SessionActions } from './SessionActions';
 
 type Session = Schemas['SessionView'];
@@ -194,6 +195,8 @@ function CreateSessionDialog({
 }) {
   const [title, setTitle] = useState('');
   const [model, setModel] = useState<string | null>(null);
+  const models = useModels();
+  const summary = profileSummary(profileRows(modelFor(models.data?.models ?? [], model)));
   const id = useId();
   const create = useMutation({
     mutationFn: () => unwrap(api.POST('/api/sessions', { body: { title: title.trim(), model } })),
@@ -228,7 +231,17 @@ function CreateSessionDialog({
         onChange={(e) => setTitle(e.target.value)}
       />
       <label htmlFor={`${id}-model`}>Model</label>
-      <ModelSelect id={`${id}-model`} value={model} onChange={setModel} />
+      <ModelSelect
+        id={`${id}-model`}
+        value={model}
+        onChange={setModel}
+        describedBy={summary ? `${id}-model-profile` : undefined}
+      />
+      {summary && (
+        <p id={`${id}-model-profile`} className="muted small">
+          {summary}
+        </p>
+      )}
     </FormDialog>
   );
 }

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { keys } from '../api/keys';
+import type { Model } from '../api/round3';
 import { page, type Page } from '../ui/paging';
 
 const PAGE_SIZE = 30;
@@ -26,7 +27,8 @@ export function useSessionPages() {
 export function useModels() {
   return useQuery({
     queryKey: keys.models,
-    queryFn: () => unwrap(api.GET('/api/models')),
+    queryFn: (): Promise<{ models: Model[]; configured: boolean }> =>
+      unwrap(api.GET('/api/models')),
     staleTime: 60_000,
   });
 }

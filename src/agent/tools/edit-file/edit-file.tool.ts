@@ -4,24 +4,9 @@ import {
   ToolArgumentError,
   type AgentTool,
 } from '../agent-tool.js';
-import {
-  closestLines,
-  findAll,
-  findAllIgnoringWhitespace,
-  lineStarts,
-  numbered,
-  type Span,
-} from './text-match.js';
-
-/** One replacement the model asked for. */
-interface Edit {
-  oldString: string;
-  newString: string;
-  replaceAll: boolean;
-}
-
-/** How an edit found its text: exactly, or line by line ignoring whitespace. */
-type MatchKind = 'exact' | 'whitespace-insensitive';
+import type { Placement } from './indentation-match.js';
+import { locate, type Edit, type MatchKind } from './locate-edit.js';
+import { lineStarts, numbered, type Span } from './text-match.js';
 
 /** More edits than this in one call is a rewrite: write_file says so more cheaply. */
 const MAX_EDITS = 50;
@@ -35,7 +20,7 @@ const EDIT_FIELDS = {
     type: 'string',
     description:
       'The text to replace, copied from the file with its indentation; it must occur exactly once ' +
-      '(unless replace_all). If no exact match exists, whole lines are matched ignoring whitespace.',
+      '(unless replace_all). Whole lines are best: the fallbacks below match whole lines.',
   },
   new_string: {
     type: 'string',
@@ -78,48 +63,13 @@ function parseEdits(args: Record<string, unknown>): Edit[] {
   return args.edits.map((e, i) => parseEdit(e, `edit ${i + 1}`));
 }
 
-/** The spans an edit replaces in `content`, or why it cannot be applied. */
-function locate(
-  content: string,
-  edit: Edit,
-  filename: string,
-): { spans: Span[]; match: MatchKind } | { problem: string } {
-  const exact = findAll(content, edit.oldString, !edit.replaceAll);
-  if (exact.length > 0) {
-    if (exact.length > 1 && !edit.replaceAll) {
-      return {
-        problem: `old_string occurs ${exact.length} times in ${filename}; include more context so it is unique`,
-      };
-    }
-    const n = edit.oldString.length;
-    return { spans: exact.map((start) => ({ start, end: start + n })), match: 'exact' };
-  }
-  const loose = findAllIgnoringWhitespace(content, edit.oldString, !edit.replaceAll);
-  if (loose.length > 1 && !edit.replaceAll) {
-    return {
-      problem: `old_string matches ${loose.length} places in ${filename} when whitespace is ignored; include more context so it is unique`,
-    };
-  }
-  if (loose.length > 0) {
-    return { spans: loose, match: 'whitespace-insensitive' };
-  }
-  const closest = closestLines(content, edit.oldString);
-  return {
-    problem:
-      `old_string was not found in ${filename}` +
-      (closest
-        ? ` (not even ignoring whitespace); the closest lines are:\n${closest}\nCopy the text exactly from there`
-        : '; read the file and copy the text exactly'),
-  };
-}
-
-/** Replaces `spans` (sorted, disjoint) with `text`; returns the new content and where each copy sits. */
-function splice(content: string, spans: Span[], text: string): { content: string; placed: Span[] } {
+/** Puts each placement's text over its span (sorted, disjoint); returns the content and where each sits. */
+function splice(content: string, placements: Placement[]): { content: string; placed: Span[] } {
   const parts: string[] = [];
   const placed: Span[] = [];
   let from = 0;
   let length = 0;
-  for (const span of spans) {
+  for (const { span, text } of placements) {
     parts.push(content.slice(from, span.start));
     length += span.start - from;
     placed.push({ start: length, end: length + text.length });
@@ -191,8 +141,10 @@ export const editFileTool: AgentTool = {
     'Change part of an existing file without rewriting it. Give old_string/new_string for one change, ' +
     'or "edits" for several changes to the same file, applied in order and all or nothing. Each ' +
     'old_string must occur exactly once (add surrounding lines to make it unique) unless replace_all. ' +
-    'An exact match is tried first, then whole lines ignoring whitespace; the result says which, and ' +
-    'shows the changed lines with their numbers. A miss shows the closest lines of the file.',
+    'Matching tries, in order: exact; the same lines indented differently (new_string is shifted ' +
+    'alike); lines ignoring whitespace; with escapes like \\n or \\" undone; a block whose first and ' +
+    'last lines match and whose middle is similar. More than one match is refused. The result says ' +
+    'which matched and shows the changed lines with their numbers; a miss shows the closest lines.',
   parameters: {
     type: 'object',
     properties: {
@@ -221,7 +173,7 @@ export const editFileTool: AgentTool = {
     const file = await sandbox.readText(scope, filename);
     let content = file.content;
     const changed: Span[] = [];
-    const results: { match: MatchKind; replacements: number }[] = [];
+    const results: { match: MatchKind; replacements: number; similarity?: number }[] = [];
     for (const [i, edit] of edits.entries()) {
       const found = locate(content, edit, filename);
       if ('problem' in found) {
@@ -229,11 +181,20 @@ export const editFileTool: AgentTool = {
         const none = edits.length > 1 ? '. Nothing was changed' : '';
         return { ok: false, error: `${which}${found.problem}${none}` };
       }
-      const next = splice(content, found.spans, edit.newString);
-      shift(changed, found.spans, next.placed);
+      const next = splice(content, found.placements);
+      shift(
+        changed,
+        found.placements.map((p) => p.span),
+        next.placed,
+      );
       changed.push(...next.placed);
       content = next.content;
-      results.push({ match: found.match, replacements: found.spans.length });
+      const { match, similarity } = found;
+      results.push({
+        match,
+        replacements: found.placements.length,
+        ...(similarity === undefined ? {} : { similarity }),
+      });
     }
     const saved = await sandbox.write(scope, filename, content);
     return {

@@ -49,7 +49,7 @@ export function findAll(haystack: string, needle: string, overlapping: boolean):
 }
 
 /** A line compared without its indentation, trailing spaces or the width of its inner whitespace. */
-const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
+export const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
 
 /** Where each line of `text` starts (one entry per line, the first is 0). */
 export function lineStarts(text: string): number[] {
@@ -60,63 +60,85 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** The text of each line (its newline excluded), given `lineStarts(text)`. */
+export function lineTexts(text: string, starts: readonly number[]): string[] {
+  return starts.map((s, i) => text.slice(s, i + 1 < starts.length ? starts[i + 1] - 1 : undefined));
+}
+
+/** Where line `i` ends (before its newline), given `lineStarts(text)`. */
+export function lineEnd(text: string, starts: readonly number[], i: number): number {
+  return i + 1 < starts.length ? starts[i + 1] - 1 : text.length;
+}
+
+/** `lines` without the blank lines at both ends (a model often adds one around its block). */
+export function trimBlankLines(lines: string[]): string[] {
+  let from = 0;
+  let to = lines.length;
+  while (from < to && lines[from].trim() === '') {
+    from += 1;
+  }
+  while (to > from && lines[to - 1].trim() === '') {
+    to -= 1;
+  }
+  return lines.slice(from, to);
+}
+
+/**
+ * Where the sequence `pattern` occurs in `keys` (the start indexes), one key per line. Keys become
+ * integer ids first (a key unknown to the pattern is -1 without growing the map), then KMP over the
+ * ids: linear in the characters of both. `overlapping` as in `findAll`.
+ */
+export function findKeyRuns(
+  keys: readonly string[],
+  pattern: readonly string[],
+  overlapping: boolean,
+): number[] {
+  if (pattern.length === 0) {
+    return [];
+  }
+  const ids = new Map<string, number>();
+  for (const key of pattern) {
+    if (!ids.has(key)) {
+      ids.set(key, ids.size);
+    }
+  }
+  const wanted = Int32Array.from(pattern, (key) => ids.get(key) ?? -1);
+  const seen = Int32Array.from(keys, (key) => ids.get(key) ?? -1);
+  const fail = failureTable(wanted.length, (a, b) => wanted[a] === wanted[b]);
+  const at: number[] = [];
+  for (let i = 0, k = 0; i < seen.length; i++) {
+    while (k > 0 && seen[i] !== wanted[k]) {
+      k = fail[k - 1];
+    }
+    if (seen[i] === wanted[k]) {
+      k += 1;
+    }
+    if (k === wanted.length) {
+      at.push(i - wanted.length + 1);
+      k = overlapping ? fail[k - 1] : 0;
+    }
+  }
+  return at;
+}
+
 /**
  * Whole-line matches of `needle` in `haystack` when whitespace is ignored at both ends of each line and
  * runs of it count as one space; blank lines at the needle's ends are dropped. Each span runs from the
- * first matched line's start to the last one's end (its newline excluded). Lines become integer ids
- * first, so the search is KMP over numbers: linear in the characters of both. `overlapping` as in
- * `findAll`.
+ * first matched line's start to the last one's end (its newline excluded). Linear (`findKeyRuns`).
+ * `overlapping` as in `findAll`.
  */
 export function findAllIgnoringWhitespace(
   haystack: string,
   needle: string,
   overlapping: boolean,
 ): Span[] {
-  const wanted = needle.split('\n').map(normalize);
-  while (wanted.length > 0 && wanted[0] === '') {
-    wanted.shift();
-  }
-  while (wanted.length > 0 && wanted[wanted.length - 1] === '') {
-    wanted.pop();
-  }
-  if (wanted.length === 0) {
-    return [];
-  }
-  const ids = new Map<string, number>();
-  const idOf = (line: string) => {
-    let id = ids.get(line);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(line, id);
-    }
-    return id;
-  };
-  const pattern = Int32Array.from(wanted, idOf);
+  const wanted = trimBlankLines(needle.split('\n')).map(normalize);
   const starts = lineStarts(haystack);
-  const lines = starts.map(
-    (s, i) =>
-      // A line of the file unknown to the needle can never match: -1 without growing the map.
-      ids.get(
-        normalize(haystack.slice(s, i + 1 < starts.length ? starts[i + 1] - 1 : undefined)),
-      ) ?? -1,
-  );
-  const fail = failureTable(pattern.length, (a, b) => pattern[a] === pattern[b]);
-  const spans: Span[] = [];
-  for (let i = 0, k = 0; i < lines.length; i++) {
-    while (k > 0 && lines[i] !== pattern[k]) {
-      k = fail[k - 1];
-    }
-    if (lines[i] === pattern[k]) {
-      k += 1;
-    }
-    if (k === pattern.length) {
-      const first = i - pattern.length + 1;
-      const end = i + 1 < starts.length ? starts[i + 1] - 1 : haystack.length;
-      spans.push({ start: starts[first], end });
-      k = overlapping ? fail[k - 1] : 0;
-    }
-  }
-  return spans;
+  const runs = findKeyRuns(lineTexts(haystack, starts).map(normalize), wanted, overlapping);
+  return runs.map((first) => ({
+    start: starts[first],
+    end: lineEnd(haystack, starts, first + wanted.length - 1),
+  }));
 }
 
 /** Character pairs of a normalised line, the unit of the similarity below. */

@@ -6,10 +6,10 @@ import { openSse } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * The same smoke set on both HTTP adapters in one run, so the one that is not the default stays honest
- * (the whole suite runs on either with `HTTP_ADAPTER=…`).
+ * One pass through everything the HTTP stack itself does (src/common/http/fastify-app.ts): headers,
+ * per-route body limits and parsers, raw responses (preview, SSE, zip), errors and the API document.
  */
-describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
+describe('the HTTP stack, end to end', () => {
   const fake = new FakeOpenAi(() => streamed(say('unscripted')));
   let t: TestApp;
   let user: TestUser;
@@ -18,7 +18,7 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
 
   beforeAll(async () => {
     await fake.start();
-    t = await startTestApp(llmEnv(fake, { HTTP_ADAPTER: adapter }));
+    t = await startTestApp(llmEnv(fake));
     user = await registerUser(t.http);
   });
   afterAll(async () => {
@@ -42,7 +42,7 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
   });
 
   it('creates a session once per Idempotency-Key and pages the list with a Link header', async () => {
-    const headers = { 'idempotency-key': `k-${adapter}` };
+    const headers = { 'idempotency-key': 'k-stack' };
     const first = await t.http.post('/api/sessions', {
       token: user.token,
       body: { title: 'Site' },
@@ -223,7 +223,7 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
     const report = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/__errors`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify({ kind: 'console.error', message: `boom on ${adapter}`, version: 1 }),
+      body: JSON.stringify({ kind: 'console.error', message: 'boom on the page', version: 1 }),
     });
     expect(report.status).toBe(204);
     const tooBig = await fetch(`${t.baseUrl}${sandbox()}/site/${token}/__errors`, {
@@ -236,7 +236,7 @@ describe.each(['express', 'fastify'])('on the %s adapter', (adapter) => {
     expect(list.status).toBe(200);
     expect(list.body.errors[0]).toMatchObject({
       kind: 'console.error',
-      message: `boom on ${adapter}`,
+      message: 'boom on the page',
     });
   });
 

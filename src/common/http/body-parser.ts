@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
-import { bodyRules, type BodyLimits } from '../body-limits.js';
+import type { FastifyRequest } from 'fastify';
+import type { AppConfig } from '../../config/app-config.js';
+import { BODY_RULE, type BodyRule } from './body-limit.decorator.js';
+import { routeConfigOf } from './route-config.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
-/** The same answer body-parser gives on Express: 413, before the handler runs. */
+/** 413, before any guard or handler runs; the filter words it `Request body too large`. */
 const tooLarge = () =>
   new HttpException('Request body too large', HttpStatus.PAYLOAD_TOO_LARGE, {
     cause: new Error('request body over the limit of its route'),
@@ -12,8 +15,7 @@ const tooLarge = () =>
 
 /**
  * Fastify closes the connection after a parser error, so answering while the client still sends would
- * break its pipe (Express answers and lets Node read the rest). The rest is read and dropped first; no
- * work is done for the request either way.
+ * break its pipe. The rest is read and dropped first; no work is done for the request either way.
  */
 function refuse(payload: IncomingMessage, done: Done): void {
   let answered = false;
@@ -29,7 +31,7 @@ function refuse(payload: IncomingMessage, done: Done): void {
   payload.resume();
 }
 
-/** body-parser's `strict` JSON: an object or an array; an empty body is `{}`. */
+/** Strict JSON: an object or an array; an empty body is `{}`. */
 function parseStrictJson(text: string): unknown {
   const first = /\S/.exec(text)?.[0];
   if (first === undefined) {
@@ -99,36 +101,25 @@ const readJson = (bytes: Buffer): unknown => {
 };
 
 /**
- * Fastify's body parsing with the per-route rules of `bodyRules` (the table Express uses): a route's
- * rule (else the default JSON rule) says which content type is read, how and up to what size. A body
- * of another content type is not read (the handler sees none), as on Express. A declared length past
- * the limit is refused before reading, a streamed one as soon as it passes it. Malformed JSON is a
- * `SyntaxError` cause, which the filter words as on Express. Register it for every content type a
- * rule reads (JSON, text/plain, application/zip) and `*`.
+ * Fastify's body parsing, by the rule the matched route declares with `@BodyLimit` (routing happens
+ * before parsing, so the route's `config` is known here): which content type is read, how and up to
+ * what size; a route without one reads JSON up to `BODY_LIMIT_DEFAULT_BYTES`. A body of another
+ * content type is not read (the handler sees none). A declared length past the limit is refused
+ * before reading, a streamed one as soon as it passes it. Malformed JSON is a `SyntaxError` cause,
+ * which the filter words plainly. Registered for every content type (`*`).
  */
-export function bodyParser(limits: BodyLimits) {
-  const rules = bodyRules(limits);
-  const fallback = { parser: 'json' as const, type: undefined, limitBytes: limits.defaultBytes };
-  return (request: { method: string; url: string }, payload: IncomingMessage, done: Done): void => {
-    const q = request.url.indexOf('?');
-    const path = q === -1 ? request.url : request.url.slice(0, q);
-    const rule = rules.find((r) => r.method === request.method && r.path.test(path)) ?? fallback;
-    const type =
-      rule.type ?? (rule.parser === 'raw' ? 'application/octet-stream' : 'application/json');
-    if (mediaType(payload.headers['content-type']) !== type) {
-      ignoredBody(request, payload, done);
+export function bodyParser(http: AppConfig['http']) {
+  return (request: FastifyRequest, payload: IncomingMessage, done: Done): void => {
+    const rule = routeConfigOf<BodyRule>(request, BODY_RULE);
+    if (mediaType(payload.headers['content-type']) !== (rule?.type ?? 'application/json')) {
+      done(null, undefined);
       return;
     }
-    readLimited(payload, rule.limitBytes, rule.parser === 'raw' ? (b) => b : readJson, done);
+    const limit = !rule
+      ? http.bodyLimitDefaultBytes
+      : typeof rule.limit === 'function'
+        ? rule.limit(http)
+        : rule.limit;
+    readLimited(payload, limit, rule?.parser === 'raw' ? (b) => b : readJson, done);
   };
-}
-
-/** The largest limit of any rule: Fastify's own `bodyLimit` must let it through. */
-export function largestLimit(limits: BodyLimits): number {
-  return Math.max(limits.defaultBytes, ...bodyRules(limits).map((rule) => rule.limitBytes));
-}
-
-/** Other content types are not read, as on Express (the handler sees no body). */
-export function ignoredBody(_request: unknown, _payload: IncomingMessage, done: Done): void {
-  done(null, undefined);
 }
