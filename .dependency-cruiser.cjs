@@ -12,6 +12,7 @@ const LAYERS = [
   ['caps', 'per-tier caps; the counts come from the features they limit'],
   ['idempotency', 'stored first answers of Idempotency-Key requests'],
   ['webhooks', 'endpoints, the outbox and the delivery worker'],
+  ['models', 'what the service knows of each model: configured, defaulted, learned'],
   ['sessions', 'sessions and the ownership rule'],
   ['history', 'every state of every sandbox'],
   ['messages', 'the conversation and the execution steps'],

@@ -11,7 +11,7 @@ import { SandboxService, type SandboxScope } from '../sandbox/sandbox.service.js
 import { WebhookOutbox } from '../webhooks/webhook-outbox.service.js';
 import { DbStepStore } from './db-step-store.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
-import { MODEL_PROFILES, type ModelProfiles } from './llm/model-profiles.js';
+import { MODEL_PROFILES, type ModelProfiles } from '../models/model-profiles.js';
 import { AgentLoop } from './run/agent-loop.js';
 import type { RunListener } from './run/run-events.js';
 import type { StepState, TurnOutcome } from './run/run-ports.js';

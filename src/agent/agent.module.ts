@@ -4,7 +4,7 @@ import { SandboxModule } from '../sandbox/sandbox.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AgentTurnRunner } from './agent-turn-runner.js';
 import { LLM_CLIENT } from './llm/llm-client.js';
-import { ModelProfilesModule } from './llm/model-profiles.module.js';
+import { ModelProfilesModule } from '../models/model-profiles.module.js';
 import { OpenAiLlmClient } from './llm/openai-llm.client.js';
 
 /**

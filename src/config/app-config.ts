@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDurationSeconds } from './duration.js';
-import { parseModelOptions, type ModelOptions } from '../agent/llm/model-profiles.js';
+import { parseModelOptions, type ModelOptions } from './model-options.js';
 
 export type Tier = 'free' | 'pro' | 'enterprise';
 

@@ -32,7 +32,7 @@ export interface PlanItem {
   status: 'pending' | 'in_progress' | 'completed';
 }
 
-/** How a turn ended: what the agent loop returns and what `finishTurn` stores on its message. */
+/** How a turn ended: what the agent loop returns and what `TurnStateService.finish` stores on its message. */
 export interface TurnOutcome {
   status: 'completed' | 'failed';
   finishReason: FinishReason;

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { MODEL_PROFILES, type ModelProfiles } from '../agent/llm/model-profiles.js';
+import { MODEL_PROFILES, type ModelProfiles } from '../models/model-profiles.js';
 import { ApiErrors } from '../common/openapi/api-errors.js';
 import { SessionsService } from './sessions.service.js';
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CapsModule } from '../caps/caps.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
-import { ModelProfilesModule } from '../agent/llm/model-profiles.module.js';
+import { ModelProfilesModule } from '../models/model-profiles.module.js';
 import { Session } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { ModelsController } from './models.controller.js';

@@ -15,7 +15,11 @@ import {
   type LlmStreamEvent,
   type LlmToolSpec,
 } from './llm-client.js';
-import { MODEL_PROFILES, type ModelProfiles, type OutputParam } from './model-profiles.js';
+import {
+  MODEL_PROFILES,
+  type ModelProfiles,
+  type OutputParam,
+} from '../../models/model-profiles.js';
 import { ToolCallSlots } from './tool-call-slots.js';
 
 function toOpenAiMessage(m: LlmMessage): ChatCompletionMessageParam {

@@ -1,6 +1,6 @@
 import type { FileListing } from '../../sandbox/sandbox.service.js';
 import { LlmError, type LlmClient, type LlmMessage, type LlmToolCall } from '../llm/llm-client.js';
-import type { ModelProfiles } from '../llm/model-profiles.js';
+import type { ModelProfiles } from '../../models/model-profiles.js';
 import type { ToolContext } from '../tools/agent-tool.js';
 import { parseArguments, type ToolRegistry } from '../tools/tool-registry.js';
 import { partialFilename, streamingProgress } from './progress.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { MODEL_PROFILES, ModelProfiles } from './model-profiles.js';
 
 /** One profile store per process, shared by the LLM client, the agent loop and `GET /api/models`. */
