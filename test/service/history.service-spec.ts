@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { Sql } from '../../src/database/sql.service.js';
-import { HistoryModule } from '../../src/versions/history/history.module.js';
-import { HistoryService } from '../../src/versions/history/history.service.js';
+import { HistoryModule } from '../../src/history/history.module.js';
+import { HistoryService } from '../../src/history/history.service.js';
 import {
   insertSession,
   insertUser,
