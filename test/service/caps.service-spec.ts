@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CapsService } from '../../src/caps/caps.service.js';
+import { CapsModule } from '../../src/caps/caps.module.js';
+import { CapsService, type UsageCounts } from '../../src/caps/caps.service.js';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { Sql } from '../../src/database/sql.service.js';
+import { MessagesModule } from '../../src/messages/messages.module.js';
+import { MessagesRepository } from '../../src/messages/messages.repository.js';
+import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import { SessionsRepository } from '../../src/sessions/sessions.repository.js';
 import {
   insertSession,
@@ -16,9 +20,17 @@ describe('CapsService (real database, no HTTP)', () => {
   let s: ServiceTest;
   let caps: CapsService;
   let sql: Sql;
+  let sessions: SessionsRepository;
+  let messages: MessagesRepository;
+  // The counts come from the features that own them, as their services pass them (caps.service.ts).
+  const counts = (userId: number): UsageCounts => ({
+    sessions: () => sessions.countOfUser(userId),
+    storageBytes: () => sessions.storageOfUser(userId),
+    running: () => messages.countRunningOfUser(userId),
+  });
   beforeAll(async () => {
     s = await startServiceTest({
-      providers: [CapsService],
+      imports: [CapsModule, SessionsModule, MessagesModule],
       env: {
         LIMIT_SESSIONS_FREE: '2',
         LIMIT_STORAGE_BYTES_FREE: '1000',
@@ -27,6 +39,8 @@ describe('CapsService (real database, no HTTP)', () => {
     });
     caps = s.get(CapsService);
     sql = s.get(Sql);
+    sessions = s.get(SessionsRepository);
+    messages = s.get(MessagesRepository);
   });
   afterAll(() => s.close());
 
@@ -34,7 +48,11 @@ describe('CapsService (real database, no HTTP)', () => {
     const [free, other] = [await insertUser(s.db), await insertUser(s.db)];
     await insertSession(s.db, other);
     const fits = (userId: number) =>
-      sql.transaction((tx) => caps.assertSessionFits(tx, userId)).then(() => 'ok', kindOf);
+      sql
+        .transaction((tx) =>
+          caps.assertSessionFits(tx, userId, () => sessions.countOfUser(userId, tx)),
+        )
+        .then(() => 'ok', kindOf);
     await insertSession(s.db, free);
     expect(await fits(free)).toBe('ok');
     await insertSession(s.db, free);
@@ -49,7 +67,6 @@ describe('CapsService (real database, no HTTP)', () => {
 
   it("refuses growth past the user's storage across all their sessions (413); shrinking always fits", async () => {
     const userId = await insertUser(s.db);
-    const sessions = s.get(SessionsRepository);
     for (const bytes of [600, 300]) {
       const id = await insertSession(s.db, userId);
       await sql.transaction((tx) => sessions.addSandboxBytes(tx, id, bytes));
@@ -57,7 +74,9 @@ describe('CapsService (real database, no HTTP)', () => {
     const grow = (by: number) =>
       sql
         .transaction(async (tx) =>
-          caps.assertStorageFits(tx, userId, await caps.lock(tx, userId), by),
+          caps.assertStorageFits(await caps.lock(tx, userId), by, () =>
+            sessions.storageOfUser(userId, tx),
+          ),
         )
         .then(() => 'ok', kindOf);
     expect([await grow(100), await grow(101), await grow(-500)]).toEqual([
@@ -65,7 +84,7 @@ describe('CapsService (real database, no HTTP)', () => {
       'payload_too_large',
       'ok',
     ]);
-    expect((await caps.usage(userId)).usage.storage_bytes).toBe(900);
+    expect((await caps.usage(userId, counts(userId))).usage.storage_bytes).toBe(900);
   });
 
   it('answers 404 for a user that does not exist rather than applying no caps', async () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { Sql } from '../../src/database/sql.service.js';
-import { HistoryModule } from '../../src/versions/history/history.module.js';
-import { HistoryService } from '../../src/versions/history/history.service.js';
+import { HistoryModule } from '../../src/history/history.module.js';
+import { HistoryService } from '../../src/history/history.service.js';
+import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import {
   insertSession,
   insertUser,
@@ -23,7 +24,9 @@ describe('HistoryService (real database, no HTTP)', () => {
   beforeAll(async () => {
     // Small enough that a few versions of a 400-byte file push the oldest out.
     s = await startServiceTest({
-      imports: [HistoryModule],
+      // The history entities relate to sessions (and those to users): with autoLoadEntities TypeORM needs
+      // the modules that register those too, as the app always has them.
+      imports: [HistoryModule, SessionsModule],
       env: { SANDBOX_HISTORY_MAX_BYTES: '1000' },
     });
     history = s.get(HistoryService);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CapsService } from '../../src/caps/caps.service.js';
 import { AppError } from '../../src/common/errors/app-error.js';
+import { SandboxModule } from '../../src/sandbox/sandbox.module.js';
 import { SandboxService } from '../../src/sandbox/sandbox.service.js';
-import { HistoryModule } from '../../src/versions/history/history.module.js';
-import { HistoryService } from '../../src/versions/history/history.service.js';
+import { HistoryModule } from '../../src/history/history.module.js';
+import { HistoryService } from '../../src/history/history.service.js';
 import {
   insertSession,
   insertUser,
@@ -19,8 +19,8 @@ describe('SandboxService writes (real database, no HTTP)', () => {
   let history: HistoryService;
   beforeAll(async () => {
     s = await startServiceTest({
-      imports: [HistoryModule],
-      providers: [SandboxService, CapsService],
+      // The sandbox as the app wires it (its caps, sessions and history); HistoryModule for the reads.
+      imports: [SandboxModule, HistoryModule],
       env: { SANDBOX_MAX_SESSION_BYTES: '1000', SANDBOX_MAX_FILES: '3' },
     });
     sandbox = s.get(SandboxService);

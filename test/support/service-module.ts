@@ -19,7 +19,8 @@ import { TEST_JWT_SECRET } from './test-app.js';
  * The service tier (like immich's "medium" tests): real services and repositories on a real database
  * (a copy of the run's migrated template), built by Nest's testing module without HTTP. The HTTP
  * stack is not loaded at all, which also keeps `@nestjs/throttler` (CommonJS, which Jest's ESM loader
- * cannot have require the ESM-only Nest on Node 20) out of these tests.
+ * cannot have require the ESM-only Nest on Node 20) out of these tests. A test imports the feature
+ * modules it exercises (as the app does), so each service gets the repositories its module wires.
  */
 export interface ServiceTest {
   module: TestingModule;
@@ -45,7 +46,11 @@ export async function startServiceTest(opts: {
   const module = await Test.createTestingModule({
     imports: [
       AppConfigModule.forRoot(config),
-      TypeOrmModule.forRoot(dataSourceOptions(db.url, { ...config.database.pool, max: 4 })),
+      // As src/app.module.ts: each feature module the test imports registers its own entities.
+      TypeOrmModule.forRoot({
+        ...dataSourceOptions(db.url, { ...config.database.pool, max: 4 }),
+        autoLoadEntities: true,
+      }),
       DatabaseModule,
       RedisModule,
       ClusterModule,
