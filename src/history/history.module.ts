@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { BlobContent } from './blob-content.entity.js';
 import { BlobsRepository } from './blobs.repository.js';
 import { CONTENT_STORE } from './content-store.js';
@@ -16,10 +17,12 @@ import { VersionsRepository } from './versions.repository.js';
 /**
  * The history store alone (no HTTP, no sandbox): the sandbox records into it, the versions feature
  * reads it. Kept apart so neither of those modules has to import the other in a circle. Its tables
- * are its own: only `HistoryService` is exported.
+ * are its own: only `HistoryService` is exported. Its entities refer to `Session`, whose module it
+ * imports so that it also boots on its own (as the service tests build it).
  */
 @Module({
   imports: [
+    SessionsModule,
     TypeOrmModule.forFeature([
       SessionHistory,
       SessionVersion,

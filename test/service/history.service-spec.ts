@@ -26,7 +26,7 @@ describe('HistoryService (real database, no HTTP)', () => {
     s = await startServiceTest({
       // The history entities relate to sessions (and those to users): with autoLoadEntities TypeORM needs
       // the modules that register those too, as the app always has them.
-      imports: [HistoryModule, SessionsModule],
+      imports: [HistoryModule],
       env: { SANDBOX_HISTORY_MAX_BYTES: '1000' },
     });
     history = s.get(HistoryService);
