@@ -27,18 +27,20 @@ export function useMessagePages(sessionId: string, poll: boolean) {
   });
 }
 
-/** The steps of the latest assistant message (the API keeps them for that one). */
+/** The steps of the latest assistant message (the API keeps them for that one), as query options. */
+export const latestStepsQuery = (sessionId: string) => ({
+  queryKey: [...keys.messages(sessionId), 'latest-steps'],
+  queryFn: () =>
+    unwrap(
+      api.GET('/api/sessions/{id}/messages/latest/execution-steps', {
+        params: { path: { id: sessionId } },
+      }),
+    ),
+});
+
+/** The steps of the latest assistant message, once there is one (`enabled`). */
 export function useLatestSteps(sessionId: string, enabled: boolean) {
-  return useQuery({
-    queryKey: [...keys.messages(sessionId), 'latest-steps'],
-    queryFn: () =>
-      unwrap(
-        api.GET('/api/sessions/{id}/messages/latest/execution-steps', {
-          params: { path: { id: sessionId } },
-        }),
-      ),
-    enabled,
-  });
+  return useQuery({ ...latestStepsQuery(sessionId), enabled });
 }
 
 /**

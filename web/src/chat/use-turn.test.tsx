@@ -5,6 +5,7 @@ import { keys } from '../api/keys';
 import { eventStream, json, stubFetch } from '../test/fetch';
 import { message, step } from '../test/fixtures';
 import { testClient, withClient } from '../test/query';
+import { latestStepsQuery } from './queries';
 import { sendFailure, useTurn } from './use-turn';
 
 function setup(configured: boolean | undefined = true) {
@@ -16,7 +17,9 @@ function setup(configured: boolean | undefined = true) {
 describe('useTurn.send', () => {
   it('streams the turn into the live view: user message, reasoning, plan, steps, text, end', async () => {
     const stream = eventStream();
-    const calls = stubFetch(() => stream.response);
+    const calls = stubFetch((call) =>
+      call.url.endsWith('/latest/execution-steps') ? json([]) : stream.response,
+    );
     const { result, client } = setup();
     const invalidate = vi.spyOn(client, 'invalidateQueries');
     const sandbox = vi.fn();
@@ -75,6 +78,37 @@ describe('useTurn.send', () => {
     // once for the completed step, once at the end
     expect(sandbox).toHaveBeenCalledTimes(2);
     window.removeEventListener('aeio:sandbox-changed', sandbox);
+  });
+
+  it('has the stored steps at hand when the live view goes, on a session’s first turn too', async () => {
+    // The first turn's stored view reads `latest/execution-steps` through a query that was still
+    // disabled while the turn ran (no assistant message listed yet): dropping the live view before
+    // it is fetched showed the finished turn without its steps until it answered.
+    const stream = eventStream();
+    const stored = [
+      step({ id: 5, status: 'completed', progress: 100 }),
+      step({ id: 6, status: 'completed', progress: 100, tool_arguments: { filename: 'a.css' } }),
+    ];
+    const calls = stubFetch((call) =>
+      call.url.endsWith('/latest/execution-steps') ? json(stored) : stream.response,
+    );
+    const { result, client } = setup();
+    let sent!: Promise<{ stored: boolean }>;
+    act(() => {
+      sent = result.current.send('Build', () => undefined);
+    });
+    act(() => {
+      stream.send('user_message', message({ id: 1, role: 'user', status: 'completed' }));
+      for (const s of stored) {
+        stream.send('step', s);
+      }
+      stream.send('done', message({ status: 'completed', content: 'Done.' }));
+      stream.end();
+    });
+    await act(async () => expect(await sent).toEqual({ stored: true }));
+    expect(result.current.live).toBeNull();
+    expect(client.getQueryData(latestStepsQuery('s1').queryKey)).toEqual(stored);
+    expect(calls.filter((c) => c.url.endsWith('/latest/execution-steps'))).toHaveLength(1);
   });
 
   it('shows an error event in the live view and as the alert', async () => {

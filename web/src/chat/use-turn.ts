@@ -5,6 +5,7 @@ import { keys, sandboxChanged } from '../api/keys';
 import type { TurnEvent } from '../api/events';
 import { readTurnEvents } from '../api/sse';
 import type { Step } from '../api/round3';
+import { latestStepsQuery } from './queries';
 import { freshTurn, reduceTurn, turnErrorText, type LiveTurn } from './turn-reducer';
 
 export type { Message, Step } from '../api/round3';
@@ -109,10 +110,21 @@ export function useTurn(sessionId: string, providerConfigured: boolean | undefin
   const finish = useCallback(async () => {
     busy.current = false;
     abort.current = null;
+    const hadSteps = statuses.current.size > 0;
     statuses.current.clear();
     sandboxChanged(client, sessionId);
     void client.invalidateQueries({ queryKey: keys.sessions });
     await client.invalidateQueries({ queryKey: keys.messages(sessionId) });
+    // The stored turn shows its steps from `latest/execution-steps`. On a session's first turn that
+    // query was still disabled (no assistant message listed yet), so the invalidation did not fetch
+    // it: fetch it before the live view goes, or the steps vanish until it answers. (When it was
+    // enabled, the invalidation just refetched it and its data is used as is.) A failure here only
+    // leaves that query to load on its own.
+    if (hadSteps) {
+      await client
+        .query({ ...latestStepsQuery(sessionId), staleTime: 'static' })
+        .catch(() => undefined);
+    }
     setLive(null);
   }, [client, sessionId]);
 
