@@ -13,11 +13,13 @@ type Reply = LlmStreamEvent[] | Error;
 /** Answers the n-th request with the n-th reply (or throws it) and records every request. */
 class ScriptedLlm implements LlmClient {
   readonly configured = true;
-  readonly requests: LlmRequest[] = [];
+  readonly requests: Omit<LlmRequest, 'signal'>[] = [];
   constructor(private readonly replies: Reply[]) {}
 
   async *stream(request: LlmRequest): AsyncIterable<LlmStreamEvent> {
-    this.requests.push(structuredClone({ ...request, signal: undefined }));
+    this.requests.push(
+      structuredClone({ messages: request.messages, tools: request.tools, model: request.model }),
+    );
     const reply = this.replies[this.requests.length - 1];
     if (!reply) {
       throw new Error(`no reply scripted for request ${this.requests.length}`);
