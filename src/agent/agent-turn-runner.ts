@@ -13,6 +13,7 @@ import { DbStepStore } from './db-step-store.js';
 import { LLM_CLIENT, type LlmClient, type LlmMessage } from './llm/llm-client.js';
 import { MODEL_PROFILES, type ModelProfiles } from '../models/model-profiles.js';
 import { AgentLoop } from './run/agent-loop.js';
+import { earlierSummaryMessage } from './run/condense.js';
 import type { RunListener } from './run/run-events.js';
 import type { StepState, TurnOutcome } from './run/run-ports.js';
 import { ToolRegistry } from './tools/tool-registry.js';
@@ -62,13 +63,15 @@ export class AgentTurnRunner {
     const scope: SandboxScope = { userId: turn.userId, sessionId: turn.sessionId };
     const messageId = turn.assistantMessageId;
     const stepView = (s: StepState) => toStepView({ ...s, sessionId: scope.sessionId, messageId });
-    const history = await this.messages.history(
+    const history = await this.messages.historyWithSummary(
       { id: scope.sessionId, userId: scope.userId },
       turn.userMessage.id,
       this.config.agent.historyBudgetChars,
     );
     const conversation: LlmMessage[] = [
-      ...history.map((m): LlmMessage => ({ role: m.role, content: m.content })),
+      // History cut for its budget: the last summary an earlier turn stored stands for what was left out.
+      ...(history.summary ? [earlierSummaryMessage(history.summary)] : []),
+      ...history.messages.map((m): LlmMessage => ({ role: m.role, content: m.content })),
       { role: 'user', content: turn.userMessage.content },
     ];
     return new AgentLoop({
@@ -102,6 +105,7 @@ export class AgentTurnRunner {
       contextTokens: this.config.agent.contextTokens,
       roundRetries: this.config.agent.roundRetries,
       profiles: this.profiles,
+      condense: true,
     }).run();
   }
 }

@@ -108,6 +108,16 @@ export class MessagesRepository {
     return rows.map(toMessage);
   }
 
+  /** The newest context summary a turn of the session stored before `beforeId`, if any. */
+  async latestContextSummary(sessionId: string, beforeId: number): Promise<string | null> {
+    const [row] = await this.sql.query<{ context_summary: string }>(
+      `SELECT context_summary FROM messages
+        WHERE session_id = $1 AND id < $2 AND context_summary IS NOT NULL ORDER BY id DESC LIMIT 1`,
+      [sessionId, beforeId],
+    );
+    return row?.context_summary ?? null;
+  }
+
   async endedAmong(ids: number[]): Promise<Message[]> {
     const rows = await this.sql.query<MessageRow>(
       `SELECT ${COLUMNS} FROM messages WHERE id = ANY($1::int[]) AND status <> 'running'`,

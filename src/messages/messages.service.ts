@@ -65,16 +65,34 @@ export class MessagesService {
 
   /** Earlier messages with content, newest kept first until `budgetChars` is spent, returned oldest first. */
   async history(session: OwnedSession, beforeId: number, budgetChars: number): Promise<Message[]> {
+    return (await this.historyWithSummary(session, beforeId, budgetChars)).messages;
+  }
+
+  /**
+   * The history within the budget and, when older messages were left out, the latest context summary
+   * an earlier turn of the session stored, so what those turns did is not lost with them.
+   */
+  async historyWithSummary(
+    session: OwnedSession,
+    beforeId: number,
+    budgetChars: number,
+  ): Promise<{ messages: Message[]; summary: string | null }> {
     const kept: Message[] = [];
     let used = 0;
-    for (const m of await this.messages.historyBefore(session.id, beforeId)) {
+    let cut = false;
+    const earlier = await this.messages.historyBefore(session.id, beforeId);
+    for (const m of earlier) {
       used += m.content.length;
       if (used > budgetChars) {
+        cut = true;
         break;
       }
       kept.push(m);
     }
-    return kept.reverse();
+    // Only the newest 200 messages are read: more than that is a cut as well.
+    cut ||= earlier.length >= 200;
+    const summary = cut ? await this.messages.latestContextSummary(session.id, beforeId) : null;
+    return { messages: kept.reverse(), summary };
   }
 
   /** How many turns the user has running now, in all their sessions. */

@@ -13,6 +13,15 @@ import type {
   StopReason,
   PlanItem,
 } from './run-ports.js';
+import {
+  CONDENSE_EVERY_ROUNDS,
+  countRounds,
+  MIN_ROUNDS_TO_CONDENSE,
+  SUMMARY_MAX_CHARS,
+  SUMMARY_MAX_TOKENS,
+  SUMMARY_REQUEST,
+  summaryMessage,
+} from './condense.js';
 import { estimateTokens, fitContext } from './context-window.js';
 import { environmentDetails, withEnvironment } from './environment.js';
 import { repairArguments } from './json-repair.js';
@@ -55,6 +64,11 @@ export interface LoopInput {
    * `contextTokens` and `maxOutputTokens`, and a context size a provider names is learned into it.
    */
   profiles?: ModelProfiles;
+  /**
+   * When a request passes the context budget, the model first summarises this turn's older rounds
+   * (one request without tools) and the summary replaces them; stubs and drops still follow.
+   */
+  condense?: boolean;
 }
 
 /** Longest `Retry-After` honoured; a longer one fails the turn rather than holding it. */
@@ -143,6 +157,9 @@ export class AgentLoop {
   private completionTokens = 0;
   private readonly stuck = new StuckDetector();
   private changedFiles = false;
+  /** The iteration of the last summary request (made or failed), so one comes at most every few rounds. */
+  private lastCondensed = -Infinity;
+  private contextSummary: string | null = null;
   /** The system message, built once: identical across rounds so providers can cache the prefix. */
   private readonly system: LlmMessage = { role: 'system', content: systemPrompt() };
   /** Where this turn starts in the request (after the system message and earlier turns). */
@@ -171,6 +188,7 @@ export class AgentLoop {
         if (iteration > input.maxIterations) {
           return await this.lastRound(conversation, iteration);
         }
+        latestRound = await this.condense(conversation, iteration, latestRound);
         const { text, calls, finish, reasoning, reasoningField } = await this.request(
           conversation,
           iteration,
@@ -232,6 +250,101 @@ export class AgentLoop {
   private overBudget(): boolean {
     const limit = this.input.maxTokensPerTurn;
     return limit !== undefined && this.promptTokens + this.completionTokens > limit;
+  }
+
+  /**
+   * When the request would pass the context budget and this turn has older rounds enough to matter:
+   * the model summarises them (one request, no tools, nothing streamed) and the summary replaces them.
+   * A failed summary leaves the conversation as it was (stubs and drops do the rest). Returns the
+   * latest round's index in `conversation`, moved when rounds before it were replaced.
+   */
+  private async condense(
+    conversation: LlmMessage[],
+    iteration: number,
+    latestRound: number,
+  ): Promise<number> {
+    if (!this.input.condense || iteration - this.lastCondensed < CONDENSE_EVERY_ROUNDS) {
+      return latestRound;
+    }
+    const { limit, maxTokens } = this.budget();
+    // This turn's user message is the one before `turnStart`; its rounds follow it.
+    const older = conversation.slice(this.turnStart, latestRound);
+    if (
+      !Number.isFinite(limit) ||
+      countRounds(older) < MIN_ROUNDS_TO_CONDENSE ||
+      estimateTokens([this.system, ...conversation]) <= limit
+    ) {
+      return latestRound;
+    }
+    this.lastCondensed = iteration;
+    const request = conversation[this.turnStart - 1];
+    const summary = await this.summarise([request, ...older], limit, maxTokens);
+    if (!summary) {
+      return latestRound;
+    }
+    this.contextSummary = summary;
+    conversation.splice(this.turnStart, older.length, summaryMessage(summary));
+    return this.turnStart + 1;
+  }
+
+  /** The summary request: its tokens count for the turn; its text is never streamed to clients. */
+  private async summarise(
+    part: LlmMessage[],
+    limit: number,
+    maxOutput: number | undefined,
+  ): Promise<string | null> {
+    const { input } = this;
+    const full = [this.system, ...part, { role: 'user' as const, content: SUMMARY_REQUEST }];
+    // Earlier turns stay out; if the part alone is still too large, its bulky contents become stubs.
+    const messages = mergeRoles(
+      fitContext(full, limit, { turnStart: 1, keepFrom: full.length - 1 }),
+    );
+    const request = new AbortController();
+    const onAbort = () => request.abort(input.signal.reason);
+    input.signal.addEventListener('abort', onAbort, { once: true });
+    if (input.signal.aborted) {
+      onAbort();
+    }
+    const idle = setTimeout(() => request.abort('idle'), input.streamIdleMs);
+    let text = '';
+    let usage = false;
+    try {
+      for await (const event of input.llm.stream({
+        messages,
+        tools: [],
+        signal: request.signal,
+        model: input.model,
+        maxTokens: Math.min(SUMMARY_MAX_TOKENS, maxOutput ?? SUMMARY_MAX_TOKENS),
+      })) {
+        idle.refresh();
+        if (event.type === 'text') {
+          text += event.delta;
+        } else if (event.type === 'usage') {
+          usage = true;
+          this.promptTokens += event.promptTokens;
+          this.completionTokens += event.completionTokens;
+        }
+      }
+      if (request.signal.aborted) {
+        throw new LlmError('The request to the LLM provider was aborted', 'aborted');
+      }
+    } catch (err) {
+      // A cancel stops the turn; any other failure of the summary only means cutting instead.
+      if (input.signal.aborted || !(err instanceof LlmError)) {
+        throw err;
+      }
+      return null;
+    } finally {
+      clearTimeout(idle);
+      input.signal.removeEventListener('abort', onAbort);
+    }
+    if (!usage) {
+      this.tokensEstimated = true;
+      this.promptTokens += estimateTokens(messages);
+      this.completionTokens += Math.ceil(text.length / 4);
+    }
+    const summary = text.trim().slice(0, SUMMARY_MAX_CHARS);
+    return summary || null;
   }
 
   /** The rounds are used up: one request without tools, so the user hears what was done and what is left. */
@@ -688,6 +801,7 @@ export class AgentLoop {
         ? { reasoning: this.reasonings.join('\n\n').slice(0, MAX_REASONING_CHARS) }
         : {}),
       ...(this.plan ? { plan: this.plan } : {}),
+      ...(this.contextSummary ? { contextSummary: this.contextSummary } : {}),
       ...(this.tokensEstimated ? { tokensEstimated: true } : {}),
     };
   }
