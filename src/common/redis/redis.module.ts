@@ -26,8 +26,10 @@ export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis | null;
   private readonly logger = new Logger('Redis');
   private readonly listeners = new Set<(up: boolean) => void>();
-  /** Undefined until the first connection attempt ends, so an outage at start-up is logged too. */
+  /** Undefined until Redis is first reached or an outage at start-up is certain (then logged too). */
   private up: boolean | undefined;
+  /** Connection attempts that failed before Redis was ever reached. */
+  private failedAtStart = 0;
   private skipUntil = 0;
   private closing = false;
 
@@ -42,7 +44,7 @@ export class RedisConnection implements OnApplicationShutdown {
         })
       : null;
     this.client?.on('ready', () => this.changed(true));
-    this.client?.on('close', () => this.changed(false));
+    this.client?.on('close', () => this.closed());
     // ioredis reconnects by itself; the outage is logged by `changed`, not per error.
     this.client?.on('error', () => undefined);
   }
@@ -80,6 +82,21 @@ export class RedisConnection implements OnApplicationShutdown {
     });
     subscriber.on('error', () => undefined);
     return subscriber;
+  }
+
+  /**
+   * A connection attempt at start-up can fail although Redis is fine: the connect and ready-check
+   * timeouts are timers, and while the process boots (or shares a busy machine) its event loop can
+   * stall longer than they last, so a timer fires before the reply that had arrived is read. Logged as
+   * an outage, such a blip made every replica log a spurious "unavailable"/"is back" pair at start-up.
+   * So before Redis was ever reached, only a second failed attempt in a row (ioredis retries at once)
+   * counts as an outage; a drop of an established connection counts at once, as before.
+   */
+  private closed(): void {
+    if (this.up === undefined && ++this.failedAtStart < 2) {
+      return;
+    }
+    this.changed(false);
   }
 
   private changed(up: boolean): void {
