@@ -3,7 +3,6 @@ import { AppError } from '../../src/common/errors/app-error.js';
 import { Sql } from '../../src/database/sql.service.js';
 import { HistoryModule } from '../../src/history/history.module.js';
 import { HistoryService } from '../../src/history/history.service.js';
-import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import {
   insertSession,
   insertUser,

@@ -195,7 +195,7 @@ export interface paths {
         get: operations["MessagesController_list"];
         put?: never;
         /** Send a message: the agent builds, and answers when done (or streams with stream: true) */
-        post: operations["AgentController_post"];
+        post: operations["MessagesController_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -213,6 +213,40 @@ export interface paths {
         get: operations["MessagesController_latestSteps"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages/latest/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow the current turn from any replica: its steps so far, then live events */
+        get: operations["MessagesController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages/latest/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the running turn, wherever it runs */
+        post: operations["MessagesController_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -354,40 +388,6 @@ export interface paths {
         get: operations["SandboxPreviewController_errors"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sessions/{id}/messages/latest/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Follow the current turn from any replica: its steps so far, then live events */
-        get: operations["AgentController_events"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sessions/{id}/messages/latest/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Stop the running turn, wherever it runs */
-        post: operations["AgentController_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -964,6 +964,24 @@ export interface components {
             /** @description the sandbox version this step made (restore it to go back to right after it); null if none */
             version: number | null;
         };
+        PostMessageDto: {
+            /**
+             * @description up to 1 048 576 characters; the whole body is read up to BODY_LIMIT_MESSAGE_BYTES (1 MiB)
+             * @example Build me a landing page for a bakery
+             */
+            content: string;
+            /**
+             * @description answer as text/event-stream
+             * @default false
+             */
+            stream: boolean;
+        };
+        CancelView: {
+            /** @example Cancellation requested */
+            message: string;
+            /** @example 4 */
+            message_id: number;
+        };
         FileEntryView: {
             /** @example css/site.css */
             name: string;
@@ -1066,24 +1084,6 @@ export interface components {
         PreviewErrorsView: {
             /** @description the last 50, newest first */
             errors: components["schemas"]["PreviewErrorView"][];
-        };
-        PostMessageDto: {
-            /**
-             * @description up to 1 048 576 characters; the whole body is read up to BODY_LIMIT_MESSAGE_BYTES (1 MiB)
-             * @example Build me a landing page for a bakery
-             */
-            content: string;
-            /**
-             * @description answer as text/event-stream
-             * @default false
-             */
-            stream: boolean;
-        };
-        CancelView: {
-            /** @example Cancellation requested */
-            message: string;
-            /** @example 4 */
-            message_id: number;
         };
         VersionChangeView: {
             /** @example index.html */
@@ -2076,7 +2076,7 @@ export interface operations {
             };
         };
     };
-    AgentController_post: {
+    MessagesController_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2219,6 +2219,132 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    MessagesController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SSE: step, delta, then done or error */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    MessagesController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the session id: 32 lowercase hex characters */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelView"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2943,132 +3069,6 @@ export interface operations {
             };
             /** @description Not found */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    AgentController_events: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the session id: 32 lowercase hex characters */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description SSE: step, delta, then done or error */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Rate limited, too many turns running, or today’s tokens spent (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-        };
-    };
-    AgentController_cancel: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the session id: 32 lowercase hex characters */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CancelView"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description The resource belongs to another user, admins only, or your plan’s session cap is reached */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description Conflict (an agent turn is already running, or none is, or a restore during a turn; an Idempotency-Key is in progress; the last active admin; another archive import of yours is running) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
