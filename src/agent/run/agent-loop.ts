@@ -28,7 +28,8 @@ import { repairArguments } from './json-repair.js';
 import { mergeRoles } from './merge-roles.js';
 import { StuckDetector, STUCK_WARNING } from './stuck-detector.js';
 import { systemPrompt } from './system-prompt.js';
-import { extractTextToolCalls, streamableLength } from './text-tool-calls.js';
+import { extractTextToolCalls } from './text-tool-calls.js';
+import { MarkupHoldback } from './markup-holdback.js';
 
 export interface LoopInput {
   llm: LlmClient;
@@ -500,9 +501,8 @@ export class AgentLoop {
       Math.max(10, Math.min(1000, input.streamIdleMs / 5)),
     );
     let text = '';
-    /** How much of `text` the observer has seen; text that may be tool-call markup is held back. */
-    let shown = 0;
-    let markup = false;
+    /** What of `text` the observer has seen; text that may be tool-call markup is held back. */
+    const holdback = new MarkupHoldback();
     let reasoning = '';
     let reasoningField: 'reasoning_content' | 'reasoning' | null = null;
     let finish = '';
@@ -518,17 +518,15 @@ export class AgentLoop {
       })) {
         busy = true;
         switch (event.type) {
-          case 'text':
+          case 'text': {
+            // Appending keeps `text` a rope; it is never sliced here (see MarkupHoldback).
             text += event.delta;
-            if (!markup) {
-              const end = shown + streamableLength(text.slice(shown));
-              markup = end < text.length && /^<(?:tool_call>|function=)/.test(text.slice(end));
-              if (end > shown) {
-                input.observer.delta(text.slice(shown, end));
-                shown = end;
-              }
+            const visible = holdback.push(event.delta);
+            if (visible) {
+              input.observer.delta(visible);
             }
             break;
+          }
           case 'reasoning':
             reasoning += event.delta;
             reasoningField ??= event.field;
@@ -599,6 +597,7 @@ export class AgentLoop {
         });
       }
     }
+    const { shown } = holdback;
     if (text.length > shown && text.slice(0, shown) === raw.slice(0, shown)) {
       input.observer.delta(text.slice(shown));
     }
