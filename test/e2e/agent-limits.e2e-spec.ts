@@ -25,6 +25,8 @@ describe('agent limits and provider failures', () => {
         OPENAI_TIMEOUT_MS: '1500',
         OPENAI_STREAM_IDLE_MS: '1500',
         AGENT_RUN_TIMEOUT_MS: '6000',
+        // A silent stream is retried (models-idle-retry.e2e-spec.ts); here every retry is spent at once.
+        AGENT_ROUND_RETRIES: '0',
       }),
     );
     user = await registerUser(t.http);

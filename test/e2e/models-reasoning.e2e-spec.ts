@@ -138,6 +138,24 @@ describe('models as they are: reasoning and output parameters', () => {
     });
   });
 
+  it('drops a stream silent for OPENAI_STREAM_IDLE_MS and retries the round (AGENT_ROUND_RETRIES), keeping only the retry', async () => {
+    const sessionId = await createSession(t.http, user.token);
+    // The first answer stops sending after two chunks and never closes (a provider stuck mid-thought).
+    const first = script((n) =>
+      n === 0
+        ? streamed([...think('Working on it', 2), ...say('Half an ans', 2)], { stallAfter: 3 })
+        : streamed(say('The whole answer.')),
+    );
+    const res = await postMessage(t.http, user.token, sessionId, 'answer me');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'completed', content: 'The whole answer.' });
+    // The round was asked again with the same conversation: two requests, the same last user text.
+    expect(fake.requests.length - first).toBe(2);
+    expect(lastUserText(fake.requests[first + 1].body)).toBe(
+      lastUserText(fake.requests[first].body),
+    );
+  });
+
   it('asks again when a round spends its whole output on reasoning, instead of ending with empty content', async () => {
     const sessionId = await createSession(t.http, user.token);
     const first = script((n) =>

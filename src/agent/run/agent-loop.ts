@@ -461,7 +461,8 @@ export class AgentLoop {
 
   /** How long to wait before retrying the round after `err`, or null when it must not be retried. */
   private retryWait(err: LlmError, retriesSoFar: number): number | null {
-    const retriable = err.kind === 'connection' || err.status === 429;
+    // A stream dropped for silence (OPENAI_STREAM_IDLE_MS) is retried like a dropped connection.
+    const retriable = err.kind === 'connection' || err.kind === 'timeout' || err.status === 429;
     if (!retriable || retriesSoFar >= (this.input.roundRetries ?? 0)) {
       return null;
     }
