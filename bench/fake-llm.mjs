@@ -148,14 +148,15 @@ const server = createServer(async (req, res) => {
       const start = now();
       const body = JSON.parse(raw);
       const messages = /** @type {{ role: string, content: unknown }[]} */ (body.messages ?? []);
-      // The agent sends the sandbox listing as a user message after the conversation: the tag is the
-      // newest message the user wrote.
-      const lastUser = [...messages]
-        .reverse()
-        .find((m) => m.role === 'user' && !(typeof m.content === 'string' && m.content.startsWith('(Sandbox state')));
+      // The agent appends the sandbox state to the newest message as an <environment_details> block
+      // (to the user's own message in round 1): the tag is the newest message the user wrote, without it.
+      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
       /** @type {Record} */
       const record = {
-        tag: typeof lastUser?.content === 'string' ? lastUser.content : '',
+        tag:
+          typeof lastUser?.content === 'string'
+            ? lastUser.content.replace(/\n*<environment_details>[\s\S]*?<\/environment_details>\s*$/, '')
+            : '',
         arrived,
         start,
         end: 0,

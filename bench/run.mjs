@@ -192,6 +192,9 @@ async function startTarget(kind, opts = {}) {
           LOG_LEVEL: logLevel,
           // So that the rate limiter never refuses a benchmark request.
           THROTTLE_AUTH_LIMIT: '100000000',
+          THROTTLE_AUTH_FAILURE_LIMIT: '100000000',
+          // Scenario 2b reads …/static/{name}, which counts in the preview bucket.
+          THROTTLE_LIMIT_PREVIEW: '100000000',
           THROTTLE_LIMIT_FREE: '100000000',
           THROTTLE_LIMIT_PRO: '100000000',
           THROTTLE_LIMIT_ENTERPRISE: '100000000',
